@@ -1,0 +1,285 @@
+"""SQLAlchemy models: the one schema for SQLite and PostgreSQL (Alembic migrates both)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both SQLite (which drops tz) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Installation(Base):
+    __tablename__ = "installations"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    account_login: Mapped[str] = mapped_column(String(255))
+    suspended_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Repository(Base):
+    __tablename__ = "repositories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # GitHub's repository id (stable across renames); unknown for a repo seen only by name.
+    github_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    full_name: Mapped[str] = mapped_column(String(255), unique=True)  # lower-cased owner/name
+    installation_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("installations.id"), index=True
+    )
+    default_branch: Mapped[str | None] = mapped_column(String(255))
+    removed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UploadToken(Base):
+    __tablename__ = "upload_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in listings
+    description: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(Base):
+    __tablename__ = "webhook_deliveries"
+
+    delivery_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str | None] = mapped_column(String(64))
+    installation_id: Mapped[int | None] = mapped_column(BigInteger)
+    repository: Mapped[str | None] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    __table_args__ = (UniqueConstraint("repository_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Run(Base):
+    """One uploaded test run (one or more report files) of one campaign."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        UniqueConstraint("repository_id", "run_key"),
+        UniqueConstraint("repository_id", "idempotency_key"),
+        Index("ix_runs_campaign_created", "campaign_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    run_key: Mapped[str | None] = mapped_column(String(255))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    commit_sha: Mapped[str | None] = mapped_column(String(64))
+    branch: Mapped[str | None] = mapped_column(String(255))
+    pull_request: Mapped[int | None]
+    workflow: Mapped[str | None] = mapped_column(String(255))
+    workflow_run_id: Mapped[int | None] = mapped_column(BigInteger)
+    run_attempt: Mapped[int | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    environment: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    analysis: Mapped[dict[str, Any] | None]
+    # queued -> processed | failed
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    error: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict[str, Any] | None]
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+
+    files: Mapped[list[RunFile]] = relationship(
+        back_populates="run", order_by="RunFile.id", cascade="all, delete-orphan"
+    )
+
+
+class RunFile(Base):
+    """A report file as uploaded (raw bytes kept so a run can be re-processed)."""
+
+    __tablename__ = "run_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(1024))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    run: Mapped[Run] = relationship(back_populates="files")
+
+
+class TestResult(Base):
+    __tablename__ = "test_results"
+    __test__ = False
+    __table_args__ = (Index("ix_test_results_run", "run_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    test_id: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    file: Mapped[str | None] = mapped_column(Text)
+    line: Mapped[int | None]
+    suite: Mapped[str | None] = mapped_column(Text)
+    phase: Mapped[str | None] = mapped_column(String(255))
+    outcome: Mapped[str] = mapped_column(String(16))
+    executions: Mapped[int] = mapped_column(default=1)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    failure_type: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(Text)
+    trace: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionLogEntry(Base):
+    """One line of a campaign's session log (a run, or a notable event)."""
+
+    __tablename__ = "session_log"
+    __table_args__ = (Index("ix_session_log_campaign", "campaign_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class GitHubIssue(Base):
+    """Desired state of an issue the bot keeps, and what was last synced to GitHub.
+
+    ``key`` is the create-once key (``campaign:<name>``); it is claimed here before the
+    create call, and the issue body carries ``<!-- loopwatch:key=... -->`` so a create
+    whose answer was lost can be found again instead of duplicated.
+    """
+
+    __tablename__ = "github_issues"
+    __table_args__ = (UniqueConstraint("repository_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"), index=True)
+    key: Mapped[str] = mapped_column(String(512))
+    title: Mapped[str] = mapped_column(Text)
+    # The bot's section of the body (between its markers); people's text is kept around it.
+    body: Mapped[str] = mapped_column(Text)
+    labels: Mapped[list[Any]] = mapped_column(default=list)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    desired_hash: Mapped[str] = mapped_column(String(64))
+    number: Mapped[int | None]
+    html_url: Mapped[str | None] = mapped_column(Text)
+    synced_hash: Mapped[str | None] = mapped_column(String(64))
+    synced_at: Mapped[datetime | None]
+    create_claimed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class GitHubComment(Base):
+    """A comment the bot must post exactly once (``key`` unique per repository)."""
+
+    __tablename__ = "github_comments"
+    __table_args__ = (UniqueConstraint("repository_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"), index=True)
+    key: Mapped[str] = mapped_column(String(512))
+    issue_key: Mapped[str | None] = mapped_column(String(512))
+    issue_number: Mapped[int | None]
+    body: Mapped[str] = mapped_column(Text)
+    comment_id: Mapped[int | None] = mapped_column(BigInteger)
+    posted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Job(Base):
+    """A durable job (transactional outbox): leased, retried with backoff, parked dead.
+
+    ``lock_key`` (e.g. ``repo:owner/name``) keeps two workers off one repository;
+    ``dedupe_key`` is unique while set, so a burst enqueues one pending job (cleared
+    when the job starts running, so a new one can queue behind it).
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_ready", "status", "run_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    lock_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # queued | running | done | dead
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=8)
+    run_at: Mapped[datetime] = mapped_column(default=utcnow)
+    leased_by: Mapped[str | None] = mapped_column(String(255))
+    lease_expires_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class JobLock(Base):
+    """Held while a job with this lock key runs; the primary key makes it exclusive."""
+
+    __tablename__ = "job_locks"
+
+    lock_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime]

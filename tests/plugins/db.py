@@ -1,0 +1,1 @@
+"""Database fixtures (owned by the store work; placeholder until then)."""
