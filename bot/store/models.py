@@ -139,7 +139,8 @@ class Run(Base):
     # queued -> processed | failed
     status: Mapped[str] = mapped_column(String(16), default="queued")
     error: Mapped[str | None] = mapped_column(Text)
-    counts: Mapped[dict[str, Any] | None]
+    # The run's analysis as JSON (counts, per-phase results): history for trends.
+    summary: Mapped[dict[str, Any] | None]
     duration_s: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
