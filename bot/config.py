@@ -1,0 +1,410 @@
+"""The repository's ``.github/loopwatch.yml``: campaigns, phases, criteria, labels.
+
+Pure: text in, :class:`ConfigResult` out. :func:`load_config` never raises; a broken file
+gives the defaults plus errors in plain words (shown on the tracking issue). When only
+some campaigns are invalid, the valid ones are kept and the broken ones use the defaults.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CONFIG_PATH = ".github/loopwatch.yml"
+MAX_CONFIG_BYTES = 256 * 1024
+MAX_ERRORS = 20
+
+DEFAULT_TITLE = "Loopwatch: {campaign}"
+TITLE_FIELDS = frozenset({"campaign"})
+LOOPWATCH_COLOR = "5319e7"
+CAMPAIGN_COLOR = "1d76db"
+
+_COLOR = re.compile(r"^#?[0-9a-fA-F]{6}$")
+
+
+def _check_template(value: str) -> str:
+    """Reject ``{placeholders}`` other than ``{campaign}`` (and broken braces)."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+    except ValueError as exc:
+        message = f"broken braces in {value!r} ({exc}); write {{{{ for a literal {{"
+        raise ValueError(message) from None
+    unknown = [f for f in fields if f not in TITLE_FIELDS]
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder {{{unknown[0]}}}; the only placeholder is {{campaign}}"
+        )
+    return value
+
+
+def fill_template(template: str, campaign: str) -> str:
+    """``template`` with ``{campaign}`` replaced (templates are validated on load)."""
+    try:
+        return template.format(campaign=campaign)
+    except (KeyError, ValueError, IndexError):
+        return template
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class LabelSpec(_Strict):
+    """A label the bot puts on the tracking issue (created with this colour if missing).
+
+    ``name`` may contain ``{campaign}``.
+    """
+
+    name: str = Field(min_length=1, max_length=50)
+    color: str = Field(default="ededed", description="6 hex digits, e.g. 1d76db")
+    description: str = Field(default="", max_length=100)
+
+    @field_validator("name")
+    @classmethod
+    def _name_template(cls, value: str) -> str:
+        return _check_template(value)
+
+    @field_validator("color")
+    @classmethod
+    def _hex_color(cls, value: str) -> str:
+        if not _COLOR.match(value):
+            raise ValueError(f"must be 6 hex digits like 1d76db, got {value!r}")
+        return value.removeprefix("#").lower()
+
+    def for_campaign(self, campaign: str) -> LabelSpec:
+        return self.model_copy(update={"name": fill_template(self.name, campaign)[:50]})
+
+
+def _labels_from_strings(value: object) -> object:
+    if isinstance(value, list):
+        return [{"name": v} if isinstance(v, str) else v for v in value]
+    return value
+
+
+class PhaseConfig(_Strict):
+    """A phase: the tests whose file, class or id matches one of ``tests`` (globs)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    priority: int | None = Field(default=None, ge=0, le=1000)
+    tests: list[str] = Field(default_factory=list, max_length=200)
+    description: str | None = Field(default=None, max_length=1000)
+
+
+class CriterionConfig(_Strict):
+    """A validation criterion: met when every test matching ``tests`` passed."""
+
+    name: str = Field(min_length=1, max_length=300)
+    tests: list[str] = Field(min_length=1, max_length=200)
+
+
+DEFAULT_LABELS: tuple[LabelSpec, ...] = (
+    LabelSpec(name="loopwatch", color=LOOPWATCH_COLOR, description="Kept up to date by Loopwatch"),
+    LabelSpec(name="campaign:{campaign}", color=CAMPAIGN_COLOR, description="Loopwatch campaign"),
+)
+
+
+class CampaignConfig(_Strict):
+    """Everything the bot needs to keep one campaign's tracking issue (resolved)."""
+
+    title: str = Field(default=DEFAULT_TITLE, min_length=1, max_length=256)
+    labels: list[LabelSpec] = Field(default_factory=lambda: list(DEFAULT_LABELS))
+    mission: str | None = Field(default=None, max_length=2000)
+    phases: list[PhaseConfig] = Field(default_factory=list, max_length=100)
+    criteria: list[CriterionConfig] = Field(default_factory=list, max_length=100)
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _label_strings(cls, value: object) -> object:
+        return _labels_from_strings(value)
+
+    @field_validator("title")
+    @classmethod
+    def _title_template(cls, value: str) -> str:
+        return _check_template(value)
+
+    def labels_for(self, campaign: str) -> list[LabelSpec]:
+        """The labels with ``{campaign}`` filled in, duplicates removed."""
+        seen: set[str] = set()
+        out: list[LabelSpec] = []
+        for label in self.labels:
+            filled = label.for_campaign(campaign)
+            if filled.name.lower() not in seen:
+                seen.add(filled.name.lower())
+                out.append(filled)
+        return out
+
+
+class CampaignSection(_Strict):
+    """A campaign as written in the file: unset keys fall back to ``defaults``."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=256)
+    labels: list[LabelSpec] | None = Field(default=None, max_length=20)
+    mission: str | None = Field(default=None, max_length=2000)
+    phases: list[PhaseConfig] = Field(default_factory=list, max_length=100)
+    criteria: list[CriterionConfig] = Field(default_factory=list, max_length=100)
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _label_strings(cls, value: object) -> object:
+        return _labels_from_strings(value)
+
+    @field_validator("title")
+    @classmethod
+    def _title_template(cls, value: str | None) -> str | None:
+        return None if value is None else _check_template(value)
+
+
+class DefaultsSection(_Strict):
+    """Used for campaigns the file does not list, and for keys a campaign leaves out."""
+
+    title: str = Field(default=DEFAULT_TITLE, min_length=1, max_length=256)
+    labels: list[LabelSpec] = Field(default_factory=lambda: list(DEFAULT_LABELS), max_length=20)
+    mission: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _label_strings(cls, value: object) -> object:
+        return _labels_from_strings(value)
+
+    @field_validator("title")
+    @classmethod
+    def _title_template(cls, value: str) -> str:
+        return _check_template(value)
+
+
+class RepoConfig(_Strict):
+    campaigns: dict[str, CampaignSection] = Field(default_factory=dict, max_length=200)
+    defaults: DefaultsSection = Field(default_factory=DefaultsSection)
+
+    def campaign(self, name: str) -> CampaignConfig:
+        """The resolved settings for campaign ``name`` (listed, or the defaults)."""
+        section = self.campaigns.get(name) or CampaignSection()
+        return CampaignConfig(
+            title=section.title or self.defaults.title,
+            labels=list(section.labels if section.labels is not None else self.defaults.labels),
+            mission=section.mission if section.mission is not None else self.defaults.mission,
+            phases=list(section.phases),
+            criteria=list(section.criteria),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigResult:
+    config: RepoConfig
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --- YAML loading ---------------------------------------------------------------------
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """safe_load, but anchors/aliases are refused (no "billion laughs" expansion)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not supported; repeat the values instead",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+_YAML_PROBLEMS = (
+    ("expected <block end>", "bad indentation: this line does not line up with the ones above"),
+    ("mapping values are not allowed", "unexpected ':'; put quotes around text containing ': '"),
+    ("cannot start any token", "this character cannot start a value; use spaces, not tabs"),
+    ("could not find expected ':'", "a key without ':' (or a line indented too little)"),
+    ("found unexpected end of stream", "a quote or bracket is never closed"),
+    ("expected ',' or ']'", "a [list] is not closed with ']' or misses a ','"),
+    ("expected ',' or '}'", "a {mapping} is not closed with '}' or misses a ','"),
+    ("duplicate key", "this key appears twice in the same mapping; keep one"),
+)
+
+
+def _yaml_error_text(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        problem = exc.problem or "invalid YAML"
+        where = f"line {mark.line + 1}, column {mark.column + 1}"
+        if "alias" in problem:
+            return f"{where}: {problem}"
+        plain = next((text for key, text in _YAML_PROBLEMS if key in problem), None)
+        detail = problem + (f", {exc.context}" if exc.context else "")
+        if plain:
+            return f"{where}: {plain} (YAML says: {detail})"
+        return f"{where}: {detail}. Check the indentation and quoting there."
+    return f"invalid YAML: {exc}"
+
+
+# --- pydantic errors in plain words ---------------------------------------------------
+
+_ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
+    "root": tuple(RepoConfig.model_fields),
+    "campaign": tuple(CampaignSection.model_fields),
+    "defaults": tuple(DefaultsSection.model_fields),
+    "phase": tuple(PhaseConfig.model_fields),
+    "criterion": tuple(CriterionConfig.model_fields),
+    "label": tuple(LabelSpec.model_fields),
+}
+
+
+def _location(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _owner_kind(loc: Sequence[int | str]) -> str:
+    """Which model a location points into, to list its allowed keys."""
+    parts = [p for p in loc if isinstance(p, str)]
+    if not parts:
+        return "root"
+    if parts[0] == "defaults":
+        return "label" if "labels" in parts[1:] else "defaults"
+    if parts[0] == "campaigns":
+        rest = parts[2:]
+        for key, kind in (("phases", "phase"), ("criteria", "criterion"), ("labels", "label")):
+            if key in rest:
+                return kind
+        return "campaign"
+    return "root"
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _plain_error(error: Mapping[str, Any]) -> str:
+    loc: tuple[int | str, ...] = tuple(error.get("loc", ()))
+    kind = str(error.get("type", ""))
+    got = error.get("input")
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else "?"
+        allowed = _ALLOWED_KEYS[_owner_kind(loc[:-1])]
+        hint = difflib.get_close_matches(key, allowed, n=1)
+        suggestion = f" — did you mean {hint[0]!r}?" if hint else ""
+        return (
+            f"{_location(loc)}: unknown key {key!r}{suggestion} "
+            f"(allowed here: {', '.join(allowed)})"
+        )
+    where = _location(loc)
+    messages = {
+        "missing": "this key is required",
+        "int_parsing": f"must be a whole number, got {_shown(got)}",
+        "int_type": f"must be a whole number, got {_shown(got)}",
+        "int_from_float": f"must be a whole number, got {_shown(got)}",
+        "string_type": f"must be text, got {_shown(got)}",
+        "list_type": f"must be a list (items starting with '- '), got {_shown(got)}",
+        "dict_type": f"must be a mapping of keys to values, got {_shown(got)}",
+        "model_type": f"must be a mapping of keys to values, got {_shown(got)}",
+        "bool_parsing": f"must be true or false, got {_shown(got)}",
+    }
+    if kind in messages:
+        return f"{where}: {messages[kind]}"
+    ctx = error.get("ctx") or {}
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        word = "at least" if kind == "greater_than_equal" else "at most"
+        return f"{where}: must be {word} {bound}, got {_shown(got)}"
+    if kind in ("string_too_short", "too_short"):
+        return f"{where}: must not be empty"
+    if kind == "string_too_long":
+        return f"{where}: too long (at most {ctx.get('max_length')} characters)"
+    if kind == "too_long":
+        return f"{where}: too many items (at most {ctx.get('max_length')})"
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{where}: {message}"
+
+
+def _plain_errors(exc: ValidationError) -> list[str]:
+    return [_plain_error(e) for e in exc.errors(include_url=False)]
+
+
+# --- loading --------------------------------------------------------------------------
+
+
+def _validate(data: dict[str, Any]) -> tuple[RepoConfig | None, list[str], set[str]]:
+    """Validate; also return the campaign names that errors point into."""
+    try:
+        return RepoConfig.model_validate(data), [], set()
+    except ValidationError as exc:
+        broken = {
+            str(e["loc"][1])
+            for e in exc.errors()
+            if len(e["loc"]) >= 2 and e["loc"][0] == "campaigns"
+        }
+        return None, _plain_errors(exc), broken
+
+
+def load_config(text: str | None) -> ConfigResult:
+    """Parse ``.github/loopwatch.yml``; ``None`` (no file) gives the defaults."""
+    defaults = RepoConfig()
+    if text is None:
+        return ConfigResult(defaults)
+    if len(text.encode("utf-8", "replace")) > MAX_CONFIG_BYTES:
+        return ConfigResult(
+            defaults,
+            [f"{CONFIG_PATH} is larger than {MAX_CONFIG_BYTES // 1024} KB; shorten it"],
+        )
+    try:
+        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        return ConfigResult(defaults, [_yaml_error_text(exc)])
+    except RecursionError:
+        return ConfigResult(defaults, ["the file is nested too deeply"])
+    if data is None:
+        return ConfigResult(defaults)
+    if not isinstance(data, dict):
+        return ConfigResult(
+            defaults,
+            [
+                "the file must be a mapping with the keys 'campaigns' and 'defaults', "
+                f"got {type(data).__name__}"
+            ],
+        )
+    config, errors, broken = _validate(data)
+    if config is not None:
+        return ConfigResult(config)
+    errors = errors[:MAX_ERRORS]
+    campaigns = data.get("campaigns")
+    if broken and isinstance(campaigns, dict):
+        # Keep the campaigns that are fine; the broken ones fall back to the defaults.
+        kept = {k: v for k, v in campaigns.items() if str(k) not in broken}
+        salvaged, _, _ = _validate({**data, "campaigns": kept})
+        if salvaged is not None:
+            notes = [
+                f"campaigns.{name}: ignored because of the errors above; it uses the defaults"
+                for name in sorted(broken)
+            ]
+            return ConfigResult(salvaged, errors + notes)
+    return ConfigResult(defaults, [*errors, "the whole file is ignored; the defaults are used"])

@@ -1,0 +1,1 @@
+"""Markdown for issues, comments and check runs (pure; golden-file tested)."""

@@ -1,0 +1,286 @@
+"""Per-run analysis: phases, criteria, grouped findings and history, by example."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.analysis import (
+    OTHER_PHASE,
+    RunCase,
+    RunSummary,
+    Status,
+    analyze_run,
+    normalize_message,
+    phase_trends,
+)
+from bot.config import CampaignConfig, load_config
+from bot.reports.model import Attempt, Outcome, TestCase
+
+CONFIG = """
+campaigns:
+  e2e:
+    phases:
+      - name: Pipeline
+        priority: 2
+        tests: ["tests/e2e/staging/test_3_*"]
+      - name: Data
+        priority: 1
+        tests: ["tests/e2e/test_real_agent_data_*", "*Orchestration*"]
+    criteria:
+      - name: Execution order
+        tests: ["*execution_order*"]
+      - name: WebSocket events
+        tests: ["*websocket*"]
+      - name: Isolation
+        tests: ["*isolation*"]
+"""
+
+
+def case(
+    test_id: str,
+    outcome: Outcome = Outcome.PASSED,
+    *,
+    file: str | None = "",
+    message: str | None = None,
+    failure_type: str | None = None,
+    classname: str | None = None,
+    duration: float = 1.0,
+) -> TestCase:
+    if file == "":
+        file = test_id.split("::", 1)[0] if "::" in test_id else None
+    attempts = (Attempt(Outcome.FAILED), Attempt(Outcome.PASSED)) if outcome == "flaky" else ()
+    return TestCase(
+        test_id=test_id,
+        name=test_id.rsplit("::", 1)[-1],
+        outcome=outcome,
+        file=file,
+        classname=classname,
+        message=message,
+        failure_type=failure_type,
+        duration_s=duration,
+        attempts=attempts,
+    )
+
+
+def run(*cases: TestCase, report: str | None = "junit.xml") -> list[RunCase]:
+    return [RunCase(c, report) for c in cases]
+
+
+def campaign(text: str = CONFIG, name: str = "e2e") -> CampaignConfig:
+    return load_config(text).config.campaign(name)
+
+
+def test_config_globs_assign_phases_first_match_wins_and_order_by_priority() -> None:
+    cases = run(
+        case("tests/e2e/staging/test_3_pipeline.py::test_a"),
+        case("tests/e2e/test_real_agent_data_helper.py::test_b", Outcome.FAILED),
+        case("tests/x.py::TestOrchestration::test_c", classname="TestOrchestration"),
+        case("tests/e2e/test_unrelated.py::test_d"),
+    )
+    result = analyze_run(cases, campaign())
+    assert [p.name for p in result.phases] == ["Data", "Pipeline", OTHER_PHASE]
+    data = result.phases[0]
+    assert (data.counts.passed, data.counts.failed, data.status) == (1, 1, Status.FAILED)
+    assert [s.name for s in data.suites] == [
+        "tests/e2e/test_real_agent_data_helper.py",
+        "tests/x.py",
+    ]
+    assert result.phase_by_test["tests/e2e/test_unrelated.py::test_d"] == OTHER_PHASE
+    assert result.phases[1].status is Status.PASSED
+
+
+def test_configured_phase_with_no_tests_shows_as_not_run() -> None:
+    result = analyze_run(run(case("tests/e2e/test_real_agent_data_x.py::t")), campaign())
+    pipeline = next(p for p in result.phases if p.name == "Pipeline")
+    assert pipeline.status is Status.NOT_RUN and pipeline.counts.total == 0
+
+
+def test_without_config_phases_follow_the_first_differing_folder() -> None:
+    cases = run(
+        case("tests/e2e/staging/test_3.py::a"),
+        case("tests/e2e/staging/test_4.py::b"),
+        case("tests/e2e/journeys/test_cold.py::c"),
+        case("tests/e2e/test_top.py::d"),
+    )
+    result = analyze_run(cases, campaign(name="unlisted"))
+    assert sorted(p.name for p in result.phases) == [
+        "tests/e2e",
+        "tests/e2e/journeys",
+        "tests/e2e/staging",
+    ]
+    staging = next(p for p in result.phases if p.name == "tests/e2e/staging")
+    assert len(staging.suites) == 2
+
+
+def test_without_config_one_folder_splits_by_file() -> None:
+    cases = run(case("tests/test_a.py::x"), case("tests/test_b.py::y"))
+    result = analyze_run(cases, campaign(name="unlisted"))
+    assert [p.name for p in result.phases] == ["tests/test_a.py", "tests/test_b.py"]
+
+
+def test_without_paths_phases_are_report_files() -> None:
+    cases = [
+        RunCase(case("Suite.test_one", file=None), "reports/api.xml"),
+        RunCase(case("Suite.test_two", file=None), "reports/ui.xml"),
+        RunCase(case("Suite.test_three", file=None), None),
+    ]
+    result = analyze_run(cases, campaign(name="unlisted"))
+    assert [p.name for p in result.phases] == ["reports/api.xml", "reports/ui.xml", OTHER_PHASE]
+
+
+def test_criteria_pass_fail_and_not_run() -> None:
+    cases = run(
+        case("tests/e2e/test_execution_order.py::test_data_first"),
+        case("tests/e2e/test_ws.py::test_websocket_events", Outcome.FAILED),
+        case("tests/e2e/test_ws.py::test_websocket_connect"),
+    )
+    by_name = {c.name: c for c in analyze_run(cases, campaign()).criteria}
+    order = by_name["Execution order"]
+    assert order.met and order.status is Status.PASSED
+    ws = by_name["WebSocket events"]
+    assert not ws.met
+    assert ws.failing == ("tests/e2e/test_ws.py::test_websocket_events",)
+    assert len(ws.matched) == 2
+    assert by_name["Isolation"].status is Status.NOT_RUN and not by_name["Isolation"].met
+
+
+def test_flaky_tests_pass_criteria_but_are_listed() -> None:
+    cases = run(case("tests/e2e/test_isolation.py::t", Outcome.FLAKY))
+    result = analyze_run(cases, campaign())
+    isolation = next(c for c in result.criteria if c.name == "Isolation")
+    assert isolation.met and isolation.status is Status.FLAKY
+    assert result.flaky == ["tests/e2e/test_isolation.py::t"]
+    assert result.status is Status.FLAKY
+
+
+WS = "websockets.exceptions.ConnectionClosedError: received 1011 (internal error); then sent 1011"
+
+
+def test_findings_group_the_same_error_despite_ids_and_times() -> None:
+    cases = run(
+        case("t.py::a", Outcome.FAILED, failure_type="ConnectionClosedError", message=WS),
+        case("t.py::b", Outcome.ERRORED, failure_type="ConnectionClosedError", message=WS),
+        case(
+            "t.py::c",
+            Outcome.FAILED,
+            failure_type="TimeoutError",
+            message="request 3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b timed out after 30.5s",
+        ),
+        case(
+            "t.py::d",
+            Outcome.FAILED,
+            failure_type="TimeoutError",
+            message="request 0c1d2e3f-aaaa-4bbb-8ccc-123456789abc timed out after 12s",
+        ),
+        case("t.py::e", Outcome.FAILED, failure_type="AssertionError", message="assert 1 == 2"),
+    )
+    findings = analyze_run(cases, campaign(name="x")).findings
+    assert [(f.failure_type, f.count) for f in findings] == [
+        ("ConnectionClosedError", 2),
+        ("TimeoutError", 2),
+        ("AssertionError", 1),
+    ]
+    ws = findings[0]
+    assert ws.summary == "received 1011 (internal error); then sent 1011"
+    assert ws.errored == 1 and ws.sample_message == WS
+    assert findings[1].summary == "request <uuid> timed out after <duration>"
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("object at 0x7f3a9c21b0d0 is gone", "object at 0x<hex> is gone"),
+        ("commit 9f1c2ab3e4d5 not found", "commit <hex> not found"),
+        ("took 1500ms", "took <duration>"),
+        ("connect to 10.0.0.12:5432 failed", "connect to <ip> failed"),
+        ("at 2025-09-10T19:52:01.123Z", "at <time>"),
+        ("HTTP 404 for user 1234567", "HTTP 404 for user <n>"),
+        ("close code 1011", "close code 1011"),
+        ("ratio 0.93 below 0.95", "ratio <n> below <n>"),
+        ("  many    spaces ", "many spaces"),
+    ],
+)
+def test_normalize_message(raw: str, normalized: str) -> None:
+    assert normalize_message(raw) == normalized
+
+
+def test_message_less_failure_uses_the_last_trace_line() -> None:
+    failing = case("t.py::a", Outcome.FAILED)
+    failing.trace = "Traceback ...\n  File x\nValueError: bad value"
+    findings = analyze_run(run(failing), campaign(name="x")).findings
+    assert findings[0].summary == "ValueError: bad value"
+
+
+def test_summary_round_trips_through_json_and_feeds_history() -> None:
+    config = campaign()
+    first = analyze_run(
+        run(
+            case("tests/e2e/test_real_agent_data_a.py::x", Outcome.FAILED),
+            case("tests/e2e/test_real_agent_data_a.py::y", Outcome.FAILED),
+        ),
+        config,
+        run_id=7,
+        commit_sha="abc",
+    )
+    stored = json.loads(json.dumps(first.summary.to_json()))
+    restored = RunSummary.from_json(stored)
+    assert restored == first.summary
+    second = analyze_run(
+        run(
+            case("tests/e2e/test_real_agent_data_a.py::x"),
+            case("tests/e2e/test_real_agent_data_a.py::y", Outcome.FAILED),
+            case("tests/e2e/test_real_agent_data_a.py::z", Outcome.FAILED),
+        ),
+        config,
+        [restored],
+    )
+    assert second.fixed == ["tests/e2e/test_real_agent_data_a.py::x"]
+    assert second.new_failures == ["tests/e2e/test_real_agent_data_a.py::z"]
+
+
+def test_from_json_tolerates_old_or_partial_summaries() -> None:
+    summary = RunSummary.from_json({"status": "weird", "phases": [{"name": "A"}], "extra": 1})
+    assert summary.status is Status.NOT_RUN
+    assert summary.phases[0].name == "A" and summary.run_id is None
+
+
+def test_phase_trends_oldest_first_with_gaps() -> None:
+    config = campaign()
+    data = "tests/e2e/test_real_agent_data_a.py::x"
+    pipeline = "tests/e2e/staging/test_3_p.py::y"
+    history = [
+        analyze_run(run(case(data)), config).summary,
+        analyze_run(run(case(data, Outcome.FAILED), case(pipeline)), config).summary,
+    ]
+    current = analyze_run(run(case(data), case(pipeline)), config, history).summary
+    trends = phase_trends(history, current)
+    assert trends["Data"] == "✅❌✅"
+    assert trends["Pipeline"] == "➖✅✅"
+    assert phase_trends(history, current, limit=2)["Data"] == "❌✅"
+
+
+def test_empty_run() -> None:
+    result = analyze_run([], campaign())
+    assert result.status is Status.NOT_RUN
+    assert result.findings == [] and result.counts.total == 0
+    assert all(p.status is Status.NOT_RUN for p in result.phases)
+
+
+def test_history_that_already_holds_the_current_run_is_not_counted_twice() -> None:
+    config = campaign()
+    data = "tests/e2e/test_real_agent_data_a.py::x"
+    before = analyze_run(run(case(data, Outcome.FAILED)), config, run_id=1).summary
+    current = analyze_run(run(case(data)), config, [before], run_id=2)
+    again = analyze_run(run(case(data)), config, [before, current.summary], run_id=2)
+    assert again.fixed == [data]
+    assert phase_trends([before, current.summary], again.summary)["Data"] == "❌✅"
+
+
+def test_from_json_survives_a_corrupted_summary() -> None:
+    summary = RunSummary.from_json(
+        {"run_id": "x", "counts": [1], "phases": [{"passed": "many"}, 3], "failing": "a"}
+    )
+    assert summary.run_id is None and summary.counts == {}
+    assert summary.phases[0].passed == 0 and summary.failing == ()
