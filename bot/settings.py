@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # Writes that notify people (issues, comments) are paced further apart.
     notify_pause_s: float = 3.0
 
+    # A burst of runs within this many seconds becomes one GitHub edit.
+    sync_debounce_s: float = 2.0
+
     # Worker / jobs
     job_max_attempts: int = 8
     job_lease_s: float = 60.0
@@ -58,6 +61,14 @@ class Settings(BaseSettings):
         return self.webhook_secret.get_secret_value() if self.webhook_secret else None
 
     @property
+    def github_web_url(self) -> str:
+        """Where people see GitHub: github.com, a GHE host, or the sandbox itself."""
+        api = self.github_api_url.rstrip("/")
+        if api == "https://api.github.com":
+            return "https://github.com"
+        return api.removesuffix("/api/v3")
+
+    @property
     def sqlalchemy_url(self) -> str:
         """``postgresql://`` means psycopg 3 here (SQLAlchemy would pick psycopg2)."""
         url = self.database_url
@@ -66,8 +77,6 @@ class Settings(BaseSettings):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         return url
-
-
 
 
 @lru_cache(maxsize=1)

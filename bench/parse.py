@@ -1,0 +1,169 @@
+"""Benchmark: Loopwatch's JUnit parse vs a bare lxml iterparse loop vs junitparser.
+
+Generates a 100,000-case JUnit file (~36 MB: ~3% failures with tracebacks, captured
+output on every case) in a temporary directory, then measures in the same run:
+
+* the floor: a bare ``lxml.etree.iterparse`` loop that only counts ``<testcase>`` elements
+  (clearing them as it goes, as any streaming reader must);
+* Loopwatch: ``parse_report`` into the full model;
+* junitparser (what publish-unit-test-result-action uses): load, then read every case's
+  result, as a report tool has to.
+
+Peak memory of our parse is measured in a fresh subprocess: the growth of the peak RSS
+(``resource.getrusage``) over the parse, with the input bytes already loaded, and the
+Python-heap peak from ``tracemalloc``. Run: ``.venv/bin/python bench/parse.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import pathlib
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+from lxml import etree
+
+GOALS = "goals: ours <= 1.5x the bare loop, >= 3x faster than junitparser, peak <= 64 MB"
+
+_TRACE = (
+    "Traceback (most recent call last):\n"
+    '  File "/home/runner/work/app/app/tests/e2e/test_mod_{s}.py", line {line}, in test_{c}\n'
+    "    result = client.call(payload)\n"
+    '  File "/home/runner/work/app/app/app/client.py", line 88, in call\n'
+    "    raise ConnectionClosedError(code)\n"
+    "websockets.exceptions.ConnectionClosedError: received 1011 (internal error) "
+    "keepalive ping timeout; then sent 1011 (internal error) keepalive ping timeout\n"
+)
+
+
+def generate(path: pathlib.Path, cases: int = 100_000, per_suite: int = 500) -> None:
+    """Write a pytest-like JUnit file with ``cases`` test cases."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n<testsuites name="bench">\n')
+        for start in range(0, cases, per_suite):
+            suite = start // per_suite
+            out.write(f'<testsuite name="tests.e2e.test_mod_{suite}" tests="{per_suite}">\n')
+            for index in range(start, min(cases, start + per_suite)):
+                out.write(
+                    f'  <testcase classname="tests.e2e.test_mod_{suite}.TestFeature" '
+                    f'name="test_case_{index}[param-{index % 7}]" time="0.{index % 997:03d}">'
+                )
+                if index % 33 == 0:
+                    trace = _TRACE.format(s=suite, line=10 + index % 50, c=index)
+                    out.write(
+                        '<failure message="ConnectionClosedError: received 1011 (internal error)"'
+                        f' type="ConnectionClosedError">{trace}</failure>'
+                    )
+                out.write(
+                    f"<system-out>INFO worker-{index % 8} connected to ws://staging:8080/ws "
+                    f"session={index:08x}; sent 3 frames, received 3 frames, closed cleanly"
+                    "</system-out></testcase>\n"
+                )
+            out.write("</testsuite>\n")
+        out.write("</testsuites>\n")
+
+
+def bare_loop(data: bytes) -> int:
+    count = 0
+    for _, elem in etree.iterparse(io.BytesIO(data), events=("end",), tag="testcase"):
+        count += 1
+        elem.clear()
+        while elem.getprevious() is not None:
+            del elem.getparent()[0]  # type: ignore[union-attr]
+    return count
+
+
+def ours(data: bytes) -> int:
+    from bot.reports import parse_report
+
+    return parse_report(data, path="bench.xml").counts.total
+
+
+def with_junitparser(path: pathlib.Path) -> int:
+    from junitparser import JUnitXml
+
+    count = 0
+    for suite in JUnitXml.fromfile(str(path)):
+        for case in suite:
+            _ = (case.name, case.classname, case.time, case.result, case.system_out)
+            count += 1
+    return count
+
+
+def best_of(runs: int, func: Callable[[], int]) -> tuple[float, int]:
+    best = float("inf")
+    result = 0
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        result = func()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def measure_memory(path: pathlib.Path) -> dict[str, float]:
+    """Run our parse in a fresh interpreter; report peak-RSS growth and tracemalloc peak."""
+    code = (
+        "import json, resource, sys, tracemalloc, pathlib\n"
+        "from bot.reports import parse_report\n"
+        "data = pathlib.Path(sys.argv[1]).read_bytes()\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "tracemalloc.start()\n"
+        "report = parse_report(data)\n"
+        "_, heap_peak = tracemalloc.get_traced_memory()\n"
+        "tracemalloc.stop()\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(json.dumps({'rss_growth_mb': (after - before) / 1024,"
+        " 'heap_peak_mb': heap_peak / 2**20, 'input_mb': len(data) / 2**20,"
+        " 'cases': len(report.cases)}))\n"
+    )
+    root = pathlib.Path(__file__).resolve().parents[1]
+    output = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result: dict[str, float] = json.loads(output)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / "junit-bench.xml"
+        generate(path, args.cases)
+        data = path.read_bytes()
+        print(f"file: {len(data) / 2**20:.1f} MB, {args.cases} cases")
+        floor_s, floor_n = best_of(args.runs, lambda: bare_loop(data))
+        ours_s, ours_n = best_of(args.runs, lambda: ours(data))
+        jp_s, jp_n = best_of(1, lambda: with_junitparser(path))
+        assert floor_n == args.cases and ours_n == args.cases and jp_n == args.cases
+        memory = measure_memory(path)
+    print(f"bare lxml iterparse loop : {floor_s:6.2f} s")
+    print(f"loopwatch parse_report   : {ours_s:6.2f} s  ({ours_s / floor_s:.2f}x the bare loop)")
+    print(f"junitparser              : {jp_s:6.2f} s  (ours is {jp_s / ours_s:.1f}x faster)")
+    print(
+        f"our peak memory          : +{memory['rss_growth_mb']:.1f} MB RSS over the parse "
+        f"(Python heap peak {memory['heap_peak_mb']:.1f} MB; "
+        f"input bytes {memory['input_mb']:.1f} MB held by the caller)"
+    )
+    print(GOALS)
+    print(
+        f"max RSS of this process  : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()

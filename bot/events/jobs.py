@@ -1,0 +1,97 @@
+"""The worker's ``webhook`` job: load a stored delivery, dispatch it, mark it processed.
+
+A delivery already processed does nothing, so a job run twice (a lost lease, a retry
+after a crash between dispatch and the mark) changes nothing twice; the handlers are
+idempotent as well for the window between the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from anyio import to_thread
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.events.router import EventContext, EventRouter, router
+from bot.logs import get_logger
+from bot.queue import PermanentJobError
+from bot.store.db import transaction
+from bot.store.models import WebhookDelivery, utcnow
+from bot.worker import JobContext
+
+
+@dataclass(frozen=True)
+class _Stored:
+    event: str
+    action: str | None
+    installation_id: int | None
+    repository: str | None
+    payload: dict[str, Any]
+    processed: bool
+
+
+def _load(factory: sessionmaker[Session], delivery_id: str) -> _Stored | None:
+    with transaction(factory) as session:
+        row = session.get(WebhookDelivery, delivery_id)
+        if row is None:
+            return None
+        return _Stored(
+            row.event,
+            row.action,
+            row.installation_id,
+            row.repository,
+            dict(row.payload),
+            row.processed_at is not None,
+        )
+
+
+def _mark_processed(factory: sessionmaker[Session], delivery_id: str) -> None:
+    with transaction(factory) as session:
+        row = session.get(WebhookDelivery, delivery_id)
+        if row is not None and row.processed_at is None:
+            row.processed_at = utcnow()
+
+
+async def process_delivery(
+    factory: sessionmaker[Session],
+    delivery_id: str,
+    *,
+    events: EventRouter = router,
+    log: Any = None,
+) -> bool:
+    """Dispatch one stored delivery; False when it was already processed."""
+    stored = await to_thread.run_sync(_load, factory, delivery_id)
+    if stored is None:
+        raise PermanentJobError(f"webhook delivery {delivery_id} is not in the database")
+    log = (log or get_logger("bot.events")).bind(
+        delivery_id=delivery_id,
+        event=stored.event,
+        action=stored.action,
+        installation_id=stored.installation_id,
+        repository=stored.repository,
+    )
+    if stored.processed:
+        log.info("webhook delivery already processed")
+        return False
+    ctx = EventContext(
+        event=stored.event,
+        action=stored.action,
+        payload=stored.payload,
+        delivery_id=delivery_id,
+        session_factory=factory,
+        log=log,
+    )
+    handled = await events.dispatch(ctx)
+    if handled == 0:
+        log.debug("no handler for this event")
+    await to_thread.run_sync(_mark_processed, factory, delivery_id)
+    return True
+
+
+async def handle_webhook_job(ctx: JobContext) -> None:
+    """The worker's handler for ``webhook`` jobs (``payload={"delivery_id": …}``)."""
+    delivery_id = ctx.payload.get("delivery_id")
+    if not isinstance(delivery_id, str):
+        raise PermanentJobError(f"webhook job {ctx.job_id} has no delivery_id in its payload")
+    await process_delivery(ctx.session_factory, delivery_id, log=ctx.log)

@@ -1,0 +1,179 @@
+"""The ``process_run`` job: parse a stored run, analyse it, update the desired GitHub state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.analysis import RunAnalysis, RunCase, analyze_run
+from bot.config import ConfigResult, load_config
+from bot.jobs.ingest import ParsedRun, parse_files
+from bot.jobs.repo_config import load_repo_config_text
+from bot.jobs.tracking import previous_summaries, run_info, update_tracking_issue
+from bot.queue import enqueue
+from bot.render.tracking import run_log_text
+from bot.service import Services
+from bot.store.db import transaction
+from bot.store.models import (
+    Campaign,
+    Repository,
+    Run,
+    RunFile,
+    SessionLogEntry,
+    TestResult,
+    utcnow,
+)
+from bot.worker import Handler, JobContext
+
+def sync_job_key(repository_id: int) -> str:
+    return f"sync:{repository_id}"
+
+
+def enqueue_sync(session: Session, repository: Repository, *, delay: timedelta) -> None:
+    """Queue one sync of the repository's desired state (coalesced with a pending one)."""
+    lock = (
+        f"installation:{repository.installation_id}"
+        if repository.installation_id
+        else f"repo:{repository.full_name}"
+    )
+    enqueue(
+        session,
+        "sync_repository",
+        {"repository_id": repository.id},
+        lock_key=lock,
+        dedupe_key=sync_job_key(repository.id),
+        run_at=utcnow() + delay,
+    )
+
+
+def make_process_run_handler(services: Services) -> Handler:
+    async def process_run(ctx: JobContext) -> None:
+        run_id = int(ctx.payload["run_id"])
+        factory = services.session_factory
+        with factory() as session:
+            run = session.get(Run, run_id)
+            if run is None:
+                ctx.log.warning("run_missing", run_id=run_id)
+                return
+            repository = session.get_one(Repository, run.repository_id)
+            files = [(f.filename, f.content) for f in run.files]
+            repository_id, full_name = repository.id, repository.full_name
+        ctx.log.info("run_parsing", run_id=run_id, files=len(files), repository=full_name)
+        config_text, problem = await load_repo_config_text(services, repository_id)
+        config = load_config(config_text)
+        if problem is not None:
+            config.errors.insert(0, problem)
+        parsed = parse_files(files)
+        with transaction(factory) as session:
+            _store_processed_run(session, run_id, parsed, config)
+            # A burst of runs becomes one GitHub edit: the sync job is deduplicated and
+            # waits a moment for the next run of the burst.
+            repository = session.get_one(Repository, repository_id)
+            enqueue_sync(
+                session, repository, delay=timedelta(seconds=services.settings.sync_debounce_s)
+            )
+        ctx.log.info(
+            "run_processed", run_id=run_id, cases=len(parsed.cases), errors=len(parsed.errors)
+        )
+
+    return process_run
+
+
+def _store_processed_run(
+    session: Session, run_id: int, parsed: ParsedRun, config: ConfigResult
+) -> None:
+    run = session.get_one(Run, run_id)
+    repository = session.get_one(Repository, run.repository_id)
+    campaign = session.get_one(Campaign, run.campaign_id)
+    campaign_config = config.config.campaign(campaign.name)
+    history = previous_summaries(session, campaign.id, run.id)
+    cases = [RunCase(case, filename) for filename, case in parsed.cases]
+    analysis = analyze_run(
+        cases,
+        campaign_config,
+        history,
+        run_id=run.id,
+        finished_at=run.finished_at or run.created_at,
+        commit_sha=run.commit_sha,
+    )
+    _store_results(session, run, parsed, analysis)
+    run.summary = analysis.summary.to_json()
+    run.duration_s = analysis.duration_s
+    run.processed_at = utcnow()
+    if parsed.files and all(f.report is None for f in parsed.files):
+        run.status = "failed"
+        run.error = "no report could be parsed: " + "; ".join(parsed.errors)
+    else:
+        run.status = "processed"
+        run.error = "; ".join(parsed.errors) or None
+    _log_run(session, run, campaign, analysis, repository, parsed)
+    session.flush()
+    update_tracking_issue(
+        session,
+        repository=repository,
+        campaign=campaign,
+        campaign_config=campaign_config,
+        run=run,
+        analysis=analysis,
+        history=history,
+        config_errors=config.errors,
+    )
+
+
+def _store_results(session: Session, run: Run, parsed: ParsedRun, analysis: RunAnalysis) -> None:
+    """Replace the run's results (a retried job stores them once)."""
+    session.execute(delete(TestResult).where(TestResult.run_id == run.id))
+    by_name = {f.filename: f for f in parsed.files}
+    for row in session.scalars(select(RunFile).where(RunFile.run_id == run.id)):
+        result = by_name.get(row.filename)
+        if result is not None:
+            row.format, row.error = result.format, result.error
+    session.add_all(
+        TestResult(
+            run_id=run.id,
+            test_id=case.test_id,
+            name=case.name,
+            file=case.file,
+            line=case.line,
+            suite=case.suite,
+            phase=analysis.phase_by_test.get(case.test_id),
+            outcome=case.outcome.value,
+            executions=case.executions,
+            duration_s=case.duration_s,
+            failure_type=case.failure_type,
+            message=case.message,
+            trace=case.trace,
+        )
+        for _, case in parsed.cases
+    )
+
+
+def _log_run(
+    session: Session,
+    run: Run,
+    campaign: Campaign,
+    analysis: RunAnalysis,
+    repository: Repository,
+    parsed: ParsedRun,
+) -> None:
+    """One session-log line per run (replaced, not duplicated, when a job is retried)."""
+    session.execute(
+        delete(SessionLogEntry).where(
+            SessionLogEntry.run_id == run.id, SessionLogEntry.kind.in_(("run", "run-error"))
+        )
+    )
+    at = run.finished_at or run.created_at
+    text = run_log_text(analysis, run_info(run, repository.full_name))
+    session.add(SessionLogEntry(campaign_id=campaign.id, run_id=run.id, at=at, kind="run", text=text))
+    for error in parsed.errors:
+        session.add(
+            SessionLogEntry(
+                campaign_id=campaign.id,
+                run_id=run.id,
+                at=at,
+                kind="run-error",
+                text=f"Report not read: {error}",
+            )
+        )

@@ -1,0 +1,56 @@
+"""Which installation serves a repository, and the repository's own config file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from bot.github.client import installation_id_for_repo, split_full_name
+from bot.github.errors import GitHubPermanentError
+from bot.github.repo_config import fetch_repo_file
+from bot.store.db import transaction
+from bot.store.models import Installation, Repository
+
+if TYPE_CHECKING:
+    from bot.service import Services
+
+
+async def resolve_installation(services: Services, repository_id: int) -> int | None:
+    """The installation id for the repository: from the database, else asked of GitHub.
+
+    ``None`` when the App is not installed on the repository (nothing can be synced then).
+    """
+    with services.session_factory() as session:
+        repository = session.get_one(Repository, repository_id)
+        if repository.installation_id is not None:
+            return repository.installation_id
+        full_name = repository.full_name
+    try:
+        installation_id = await installation_id_for_repo(services.github().app(), full_name)
+    except GitHubPermanentError:
+        return None
+    with transaction(services.session_factory) as session:
+        if session.get(Installation, installation_id) is None:
+            session.add(Installation(id=installation_id, account_login=full_name.split("/")[0]))
+            session.flush()
+        repository = session.get_one(Repository, repository_id)
+        repository.installation_id = installation_id
+    return installation_id
+
+
+async def load_repo_config_text(services: Services, repository_id: int) -> tuple[str | None, str | None]:
+    """``(config text or None, problem or None)`` for the repository's default branch."""
+    installation_id = await resolve_installation(services, repository_id)
+    with services.session_factory() as session:
+        full_name = session.scalars(
+            select(Repository.full_name).where(Repository.id == repository_id)
+        ).one()
+    if installation_id is None:
+        return None, (
+            f"Loopwatch is not installed on {full_name}: install the GitHub App on the "
+            "repository so it can read .github/loopwatch.yml and keep the tracking issue"
+        )
+    owner, repo = split_full_name(full_name)
+    text = await fetch_repo_file(services.github().installation(installation_id), owner, repo)
+    return text, None

@@ -1,0 +1,120 @@
+"""Desired state of a campaign's tracking issue, computed from the database (no GitHub IO)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.analysis import RunAnalysis, RunSummary
+from bot.config import CampaignConfig
+from bot.fivewhys import AnalysisBlock
+from bot.github.desired import set_desired_issue
+from bot.render.tracking import (
+    LogEntry,
+    RunInfo,
+    TrackingIssueView,
+    render_tracking_issue,
+    tracking_issue_title,
+)
+from bot.store.models import Campaign, GitHubIssue, Repository, Run, SessionLogEntry
+
+HISTORY_LENGTH = 20
+
+
+def tracking_key(campaign_name: str) -> str:
+    """The create-once key of a campaign's tracking issue."""
+    return f"campaign:{campaign_name}"
+
+
+def run_info(run: Run, repository: str) -> RunInfo:
+    run_url = None
+    if run.workflow_run_id is not None:
+        run_url = f"https://github.com/{repository}/actions/runs/{run.workflow_run_id}"
+    return RunInfo(
+        run_id=run.id,
+        commit_sha=run.commit_sha,
+        branch=run.branch,
+        pull_request=run.pull_request,
+        workflow=run.workflow,
+        run_url=run_url,
+        run_attempt=run.run_attempt,
+        started_at=run.started_at,
+        finished_at=run.finished_at or run.created_at,
+        environment={str(k): str(v) for k, v in (run.environment or {}).items()},
+    )
+
+
+def previous_summaries(session: Session, campaign_id: int, before_run_id: int) -> list[RunSummary]:
+    """The campaign's processed runs before this one, oldest first."""
+    rows = session.scalars(
+        select(Run.summary)
+        .where(
+            Run.campaign_id == campaign_id,
+            Run.id < before_run_id,
+            Run.status == "processed",
+            Run.summary.is_not(None),
+        )
+        .order_by(Run.id.desc())
+        .limit(HISTORY_LENGTH)
+    ).all()
+    return [RunSummary.from_json(summary) for summary in reversed(rows) if summary]
+
+
+def latest_analysis_block(session: Session, campaign_id: int) -> AnalysisBlock | None:
+    """The newest five-whys/root-cause block any run of the campaign brought."""
+    for analysis in session.scalars(
+        select(Run.analysis)
+        .where(Run.campaign_id == campaign_id, Run.analysis.is_not(None))
+        .order_by(Run.id.desc())
+        .limit(HISTORY_LENGTH)
+    ):
+        if analysis:
+            block = AnalysisBlock.model_validate(analysis)
+            if not block.is_empty:
+                return block
+    return None
+
+
+def session_log(session: Session, campaign_id: int) -> list[LogEntry]:
+    entries = session.scalars(
+        select(SessionLogEntry)
+        .where(SessionLogEntry.campaign_id == campaign_id)
+        .order_by(SessionLogEntry.at, SessionLogEntry.id)
+    ).all()
+    return [LogEntry(at=entry.at, text=entry.text) for entry in entries]
+
+
+def update_tracking_issue(
+    session: Session,
+    *,
+    repository: Repository,
+    campaign: Campaign,
+    campaign_config: CampaignConfig,
+    run: Run,
+    analysis: RunAnalysis,
+    history: list[RunSummary],
+    config_errors: list[str],
+) -> GitHubIssue:
+    """Render the tracking issue for ``run`` and store it as the desired state."""
+    info = run_info(run, repository.full_name)
+    view = TrackingIssueView(
+        repository=repository.full_name,
+        campaign_name=campaign.name,
+        campaign=campaign_config,
+        run=info,
+        analysis=analysis,
+        history=history,
+        five_whys=latest_analysis_block(session, campaign.id),
+        session_log=session_log(session, campaign.id),
+        config_errors=config_errors,
+    )
+    title = tracking_issue_title(campaign_config, campaign.name)
+    labels = [label.model_dump() for label in campaign_config.labels_for(campaign.name)]
+    return set_desired_issue(
+        session,
+        repository.id,
+        tracking_key(campaign.name),
+        title=title,
+        section=render_tracking_issue(view),
+        labels=labels,
+    )

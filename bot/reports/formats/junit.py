@@ -1,0 +1,481 @@
+"""JUnit XML in its many dialects, parsed in one streaming pass.
+
+Dialect notes (see docs/reports.md for the user-facing rules):
+
+* Root ``<testsuites>`` or ``<testsuite>``; suites nest to any depth (PHPUnit, Bazel).
+* A case's result is its first ``<failure>``/``<error>`` child (more failures in one case
+  are appended to the trace), else ``<skipped>`` (pytest's xfail is a skip), else a
+  ``status``/``result`` attribute naming a skip (googletest, CTest-style), else passed.
+* Surefire retries: ``<rerunFailure>``/``<rerunError>`` are further failed attempts of a
+  case that never passed; ``<flakyFailure>``/``<flakyError>`` are failed attempts of a case
+  that finally passed (outcome ``flaky``).
+* The same test id appearing again in one suite is a re-run (pytest-rerunfailures,
+  web-test-runner, marathon, …): the occurrences become attempts of one case.
+* Captured output is kept (bounded) for cases that did not pass; a passing case's output
+  is dropped so memory does not grow with the report.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from bot.reports import xmlsafe
+from bot.reports.common import (
+    clean_message,
+    final_outcome,
+    first_line,
+    location_from_trace,
+    parse_duration,
+    parse_int,
+    pytest_file_from_classname,
+    strip_workspace,
+)
+from bot.reports.model import (
+    MAX_MESSAGE_CHARS,
+    MAX_OUTPUT_CHARS,
+    MAX_TRACE_CHARS,
+    Attempt,
+    Outcome,
+    Report,
+    ReportError,
+    Suite,
+    TestCase,
+    bounded,
+    make_test_id,
+)
+
+NAME = "junit"
+SUITE_CASE_NAME = "(suite)"
+MAX_WARNINGS = 20
+
+_ROOTS = ("testsuites", "testsuite")
+_SUITE_TAGS = frozenset({"testsuite"})
+_SKIP_STATUSES = frozenset({"skipped", "skip", "notrun", "disabled", "ignored", "pending"})
+# pytest ends a failure's text with "path/to/test_x.py:10: ExceptionType".
+_PYTEST_LAST_LINE = re.compile(r"^\S+\.py:\d+: ([A-Za-z_][\w.]*)\s*\Z", re.MULTILINE)
+_FAILURES = {"failure": Outcome.FAILED, "error": Outcome.ERRORED}
+_RERUNS = {"rerunFailure": Outcome.FAILED, "rerunError": Outcome.ERRORED}
+_FLAKIES = {"flakyFailure": Outcome.FAILED, "flakyError": Outcome.ERRORED}
+# Children that make a case more than a plain pass (everything else is ignorable output).
+_RESULT_TAGS = frozenset({"skipped", "properties", *_FAILURES, *_RERUNS, *_FLAKIES})
+
+
+def sniff(head: bytes) -> bool:
+    return xmlsafe.root_tag(head) in _ROOTS
+
+
+@dataclass(slots=True)
+class _SuiteFrame:
+    name: str
+    file: str | None
+    case_count: int = 0
+    seen: dict[str, int] = field(default_factory=dict)  # test id -> index in report.cases
+
+
+class _Builder:
+    """Turns streamed elements into the model; holds only per-suite state."""
+
+    def __init__(self, path: str | None) -> None:
+        self.report = Report(format=NAME, path=path)
+        self.frames: list[_SuiteFrame] = []
+        self.pytest_lines = False  # pytest writes 0-based `line` attributes
+        self._identities: dict[tuple[str | None, ...], _Identity] = {}
+        self.top_level_durations: list[float] = []
+
+    def warn(self, message: str) -> None:
+        if len(self.report.warnings) < MAX_WARNINGS:
+            self.report.warnings.append(message)
+
+    # -- suites -------------------------------------------------------------------------
+
+    def start_suite(self, elem: etree._Element) -> None:
+        name = elem.get("name") or ""
+        if name == "pytest":
+            self.pytest_lines = True
+        file = strip_workspace(elem.get("file") or elem.get("filepath"))
+        if file is None and self.frames:
+            file = self.frames[-1].file  # PHPUnit: the file sits on an outer suite
+        self.frames.append(_SuiteFrame(name=name, file=file))
+
+    def end_suite(self, elem: etree._Element) -> None:
+        frame = self.frames.pop()
+        if self.frames:
+            self.frames[-1].case_count += frame.case_count
+        stdout = stderr = None
+        properties: dict[str, str] = {}
+        for child in elem:
+            tag = child.tag
+            if tag == "system-out":
+                stdout = bounded(xmlsafe.text_of(child), MAX_OUTPUT_CHARS)
+            elif tag == "system-err":
+                stderr = bounded(xmlsafe.text_of(child), MAX_OUTPUT_CHARS)
+            elif tag == "properties":
+                properties.update(_properties(child))
+            elif tag in _FAILURES:
+                self._suite_failure(frame, child)
+        duration = parse_duration(elem.get("time"))
+        if not self.frames and duration is not None:
+            self.top_level_durations.append(duration)
+        listed = parse_int(elem.get("tests"))
+        if listed is not None and frame.case_count and listed != frame.case_count:
+            self.warn(f"suite {frame.name!r} declares {listed} tests but lists {frame.case_count}")
+        declared = None if frame.case_count else parse_int(elem.get("tests"))
+        self.report.suites.append(
+            Suite(
+                name=frame.name,
+                file=frame.file,
+                duration_s=duration,
+                stdout=stdout,
+                stderr=stderr,
+                properties=properties,
+                declared_tests=declared,
+            )
+        )
+        xmlsafe.release(elem, _SUITE_TAGS)
+
+    def _suite_failure(self, frame: _SuiteFrame, problem: etree._Element) -> None:
+        """A failure outside any case (a class that failed to load, a script that died):
+        an errored case named ``(suite)`` so the run does not look green."""
+        failure_type, message, trace = _problem(problem)
+        self.report.cases.append(
+            TestCase(
+                test_id=make_test_id(frame.file, frame.name, SUITE_CASE_NAME),
+                name=SUITE_CASE_NAME,
+                outcome=Outcome.ERRORED,
+                classname=frame.name,
+                suite=frame.name,
+                file=frame.file,
+                failure_type=failure_type,
+                message=message,
+                trace=trace,
+            )
+        )
+        frame.case_count += 1
+        if self.frames:
+            self.frames[-1].case_count += 1
+
+    # -- cases --------------------------------------------------------------------------
+
+    def end_case(self, elem: etree._Element) -> None:
+        case = self._case(elem)
+        _release_case(elem)
+        frame = self.frames[-1] if self.frames else None
+        if frame is None:
+            self.report.cases.append(case)
+            return
+        frame.case_count += 1
+        index = frame.seen.get(case.test_id)
+        if index is not None and not (self.pytest_lines or self.report.cases[index].is_failure):
+            index = None  # same name but an earlier run passed: a distinct case (TestNG, jest)
+        if index is None:
+            frame.seen[case.test_id] = len(self.report.cases)
+            self.report.cases.append(case)
+        else:
+            _merge_rerun(self.report.cases[index], case)
+
+    def _identity(self, raw_class: str | None, file_attr: str | None) -> _Identity:
+        """File, id prefix and shared strings for a (class, file) pair, computed once."""
+        frame = self.frames[-1] if self.frames else None
+        key = (raw_class, file_attr, frame.file if frame else None, frame.name if frame else None)
+        identity = self._identities.get(key)
+        if identity is None:
+            file = strip_workspace(file_attr)
+            derived_file, derived_class = pytest_file_from_classname(raw_class)
+            id_class = raw_class
+            if derived_file and (file is None or file == derived_file):
+                file, id_class = derived_file, derived_class
+            if file is None and frame is not None:
+                file = frame.file
+            identity = _Identity(
+                prefix=make_test_id(file, id_class, ""),
+                file=file,
+                classname=raw_class,
+                suite=frame.name if frame else None,
+            )
+            self._identities[key] = identity
+        return identity
+
+    def _case(self, elem: etree._Element) -> TestCase:
+        get = elem.get
+        name = get("name") or get("id") or ""
+        identity = self._identity(get("classname") or get("class"), get("file") or get("filepath"))
+        raw_line = get("line") or get("lineno")
+        line = parse_int(raw_line) if raw_line is not None else None
+        if line is not None and self.pytest_lines:
+            line += 1
+        duration = _seconds(get("time"))
+        if len(elem) == 0 or not any(child.tag in _RESULT_TAGS for child in elem):
+            # The common case: passed (or skipped by status), no output kept.
+            outcome = Outcome.SKIPPED if _is_skip_status(elem) else Outcome.PASSED
+            return TestCase(
+                identity.prefix + name,
+                name,
+                outcome,
+                identity.classname,
+                identity.suite,
+                identity.file,
+                line,
+                duration,
+            )
+        return self._full_case(elem, name, identity, line, duration)
+
+    def _full_case(
+        self,
+        elem: etree._Element,
+        name: str,
+        identity: _Identity,
+        line: int | None,
+        duration: float | None,
+    ) -> TestCase:
+        result = _Result.read(elem)
+        outcome = result.outcome
+        if outcome is Outcome.PASSED and _is_skip_status(elem):
+            outcome = Outcome.SKIPPED
+        primary = Attempt(outcome, duration, result.type, result.message, result.trace)
+        attempts: tuple[Attempt, ...] = ()
+        if result.reruns:
+            # Surefire writes the first run as <failure>/<error>; without one, only the
+            # re-runs are known.
+            failed_first = outcome in (Outcome.FAILED, Outcome.ERRORED)
+            attempts = (primary, *result.reruns) if failed_first else tuple(result.reruns)
+        elif result.flakies:
+            attempts = (*result.flakies, Attempt(Outcome.PASSED, duration))
+        final = final_outcome(list(attempts)) if attempts else outcome
+        shown = result.flakies[0] if result.flakies else (attempts or (primary,))[-1]
+        if result.reruns and outcome in (Outcome.FAILED, Outcome.ERRORED):
+            shown = primary  # the first failure carries the full report
+
+        keep_output = final is not Outcome.PASSED and final is not Outcome.SKIPPED
+        file = identity.file
+        if keep_output and line is None:
+            trace_file, trace_line = location_from_trace(shown.trace)
+            if trace_file is not None and (file is None or trace_file == file):
+                file, line = file or trace_file, trace_line
+        return TestCase(
+            test_id=identity.prefix + name,
+            name=name,
+            outcome=final,
+            classname=identity.classname,
+            suite=identity.suite,
+            file=file,
+            line=line,
+            duration_s=duration,
+            failure_type=shown.failure_type,
+            message=shown.message,
+            trace=shown.trace,
+            stdout=result.stdout if keep_output else None,
+            stderr=result.stderr if keep_output else None,
+            attempts=attempts,
+            properties=result.properties,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    prefix: str  # make_test_id(file, class, "") so that prefix + name is the test id
+    file: str | None
+    classname: str | None
+    suite: str | None
+
+
+def _seconds(value: str | None) -> float | None:
+    """``parse_duration`` with a fast path for plain numbers."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return parse_duration(value)
+    return seconds if 0 <= seconds < math.inf else None
+
+
+def _release_case(elem: etree._Element) -> None:
+    """Free a handled case and the handled cases before it (keeps memory flat)."""
+    elem.clear()
+    previous = elem.getprevious()
+    if previous is not None and previous.tag == "testcase":
+        parent = elem.getparent()
+        while previous is not None and previous.tag == "testcase":
+            parent.remove(previous)  # type: ignore[union-attr]
+            previous = elem.getprevious()
+
+
+@dataclass(slots=True)
+class _Result:
+    """What the children of one ``<testcase>`` say."""
+
+    outcome: Outcome = Outcome.PASSED
+    type: str | None = None
+    message: str | None = None
+    trace: str | None = None
+    stdout: str | None = None
+    stderr: str | None = None
+    reruns: list[Attempt] = field(default_factory=list)
+    flakies: list[Attempt] = field(default_factory=list)
+    properties: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, elem: etree._Element) -> _Result:
+        result = cls()
+        if len(elem) == 0:
+            return result
+        extra_traces: list[str] = []
+        skipped: etree._Element | None = None
+        for child in elem:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag in _FAILURES:
+                if result.outcome is Outcome.PASSED:
+                    result.outcome = _FAILURES[tag]
+                    result.type, result.message, result.trace = _problem(child)
+                else:
+                    extra_traces.append(_problem(child)[2] or child.get("message") or "")
+            elif tag == "skipped":
+                skipped = child
+            elif tag in _RERUNS:
+                result.reruns.append(_attempt(child, _RERUNS[tag]))
+            elif tag in _FLAKIES:
+                result.flakies.append(_attempt(child, _FLAKIES[tag]))
+            elif tag == "system-out":
+                result.stdout = bounded(xmlsafe.text_of(child), MAX_OUTPUT_CHARS)
+            elif tag == "system-err":
+                result.stderr = bounded(xmlsafe.text_of(child), MAX_OUTPUT_CHARS)
+            elif tag == "properties":
+                result.properties.update(_properties(child))
+        if extra_traces:
+            result.trace = bounded(
+                "\n\n".join([result.trace or "", *extra_traces]), MAX_TRACE_CHARS
+            )
+        if skipped is not None and result.outcome is Outcome.PASSED:
+            result.outcome = Outcome.SKIPPED
+            result.type = skipped.get("type")
+            text = xmlsafe.text_of(skipped)
+            message = clean_message(skipped.get("message")) or first_line(text)
+            result.message = bounded(message, MAX_MESSAGE_CHARS)
+        return result
+
+
+def _problem(elem: etree._Element) -> tuple[str | None, str | None, str | None]:
+    """``(type, message, trace)`` of a ``<failure>``/``<error>``-like element."""
+    text = xmlsafe.text_of(elem)
+    if text is not None:
+        text = text.strip("\n\r") or None
+    message = clean_message(elem.get("message")) or first_line(text)
+    failure_type = elem.get("type") or None
+    if failure_type is None and text:
+        match = _PYTEST_LAST_LINE.search(text)
+        failure_type = match.group(1) if match else None
+    return (
+        failure_type,
+        bounded(message, MAX_MESSAGE_CHARS),
+        bounded(text, MAX_TRACE_CHARS),
+    )
+
+
+def _attempt(elem: etree._Element, outcome: Outcome) -> Attempt:
+    """A Surefire re-run element: the trace sits in ``<stackTrace>`` (or the text)."""
+    trace = None
+    for child in elem:
+        if child.tag == "stackTrace":
+            trace = xmlsafe.text_of(child)
+    if trace is None:
+        trace = elem.text
+    trace = trace.strip() if trace and trace.strip() else None
+    message = clean_message(elem.get("message")) or first_line(trace)
+    return Attempt(
+        outcome=outcome,
+        duration_s=parse_duration(elem.get("time")),
+        failure_type=elem.get("type") or None,
+        message=bounded(message, MAX_MESSAGE_CHARS),
+        trace=bounded(trace, MAX_TRACE_CHARS),
+    )
+
+
+def _properties(elem: etree._Element) -> dict[str, str]:
+    props: dict[str, str] = {}
+    for prop in elem:
+        if prop.tag == "property":
+            name = prop.get("name")
+            if name:
+                value = prop.get("value")
+                props[name] = value if value is not None else (xmlsafe.text_of(prop) or "")
+    return props
+
+
+def _is_skip_status(elem: etree._Element) -> bool:
+    status = (elem.get("status") or "").lower()
+    result = (elem.get("result") or "").lower()
+    return status in _SKIP_STATUSES or result in _SKIP_STATUSES
+
+
+def _merge_rerun(first: TestCase, again: TestCase) -> None:
+    """Fold a repeated occurrence of a case into the earlier one as further attempts."""
+    attempts = [*_attempts_of(first), *_attempts_of(again)]
+    first.attempts = tuple(attempts)
+    first.outcome = final_outcome(attempts)
+    durations = [a.duration_s for a in attempts if a.duration_s is not None]
+    first.duration_s = sum(durations) if durations else None
+    shown = next(
+        (a for a in reversed(attempts) if a.outcome in (Outcome.FAILED, Outcome.ERRORED)), None
+    )
+    if shown is not None:
+        first.failure_type, first.message, first.trace = (
+            shown.failure_type,
+            shown.message,
+            shown.trace,
+        )
+    if first.outcome is Outcome.PASSED or first.outcome is Outcome.SKIPPED:
+        first.stdout = first.stderr = None
+    else:
+        first.stdout = again.stdout or first.stdout
+        first.stderr = again.stderr or first.stderr
+    if first.line is None:
+        first.line = again.line
+
+
+def _attempts_of(case: TestCase) -> tuple[Attempt, ...]:
+    if case.attempts:
+        return case.attempts
+    return (Attempt(case.outcome, case.duration_s, case.failure_type, case.message, case.trace),)
+
+
+def parse(data: bytes, *, path: str | None) -> Report:
+    head = xmlsafe.utf8_head(data)
+    root = xmlsafe.root_tag(head)
+    if root is not None and root not in _ROOTS:
+        raise ReportError(
+            f"not a JUnit report: the root element is <{root}>, not <testsuites> or <testsuite>",
+            path=path,
+        )
+    builder = _Builder(path)
+    seen_root = False
+    events = xmlsafe.open_iterparse(
+        data, path=path, events=("start", "end"), tag=("testsuites", "testsuite", "testcase")
+    )
+    end_case = builder.end_case
+    with xmlsafe.xml_errors(path, data):
+        for event, elem in events:
+            tag = elem.tag
+            if event == "start":
+                if tag == "testsuite":
+                    builder.start_suite(elem)
+                elif tag == "testsuites" and not seen_root and elem.get("name") == "pytest tests":
+                    builder.pytest_lines = True
+                seen_root = True
+            elif tag == "testcase":
+                end_case(elem)
+            elif tag == "testsuite":
+                builder.end_suite(elem)
+            elif elem.getparent() is None:  # the <testsuites> root
+                builder.report.duration_s = parse_duration(elem.get("time"))
+    if not seen_root:
+        raise ReportError("not a JUnit report: no <testsuites> or <testsuite> element", path=path)
+    report = builder.report
+    if report.duration_s is None and builder.top_level_durations:
+        report.duration_s = sum(builder.top_level_durations)
+    return report

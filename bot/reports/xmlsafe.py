@@ -1,0 +1,176 @@
+"""Safe XML reading for reports: streaming, no entities, no DTDs, no network, bounded size.
+
+Every lxml parser here runs with ``resolve_entities=False`` (entity references are left
+unexpanded, so billion-laughs and quadratic blow-ups cannot grow), ``no_network=True``,
+``load_dtd=False`` and without ``huge_tree`` (libxml2's own depth and text-size limits
+stay on). A document that declares entities in a DOCTYPE is refused outright: no test
+report tool writes one, and the known XXE payloads all do.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from lxml import etree
+
+from bot.reports.model import ReportError
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+_DOCTYPE_ENTITY = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORECASE | re.DOTALL)
+_ROOT_TAG = re.compile(
+    rb"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*<([A-Za-z_][\w:.\-]*)",
+    re.DOTALL,
+)
+
+
+def strip_bom(data: bytes) -> tuple[bytes, str | None]:
+    """``data`` without a byte-order mark, and the encoding the mark names (if any)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :], encoding
+    return data, None
+
+
+def utf8_head(data: bytes, size: int = 64 * 1024) -> bytes:
+    """The first ``size`` bytes as UTF-8 without BOM (UTF-16/32 input is transcoded)."""
+    body, encoding = strip_bom(data[: size + 4])
+    if encoding in (None, "utf-8"):
+        return body[:size]
+    # Cut to a whole number of code units before decoding.
+    unit = 4 if encoding.startswith("utf-32") else 2
+    body = body[: len(body) - len(body) % unit]
+    return body.decode(encoding, errors="replace").encode("utf-8")[:size]
+
+
+def root_tag(head: bytes) -> str | None:
+    """The local name of the root element in a (UTF-8) document head, or ``None``."""
+    match = _ROOT_TAG.match(head)
+    if not match:
+        return None
+    return match.group(1).decode("ascii", errors="replace").rpartition(":")[2]
+
+
+def check_size(data: bytes, *, path: str | None, max_bytes: int) -> None:
+    if len(data) > max_bytes:
+        raise ReportError(
+            f"report is {len(data)} bytes, more than the limit of {max_bytes} bytes", path=path
+        )
+
+
+def refuse_entities(data: bytes, *, path: str | None) -> None:
+    """Refuse a document whose DOCTYPE declares entities (XXE, billion laughs)."""
+    head = utf8_head(data)
+    match = _DOCTYPE_ENTITY.search(head)
+    if match:
+        line = head.count(b"\n", 0, match.start()) + 1
+        raise ReportError(
+            "the XML declares entities in a DOCTYPE; refused (entities are never expanded)",
+            path=path,
+            line=line,
+            column=1,
+        )
+
+
+def syntax_error(exc: etree.LxmlSyntaxError, *, path: str | None, data: bytes) -> ReportError:
+    """A :class:`ReportError` with the position and libxml2's message."""
+    position = getattr(exc, "position", None)
+    line, column = position if position else (None, None)
+    message = str(getattr(exc, "msg", None) or exc) or "malformed XML"
+    logged = [entry for entry in getattr(exc, "error_log", ()) if entry.line > 0]
+    if logged and (not line or message == "no element found"):
+        last = logged[-1]  # the log may still hold entries of earlier documents
+        line, column, message = last.line, last.column, last.message
+    message = re.sub(r",? line \d+, column \d+\s*(\(.*\))?$", "", message).strip()
+    at_end = line is not None and line >= data.rstrip().count(b"\n") + 1
+    if at_end and ("Unregistered" in message or "end" in message.lower()):
+        message = f"the document ends early (truncated file?): {message}"
+    return ReportError(f"malformed XML: {message}", path=path, line=line, column=column)
+
+
+def open_iterparse(
+    data: bytes,
+    *,
+    path: str | None,
+    events: Sequence[str] = ("end",),
+    tag: Sequence[str] | None = None,
+) -> etree.iterparse:
+    """An lxml ``iterparse`` over ``data`` with the safe settings.
+
+    Iterate it inside ``with xml_errors(path, data):`` so parse errors become
+    :class:`ReportError`; callers must ``clear()`` handled elements so memory stays flat.
+    """
+    refuse_entities(data, path=path)
+    if not data or data.isspace():
+        raise ReportError("empty file", path=path)
+    etree.clear_error_log()
+    return etree.iterparse(
+        io.BytesIO(data),
+        events=tuple(events),
+        tag=tuple(tag) if tag is not None else None,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        recover=False,
+    )
+
+
+@contextmanager
+def xml_errors(path: str | None, data: bytes) -> Iterator[None]:
+    """Turn lxml's parse errors into :class:`ReportError` with file, line and column."""
+    try:
+        yield
+    except etree.XMLSyntaxError as exc:
+        raise syntax_error(exc, path=path, data=data) from None
+    except (etree.LxmlError, ValueError, UnicodeError, LookupError) as exc:
+        if isinstance(exc, ReportError):
+            raise
+        raise ReportError(f"unreadable XML: {exc}", path=path) from None
+
+
+def iterparse(
+    data: bytes,
+    *,
+    path: str | None,
+    events: Sequence[str] = ("end",),
+    tag: Sequence[str] | None = None,
+) -> Iterator[tuple[str, etree._Element]]:
+    """Stream ``(event, element)`` pairs from ``data`` (see :func:`open_iterparse`)."""
+    parser = open_iterparse(data, path=path, events=events, tag=tag)
+    with xml_errors(path, data):
+        yield from parser
+
+
+def text_of(element: etree._Element) -> str | None:
+    """All text inside ``element`` (CDATA included), or ``None`` when there is none."""
+    if len(element) == 0:
+        return element.text
+    parts = [t for t in element.itertext() if isinstance(t, str)]
+    return "".join(parts) or None
+
+
+def release(elem: etree._Element, handled: frozenset[str]) -> None:
+    """Free a handled element and its already-handled previous siblings (flat memory)."""
+    elem.clear()
+    parent = elem.getparent()
+    if parent is None:
+        return
+    previous = elem.getprevious()
+    while previous is not None and previous.tag in handled:
+        parent.remove(previous)
+        previous = elem.getprevious()

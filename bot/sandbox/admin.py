@@ -1,0 +1,269 @@
+"""The admin API under ``/_sandbox/``: set the world up and act as people (with webhooks)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import zipfile
+from datetime import timedelta
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from bot.sandbox.auth import sandbox
+from bot.sandbox.comments import add_comment
+from bot.sandbox.deliveries import deliver, event_payload
+from bot.sandbox.issues import set_state
+from bot.sandbox.labels import resolve
+from bot.sandbox.objects import Objects
+from bot.sandbox.state import (
+    Artifact,
+    Commit,
+    Issue,
+    Reaction,
+    WorkflowRun,
+    utcnow,
+)
+from bot.sandbox.validation import MAX_BODY
+
+router = APIRouter(prefix="/_sandbox")
+Role = Literal["admin", "maintain", "write", "triage", "read"]
+
+
+class RepoIn(BaseModel):
+    full_name: str
+    default_branch: str = "main"
+    installation_id: int | None = None
+    installed: bool = True
+    private: bool = True
+
+
+class FileIn(BaseModel):
+    path: str
+    content: str
+    ref: str | None = None
+    encoding: Literal["utf-8", "base64"] = "utf-8"
+
+
+class UserIn(BaseModel):
+    login: str
+    type: Literal["User", "Bot", "Organization"] = "User"
+
+
+class CollaboratorIn(BaseModel):
+    permission: Role
+
+
+class IssueIn(BaseModel):
+    user: str
+    title: str
+    body: str | None = None
+    labels: list[str] = Field(default_factory=list)
+
+
+class CommentIn(BaseModel):
+    user: str
+    body: str = Field(max_length=MAX_BODY)
+
+
+class CloseIn(BaseModel):
+    user: str
+    state_reason: Literal["completed", "not_planned", "duplicate"] = "completed"
+
+
+class ReactionIn(BaseModel):
+    user: str
+    content: Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
+
+
+class CommitIn(BaseModel):
+    message: str = "commit"
+    sha: str | None = None
+    parents: list[str] | None = None  # default: the branch's head
+    branch: str | None = None  # default: the default branch
+    author: str = "octocat"
+    files: list[str] = Field(default_factory=list)
+
+
+class ArtifactIn(BaseModel):
+    name: str
+    files: dict[str, str] = Field(default_factory=dict)  # zipped for you
+    zip_base64: str | None = None  # or the zip itself
+    expired: bool = False
+
+
+class WorkflowRunIn(BaseModel):
+    head_sha: str
+    head_branch: str = "main"
+    name: str = "CI"
+    artifacts: list[ArtifactIn] = Field(default_factory=list)
+
+
+@router.post("/repos", status_code=201)
+async def create_repo(request: Request, body: RepoIn) -> dict[str, Any]:
+    state = sandbox(request)
+    repo = state.create_repo(
+        body.full_name, body.default_branch, body.installation_id, body.installed, body.private
+    )
+    return {
+        "id": repo.id,
+        "full_name": repo.full_name,
+        "installation_id": repo.installation_id,
+        "html_url": f"{state.config.root}/{repo.full_name}",
+    }
+
+
+@router.put("/repos/{owner}/{repo}/files")
+async def put_file(request: Request, owner: str, repo: str, body: FileIn) -> dict[str, Any]:
+    found = sandbox(request).repo(owner, repo)
+    data = base64.b64decode(body.content) if body.encoding == "base64" else body.content.encode()
+    ref = body.ref or found.default_branch
+    found.files.setdefault(ref, {})[body.path.strip("/")] = data
+    return {"path": body.path.strip("/"), "ref": ref, "size": len(data)}
+
+
+@router.post("/users", status_code=201)
+async def create_user(request: Request, body: UserIn) -> dict[str, Any]:
+    user = sandbox(request).ensure_user(body.login, body.type)
+    return {"login": user.login, "id": user.id, "type": user.type}
+
+
+@router.put("/repos/{owner}/{repo}/collaborators/{login}")
+async def set_collaborator(
+    request: Request, owner: str, repo: str, login: str, body: CollaboratorIn
+) -> dict[str, Any]:
+    state = sandbox(request)
+    user = state.ensure_user(login)
+    state.repo(owner, repo).collaborators[user.login.lower()] = body.permission
+    return {"login": user.login, "permission": body.permission}
+
+
+def _issue(request: Request, owner: str, repo: str, number: int) -> Issue:
+    return sandbox(request).repo(owner, repo).issue(number)
+
+
+@router.post("/repos/{owner}/{repo}/issues", status_code=201)
+async def open_issue_as(request: Request, owner: str, repo: str, body: IssueIn) -> dict[str, Any]:
+    """A person opens an issue (sends an ``issues`` ``opened`` webhook)."""
+    state = sandbox(request)
+    found = state.repo(owner, repo)
+    user = state.ensure_user(body.user)
+    now = utcnow()
+    issue = Issue(
+        id=state.next_id(),
+        number=found.next_number,
+        title=body.title,
+        body=body.body,
+        user=user,
+        created_at=now,
+        updated_at=now,
+        label_ids=resolve(state, found, body.labels),
+    )
+    found.next_number += 1
+    found.issues[issue.number] = issue
+    payload = Objects(state).issue(found, issue)
+    delivery = await deliver(
+        state, "issues", event_payload(state, found, "opened", user, {"issue": payload})
+    )
+    return {"issue": payload, "delivery": delivery}
+
+
+@router.post("/repos/{owner}/{repo}/issues/{number:int}/comments", status_code=201)
+async def comment_as(
+    request: Request, owner: str, repo: str, number: int, body: CommentIn
+) -> dict[str, Any]:
+    """A person comments; an ``issue_comment`` ``created`` webhook is delivered."""
+    state = sandbox(request)
+    found = state.repo(owner, repo)
+    issue = found.issue(number)
+    user = state.ensure_user(body.user)
+    comment = add_comment(state, found, issue, user, body.body, via_app=False)
+    objects = Objects(state)
+    payload = event_payload(
+        state,
+        found,
+        "created",
+        user,
+        {"issue": objects.issue(found, issue), "comment": objects.comment(found, comment)},
+    )
+    delivery = await deliver(state, "issue_comment", payload)
+    return {"comment": objects.comment(found, comment), "delivery": delivery}
+
+
+@router.post("/repos/{owner}/{repo}/issues/{number:int}/close")
+async def close_as(
+    request: Request, owner: str, repo: str, number: int, body: CloseIn
+) -> dict[str, Any]:
+    """A person closes the issue; an ``issues`` ``closed`` webhook is delivered."""
+    state = sandbox(request)
+    found = state.repo(owner, repo)
+    issue = found.issue(number)
+    user = state.ensure_user(body.user)
+    set_state(issue, "closed", body.state_reason, user)
+    payload = Objects(state).issue(found, issue)
+    delivery = await deliver(
+        state, "issues", event_payload(state, found, "closed", user, {"issue": payload})
+    )
+    return {"issue": payload, "delivery": delivery}
+
+
+@router.post("/repos/{owner}/{repo}/issues/comments/{comment_id:int}/reactions", status_code=201)
+async def react_as(
+    request: Request, owner: str, repo: str, comment_id: int, body: ReactionIn
+) -> dict[str, Any]:
+    state = sandbox(request)
+    comment = state.repo(owner, repo).comment(comment_id)
+    user = state.ensure_user(body.user)
+    reaction = Reaction(id=state.next_id(), user=user, content=body.content, created_at=utcnow())
+    comment.reactions.append(reaction)
+    return Objects(state).reaction(reaction)
+
+
+@router.post("/repos/{owner}/{repo}/commits", status_code=201)
+async def add_commit(request: Request, owner: str, repo: str, body: CommitIn) -> dict[str, Any]:
+    """Record a commit (for ``compare``); it becomes the head of its branch."""
+    state = sandbox(request)
+    found = state.repo(owner, repo)
+    branch = body.branch or found.default_branch
+    parents = body.parents
+    if parents is None:
+        parents = [found.branches[branch]] if branch in found.branches else []
+    sha = (
+        body.sha
+        or hashlib.sha1(
+            f"{found.full_name}:{len(found.commits)}:{body.message}".encode(), usedforsecurity=False
+        ).hexdigest()
+    )
+    found.commits[sha] = Commit(sha, body.message, parents, body.author, utcnow(), body.files)
+    found.branches[branch] = sha
+    return {"sha": sha, "branch": branch, "parents": parents}
+
+
+@router.post("/repos/{owner}/{repo}/actions/runs", status_code=201)
+async def add_workflow_run(
+    request: Request, owner: str, repo: str, body: WorkflowRunIn
+) -> dict[str, Any]:
+    """A finished workflow run with artifacts (``files`` are zipped for you)."""
+    state = sandbox(request)
+    found = state.repo(owner, repo)
+    run = WorkflowRun(state.next_id(), body.head_sha, body.head_branch, body.name)
+    found.workflow_runs[run.id] = run
+    made = []
+    for spec in body.artifacts:
+        data = base64.b64decode(spec.zip_base64) if spec.zip_base64 else _zip(spec.files)
+        now = utcnow()
+        expires = now - timedelta(days=1) if spec.expired else now + timedelta(days=90)
+        artifact = Artifact(state.next_id(), run.id, spec.name, data, now, expires)
+        found.artifacts[artifact.id] = artifact
+        made.append({"id": artifact.id, "name": artifact.name, "size": len(data)})
+    return {"run_id": run.id, "artifacts": made}
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()

@@ -1,0 +1,42 @@
+"""``create_app``: the sandbox as one FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+
+from bot.sandbox import (
+    actions,
+    admin,
+    apps,
+    checks,
+    comments,
+    compare,
+    control,
+    issues,
+    labels,
+    middleware,
+    pages,
+    reactions,
+    repos,
+)
+from bot.sandbox.config import SandboxConfig
+from bot.sandbox.errors import GitHubError, github_error_handler, http_error_handler
+from bot.sandbox.state import SandboxState
+
+__all__ = ["SandboxConfig", "create_app"]
+
+
+def create_app(config: SandboxConfig) -> FastAPI:
+    """A fresh sandbox; its state is ``app.state.sandbox`` (a :class:`SandboxState`)."""
+    app = FastAPI(title="Loopwatch GitHub sandbox", docs_url="/_sandbox/docs", redoc_url=None)
+    app.state.sandbox = SandboxState(config)
+    app.add_exception_handler(GitHubError, github_error_handler)
+    app.add_exception_handler(HTTPException, http_error_handler)
+    middleware.install(app)
+    routers = (admin, control, apps, comments, issues, labels, reactions, repos, checks)
+    routers += (actions, compare)
+    for module in routers:
+        app.include_router(module.router)
+    app.include_router(pages.router)  # last: its paths are the catch-all HTML ones
+    return app

@@ -1,0 +1,69 @@
+"""Wiring: the worker's job handlers, built from settings (dependencies in one place)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.github.client import GitHubClients
+from bot.github.pacer import WritePacer
+from bot.settings import Settings
+from bot.worker import Handler, Worker
+
+
+@dataclass(slots=True)
+class Services:
+    """What the job handlers share: settings, the database, the GitHub App, the pacer.
+
+    One per worker process: the pacer and the installation-token cache live here.
+    """
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    github_transport: httpx.AsyncBaseTransport | None = None
+    _github: GitHubClients | None = field(default=None, init=False)
+    _pacer: WritePacer | None = field(default=None, init=False)
+
+    def github(self) -> GitHubClients:
+        """The App's clients (built on first use, so a worker starts without GitHub)."""
+        if self._github is None:
+            self._github = GitHubClients(self.settings, async_transport=self.github_transport)
+        return self._github
+
+    def pacer(self) -> WritePacer:
+        if self._pacer is None:
+            self._pacer = WritePacer.from_settings(self.settings)
+        return self._pacer
+
+
+def build_handlers(services: Services) -> dict[str, Handler]:
+    from bot.events.jobs import handle_webhook_job
+    from bot.jobs.process_run import make_process_run_handler
+    from bot.jobs.sync import make_sync_handler
+
+    return {
+        "process_run": make_process_run_handler(services),
+        "sync_repository": make_sync_handler(services),
+        "webhook": handle_webhook_job,
+    }
+
+
+def build_worker(
+    settings: Settings, session_factory: sessionmaker[Session] | None = None
+) -> Worker:
+    from bot.store.db import make_engine, make_session_factory
+
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.sqlalchemy_url))
+    services = Services(settings=settings, session_factory=session_factory)
+    return Worker(
+        session_factory,
+        build_handlers(services),
+        worker_id=settings.worker_id,
+        lease_s=settings.job_lease_s,
+        heartbeat_s=settings.job_heartbeat_s,
+        poll_s=settings.job_poll_s,
+        settings=settings,
+    )

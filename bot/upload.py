@@ -1,0 +1,261 @@
+"""The client side of the upload API (``loopwatch upload``): stream reports to the server.
+
+Retries on connection errors and 5xx with exponential backoff, always with the same
+``Idempotency-Key``, so a retry of an upload the server did store returns that run
+instead of making a second one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+RUNS_PATH = "/api/v1/runs"
+PROGRESS_MIN_BYTES = 1024 * 1024  # smaller uploads finish before a bar is worth drawing
+DEFAULT_TIMEOUT = httpx.Timeout(connect=15.0, read=120.0, write=120.0, pool=15.0)
+
+
+class UploadError(Exception):
+    """The upload failed; the message says why (with the server's own words on a 4xx)."""
+
+    def __init__(self, message: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def runs_endpoint(url: str) -> str:
+    """``https://host`` or ``https://host/api/v1/runs`` → the runs endpoint."""
+    url = url.rstrip("/")
+    return url if url.endswith(RUNS_PATH) else url + RUNS_PATH
+
+
+def _pull_request_from_event(env: Mapping[str, str]) -> tuple[int | None, str | None]:
+    """PR number and head sha from the event payload GitHub Actions leaves on disk."""
+    path = env.get("GITHUB_EVENT_PATH")
+    if not path:
+        return None, None
+    try:
+        event = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, None
+    pull = event.get("pull_request") if isinstance(event, dict) else None
+    if not isinstance(pull, dict):
+        return None, None
+    number = pull.get("number")
+    head = pull.get("head")
+    sha = head.get("sha") if isinstance(head, dict) else None
+    return (
+        number if isinstance(number, int) else None,
+        sha if isinstance(sha, str) else None,
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def metadata_from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Run metadata from GitHub Actions' variables; {} outside GitHub Actions.
+
+    On a pull request, ``GITHUB_SHA`` is the temporary merge commit; the head commit
+    (the one people see in the PR) is read from the event payload instead.
+    """
+    env = os.environ if env is None else env
+    if env.get("GITHUB_ACTIONS", "").lower() != "true":
+        return {}
+    pr_number, head_sha = _pull_request_from_event(env)
+    ref = env.get("GITHUB_REF", "")
+    if pr_number is None and ref.startswith("refs/pull/"):
+        pr_number = _int_or_none(ref.split("/")[2])
+    candidates: dict[str, Any] = {
+        "repository": env.get("GITHUB_REPOSITORY"),
+        "commit_sha": head_sha or env.get("GITHUB_SHA"),
+        "branch": env.get("GITHUB_HEAD_REF") or env.get("GITHUB_REF_NAME"),
+        "pull_request": pr_number,
+        "workflow": env.get("GITHUB_WORKFLOW"),
+        "workflow_run_id": _int_or_none(env.get("GITHUB_RUN_ID")),
+        "run_attempt": _int_or_none(env.get("GITHUB_RUN_ATTEMPT")),
+    }
+    environment = {
+        name: env[variable]
+        for name, variable in (
+            ("job", "GITHUB_JOB"),
+            ("event", "GITHUB_EVENT_NAME"),
+            ("runner_os", "RUNNER_OS"),
+            ("runner_arch", "RUNNER_ARCH"),
+        )
+        if env.get(variable)
+    }
+    metadata = {key: value for key, value in candidates.items() if value not in (None, "")}
+    if environment:
+        metadata["environment"] = environment
+    return metadata
+
+
+class _CountingReader:
+    """A binary file that reports every chunk httpx reads from it to a callback."""
+
+    def __init__(self, file: IO[bytes], on_read: Callable[[int], None]) -> None:
+        self._file = file
+        self._on_read = on_read
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._file.read(size)
+        self._on_read(len(chunk))
+        return chunk
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+
+def _server_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:500] or response.reason_phrase
+    if isinstance(body, dict) and "error" in body:
+        field = body.get("field")
+        return f"{body['error']}" + (f" [field: {field}]" if field else "")
+    return json.dumps(body)[:500]
+
+
+def _check_files(files: list[Path]) -> int:
+    if not files:
+        raise UploadError("no report files given")
+    total = 0
+    for path in files:
+        if not path.is_file():
+            raise UploadError(f"{path}: no such file")
+        total += path.stat().st_size
+    return total
+
+
+@contextmanager
+def _progress_bar(enabled: bool, total: int) -> Iterator[Callable[[int], None]]:
+    if not enabled:
+        yield lambda _n: None
+        return
+    progress = Progress(
+        TextColumn("uploading"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = progress.add_task("upload", total=total)
+    with progress:
+        yield lambda n: progress.advance(task, n)
+
+
+def _post_once(
+    client: httpx.Client,
+    endpoint: str,
+    headers: dict[str, str],
+    files: list[Path],
+    metadata_json: str,
+    show_progress: bool,
+    total: int,
+) -> httpx.Response:
+    with ExitStack() as stack, _progress_bar(show_progress, total) as advance:
+        parts = [
+            (
+                "files",
+                (
+                    path.name,
+                    _CountingReader(stack.enter_context(path.open("rb")), advance),
+                    "application/octet-stream",
+                ),
+            )
+            for path in files
+        ]
+        return client.post(
+            endpoint,
+            headers=headers,
+            data={"metadata": metadata_json},
+            files=parts,  # type: ignore[arg-type]  # any readable binary object is fine
+        )
+
+
+def upload(
+    url: str,
+    token: str,
+    files: list[Path],
+    metadata: dict[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    progress: bool = False,
+    max_attempts: int = 5,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Upload one run's report files; the server's answer (``run_id``, ``status``, …)."""
+    total = _check_files(files)
+    key = idempotency_key or str(uuid.uuid4())
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Idempotency-Key": key,
+        "Accept": "application/json",
+    }
+    endpoint = runs_endpoint(url)
+    metadata_json = json.dumps(metadata)
+    show_progress = progress and total >= PROGRESS_MIN_BYTES
+    with ExitStack() as stack:
+        http = client or stack.enter_context(httpx.Client(timeout=DEFAULT_TIMEOUT))
+        for attempt in range(1, max_attempts + 1):
+            last = attempt == max_attempts
+            try:
+                response = _post_once(
+                    http, endpoint, headers, files, metadata_json, show_progress, total
+                )
+            except httpx.TransportError as exc:
+                if last:
+                    raise UploadError(
+                        f"could not reach {endpoint} after {attempt} attempts: {exc!r}"
+                    ) from exc
+            else:
+                if response.status_code < 400:
+                    result: dict[str, Any] = response.json()
+                    return result
+                if response.status_code < 500 and response.status_code != 429:
+                    raise UploadError(
+                        f"the server refused the upload (HTTP {response.status_code}): "
+                        f"{_server_message(response)}",
+                        response.status_code,
+                    )
+                if last:
+                    raise UploadError(
+                        f"the server failed {attempt} times (last: HTTP "
+                        f"{response.status_code}: {_server_message(response)})",
+                        response.status_code,
+                    )
+            sleep(min(30.0, 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0))
+    raise AssertionError("unreachable")

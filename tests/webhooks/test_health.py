@@ -1,0 +1,63 @@
+"""/healthz and /readyz: what an operator (or a load balancer) sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.db import make_engine, make_session_factory
+from tests.webhooks.conftest import make_settings
+from webhooks.app import create_app
+
+
+def test_healthz_answers_without_touching_the_database(tmp_path: Path) -> None:
+    broken = make_session_factory(make_engine(f"sqlite:///{tmp_path}/missing-dir/x.db"))
+    with TestClient(create_app(make_settings(), broken)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_is_200_when_everything_is_in_place(client: TestClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert set(body["checks"]) == {"database", "schema", "github_app", "webhook_secret"}
+    assert all(check["ok"] for check in body["checks"].values())
+
+
+def test_readyz_names_missing_credentials(session_factory: sessionmaker[Session]) -> None:
+    settings = make_settings(app_id=None, private_key=None, webhook_secret=None)
+    with TestClient(create_app(settings, session_factory)) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["github_app", "webhook_secret"]
+    assert body["checks"]["github_app"]["detail"] == (
+        "missing LOOPWATCH_APP_ID and LOOPWATCH_PRIVATE_KEY or LOOPWATCH_PRIVATE_KEY_PATH"
+    )
+    assert body["checks"]["webhook_secret"]["detail"] == "missing LOOPWATCH_WEBHOOK_SECRET"
+    assert body["checks"]["database"]["ok"] and body["checks"]["schema"]["ok"]
+
+
+def test_readyz_reports_an_unmigrated_database(sqlite_url: str) -> None:
+    factory = make_session_factory(make_engine(sqlite_url))
+    with TestClient(create_app(make_settings(), factory)) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["schema"]
+    assert "loopwatch migrate" in body["checks"]["schema"]["detail"]
+
+
+def test_readyz_reports_an_unreachable_database(tmp_path: Path) -> None:
+    factory = make_session_factory(make_engine(f"sqlite:///{tmp_path}/no/such/dir/x.db"))
+    with TestClient(create_app(make_settings(), factory)) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["database", "schema"]
+    assert body["checks"]["database"]["detail"].startswith("database unreachable")

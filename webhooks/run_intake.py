@@ -1,0 +1,134 @@
+"""Store an accepted upload: Run + Campaign + RunFiles + a ``process_run`` job, one transaction.
+
+Idempotency is enforced by the unique constraints on ``runs`` (repository, run_key) and
+(repository, idempotency_key): two identical uploads racing each other both try to insert,
+one wins, the other's transaction fails on the constraint and, retried, finds the winner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.queue import enqueue
+from bot.store.db import transaction
+from bot.store.models import Campaign, Run, RunFile
+from webhooks.run_metadata import RunMetadata
+
+_ATTEMPTS = 4  # a retry only happens after losing a race on a unique constraint
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    run_id: int
+    status: str
+    created: bool  # False: an earlier upload with the same key was returned
+
+
+def _existing_run(
+    session: Session, repository_id: int, run_key: str | None, idempotency_key: str | None
+) -> Run | None:
+    conditions = []
+    if idempotency_key is not None:
+        conditions.append(Run.idempotency_key == idempotency_key)
+    if run_key is not None:
+        conditions.append(Run.run_key == run_key)
+    if not conditions:
+        return None
+    # Prefer the Idempotency-Key match when the two keys point at different runs.
+    candidates = list(
+        session.scalars(
+            select(Run).where(Run.repository_id == repository_id, or_(*conditions)).order_by(Run.id)
+        )
+    )
+    for run in candidates:
+        if idempotency_key is not None and run.idempotency_key == idempotency_key:
+            return run
+    return candidates[0] if candidates else None
+
+
+def _campaign(session: Session, repository_id: int, name: str) -> Campaign:
+    campaign = session.scalar(
+        select(Campaign).where(Campaign.repository_id == repository_id, Campaign.name == name)
+    )
+    if campaign is None:
+        campaign = Campaign(repository_id=repository_id, name=name)
+        session.add(campaign)
+        session.flush()
+    return campaign
+
+
+def _store(
+    session: Session,
+    repository_id: int,
+    repository: str,
+    metadata: RunMetadata,
+    files: list[ReportFile],
+    idempotency_key: str | None,
+) -> IntakeResult:
+    run_key = metadata.effective_run_key()
+    existing = _existing_run(session, repository_id, run_key, idempotency_key)
+    if existing is not None:
+        return IntakeResult(existing.id, existing.status, created=False)
+    campaign = _campaign(session, repository_id, metadata.campaign)
+    run = Run(
+        repository_id=repository_id,
+        campaign_id=campaign.id,
+        run_key=run_key,
+        idempotency_key=idempotency_key,
+        commit_sha=metadata.commit_sha,
+        branch=metadata.branch,
+        pull_request=metadata.pull_request,
+        workflow=metadata.workflow,
+        workflow_run_id=metadata.workflow_run_id,
+        run_attempt=metadata.run_attempt,
+        started_at=metadata.started_at,
+        finished_at=metadata.finished_at,
+        environment=dict(metadata.environment),
+        analysis=metadata.analysis.model_dump(mode="json") if metadata.analysis else None,
+        status="queued",
+    )
+    run.files = [
+        RunFile(
+            filename=f.filename,
+            content=f.content,
+            size=len(f.content),
+            sha256=hashlib.sha256(f.content).hexdigest(),
+        )
+        for f in files
+    ]
+    session.add(run)
+    session.flush()
+    enqueue(session, "process_run", {"run_id": run.id}, lock_key=f"repo:{repository}")
+    return IntakeResult(run.id, run.status, created=True)
+
+
+def store_upload(
+    factory: sessionmaker[Session],
+    *,
+    repository_id: int,
+    repository: str,
+    metadata: RunMetadata,
+    files: list[ReportFile],
+    idempotency_key: str | None,
+) -> IntakeResult:
+    """Store the run and its job atomically, or return the run an earlier upload made."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            with transaction(factory) as session:
+                return _store(session, repository_id, repository, metadata, files, idempotency_key)
+        except IntegrityError:
+            # Lost a race on runs' or campaigns' unique keys; the retry finds the winner.
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
