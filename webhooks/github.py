@@ -89,6 +89,8 @@ def parse_delivery(delivery_id: str, event: str, body: bytes) -> Delivery:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(400, f"the webhook body is not valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise ApiError(400, "the webhook body is nested too deeply") from exc
     if not isinstance(payload, dict):
         raise ApiError(400, "the webhook body must be a JSON object")
     action = payload.get("action")

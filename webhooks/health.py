@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
@@ -47,17 +49,31 @@ def _database_checks(factory: sessionmaker[Session]) -> dict[str, dict[str, Any]
     return {"database": _check(True, "reachable"), "schema": schema}
 
 
+def _private_key_problem(pem: str) -> str | None:
+    """Why the App's private key cannot sign JWTs, or None when it can."""
+    try:
+        key = serialization.load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError) as exc:
+        return f"LOOPWATCH_PRIVATE_KEY is not a usable PEM private key ({exc})"
+    if not isinstance(key, rsa.RSAPrivateKey):
+        return "LOOPWATCH_PRIVATE_KEY is not an RSA key (GitHub Apps sign with RS256)"
+    return None
+
+
 def _configuration_checks(settings: Settings) -> dict[str, dict[str, Any]]:
     missing = []
     if settings.app_id is None:
         missing.append("LOOPWATCH_APP_ID")
-    if not settings.private_key_pem:
+    pem = settings.private_key_pem
+    if not pem:
         missing.append("LOOPWATCH_PRIVATE_KEY or LOOPWATCH_PRIVATE_KEY_PATH")
-    app = (
-        _check(False, "missing " + " and ".join(missing))
-        if missing
-        else _check(True, f"App {settings.app_id} with a private key")
-    )
+    problem = _private_key_problem(pem) if pem else None
+    if missing:
+        app = _check(False, "missing " + " and ".join(missing))
+    elif problem:
+        app = _check(False, problem)
+    else:
+        app = _check(True, f"App {settings.app_id} with its RSA private key")
     secret = (
         _check(True, "configured")
         if settings.webhook_secret_value

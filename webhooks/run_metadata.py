@@ -111,8 +111,16 @@ def _json_kind(value: object) -> str:
     return "null"
 
 
+MAX_METADATA_BYTES = 1024 * 1024
+
+
 def parse_metadata(raw: bytes) -> RunMetadata:
     """Bytes of the metadata part → RunMetadata, or MetadataError naming the field."""
+    if len(raw) > MAX_METADATA_BYTES:
+        raise MetadataError(
+            f"metadata is {len(raw)} bytes; at most {MAX_METADATA_BYTES} are accepted",
+            "metadata",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -129,6 +137,8 @@ def parse_metadata(raw: bytes) -> RunMetadata:
             f"metadata is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             "metadata",
         ) from exc
+    except RecursionError as exc:
+        raise MetadataError("metadata is nested too deeply to be run metadata", "metadata") from exc
     if not isinstance(document, dict):
         raise MetadataError(
             f"metadata must be a JSON object, not {_json_kind(document)}", "metadata"

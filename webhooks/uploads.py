@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -195,7 +195,7 @@ def _run_status(
 
 @router.get("/runs/{run_id}")
 async def get_run(
-    run_id: int,
+    run_id: Annotated[int, Path(ge=1, lt=2**31)],
     identity: UploadIdentity = Depends(require_upload_token),
     settings: Settings = Depends(get_settings),
     factory: sessionmaker[Session] = Depends(get_session_factory),

@@ -91,7 +91,8 @@ tests/e2e/helpers/ws_client.py:41: in collect_events
     message = await self.ws.recv()
 .venv/lib/python3.11/site-packages/websockets/legacy/protocol.py:568: in recv
     await self.ensure_open()
-E   websockets.exceptions.ConnectionClosedError: received 1011 (internal error); then sent 1011 (internal error)
+E   websockets.exceptions.ConnectionClosedError: received 1011 (internal error); \
+then sent 1011 (internal error)
 """
 
 WS_1011_MESSAGE = (
@@ -121,7 +122,8 @@ FAILING_RUN_1 = [
     DemoFailure(
         "tests/e2e/test_real_agent_context_isolation.py::test_context_isolation_concurrent_users",
         "AssertionError: user B saw 3 messages of user A's thread 7f3a9c21",
-        "tests/e2e/test_real_agent_context_isolation.py:57: in test_context_isolation_concurrent_users\n"
+        "tests/e2e/test_real_agent_context_isolation.py:57: in "
+        "test_context_isolation_concurrent_users\n"
         "    assert not leaked, f'user B saw {len(leaked)} messages'\n"
         "E   AssertionError: user B saw 3 messages of user A's thread 7f3a9c21",
     ),
@@ -172,7 +174,10 @@ def junit_report(failures: list[DemoFailure], *, slow: bool = True) -> bytes:
             total += 1
             seconds = (31.5 + 7 * index) if slow else 0.02
             test_id = f"{file}::{name}"
-            attrs = f'classname={quoteattr(classname)} file={quoteattr(file)} name={quoteattr(name)} time="{seconds}"'
+            attrs = (
+                f"classname={quoteattr(classname)} file={quoteattr(file)} "
+                f'name={quoteattr(name)} time="{seconds}"'
+            )
             failure = failing.get(test_id)
             if failure is None:
                 cases.append(f"<testcase {attrs}/>")

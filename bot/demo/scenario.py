@@ -154,8 +154,14 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
     story.step("CI retries the same upload (same Idempotency-Key)")
     before = sandbox.writes()
     again = _upload(
-        stack, token, out, "run-1", FAILING_RUN_1, idempotency_key="demo-run-1",
-        workflow_run_id=1001, run_attempt=1,
+        stack,
+        token,
+        out,
+        "run-1",
+        FAILING_RUN_1,
+        idempotency_key="demo-run-1",
+        workflow_run_id=1001,
+        run_attempt=1,
     )
     stack.drain()
     story.check(again["run_id"] == first["run_id"], f"same run {again['run_id']} returned")
@@ -173,12 +179,26 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
     story.step("Runs 2 and 3 land back to back: 1011 fixed, then all green")
     before = sandbox.writes()
     _upload(
-        stack, token, out, "run-2", FAILING_RUN_1[2:], workflow_run_id=1002, run_attempt=1,
-        commit_sha="a1b2c3d" + "0" * 33, finished_at="2025-09-10T20:40:00Z",
+        stack,
+        token,
+        out,
+        "run-2",
+        FAILING_RUN_1[2:],
+        workflow_run_id=1002,
+        run_attempt=1,
+        commit_sha="a1b2c3d" + "0" * 33,
+        finished_at="2025-09-10T20:40:00Z",
     )
     _upload(
-        stack, token, out, "run-3", [], workflow_run_id=1003, run_attempt=1,
-        commit_sha="b2c3d4e" + "0" * 33, finished_at="2025-09-10T21:15:00Z",
+        stack,
+        token,
+        out,
+        "run-3",
+        [],
+        workflow_run_id=1003,
+        run_attempt=1,
+        commit_sha="b2c3d4e" + "0" * 33,
+        finished_at="2025-09-10T21:15:00Z",
     )
     stack.drain()
     writes = sandbox.writes() - before
@@ -192,7 +212,9 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
     good = out / "run-4.xml"
     good.write_bytes(junit_report([]))
     result = upload(
-        stack.web_url, token, [good, broken],
+        stack.web_url,
+        token,
+        [good, broken],
         {"repository": DEMO_REPO, "campaign": DEMO_CAMPAIGN, "workflow_run_id": 1004},
     )
     stack.drain()
@@ -202,8 +224,9 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
     ).json()
     bad = [f for f in status.get("files", []) if f.get("error")]
     story.check(
-        len(bad) == 1, f"run {result['run_id']} {status['status']}: "
-        f"{bad[0]['filename'] if bad else '?'} recorded as unreadable, the other file kept"
+        len(bad) == 1,
+        f"run {result['run_id']} {status['status']}: "
+        f"{bad[0]['filename'] if bad else '?'} recorded as unreadable, the other file kept",
     )
     story.say(bad[0]["error"] if bad else "")
 

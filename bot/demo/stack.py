@@ -107,8 +107,8 @@ def demo_stack(workdir: Path) -> Iterator[DemoStack]:
     )
     settings = Settings(
         app_id=4242,
-        private_key=private_pem,  # type: ignore[arg-type]
-        webhook_secret=secret,  # type: ignore[arg-type]
+        private_key=private_pem,
+        webhook_secret=secret,
         database_url=f"sqlite:///{database}",
         github_api_url=sandbox.url,
         public_url=web_url,

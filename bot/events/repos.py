@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store.models import Installation, Repository, utcnow
+
+T = TypeVar("T")
 
 
 def _int(value: Any) -> int | None:
@@ -30,6 +34,19 @@ def parse_timestamp(value: Any) -> datetime | None:
     return None
 
 
+def _add_unless_raced(session: Session, row: T, find: Callable[[], T | None]) -> T:
+    """Insert ``row`` in a savepoint; if a concurrent job inserted it first, use theirs."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        existing = find()
+        if existing is None:
+            raise
+        return existing
+    return row
+
+
 def upsert_installation(session: Session, payload: dict[str, Any]) -> Installation | None:
     """The Installation row for ``payload["installation"]`` (created if new)."""
     data = payload.get("installation")
@@ -38,15 +55,18 @@ def upsert_installation(session: Session, payload: dict[str, Any]) -> Installati
     installation_id = int(data["id"])
     account = data.get("account")
     login = _str(account.get("login")) if isinstance(account, dict) else None
-    if login is None:
-        owner = (payload.get("repository") or {}).get("owner")
+    repository = payload.get("repository")
+    if login is None and isinstance(repository, dict):
+        owner = repository.get("owner")
         login = _str(owner.get("login")) if isinstance(owner, dict) else None
     row = session.get(Installation, installation_id)
     if row is None:
-        row = Installation(id=installation_id, account_login=login or "")
-        session.add(row)
-        session.flush()
-    elif login and row.account_login != login:
+        row = _add_unless_raced(
+            session,
+            Installation(id=installation_id, account_login=login or ""),
+            lambda: session.get(Installation, installation_id),
+        )
+    if login and row.account_login != login:
         row.account_login = login
     return row
 
@@ -67,8 +87,11 @@ def upsert_repository(
     if repo is None:
         repo = by_name
     if repo is None:
-        repo = Repository(full_name=name)
-        session.add(repo)
+        repo = _add_unless_raced(
+            session,
+            Repository(full_name=name),
+            lambda: session.scalar(select(Repository).where(Repository.full_name == name)),
+        )
     elif repo.full_name != name and by_name is None:
         repo.full_name = name  # renamed on GitHub: keep the row (and its runs)
     if github_id is not None and repo.github_id is None:

@@ -52,7 +52,9 @@ class RetrySafeReads:
             retry = False
         if not retry:
             return RetryOption(False)
-        return RetryOption(True, timedelta(seconds=self.base_delay_s * 2**retry_count))
+        # githubkit sleeps 60 s on a falsy delay (timedelta(0)), so never hand it zero.
+        delay = max(self.base_delay_s * 2**retry_count, 0.001)
+        return RetryOption(True, timedelta(seconds=delay))
 
 
 class GitHubClients:

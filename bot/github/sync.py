@@ -16,7 +16,7 @@ retry converges from:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
@@ -89,6 +89,15 @@ class _Issue:
             row.number,
             row.create_claimed_at is not None,
         )
+
+
+class SyncIncomplete(GitHubPermanentError):
+    """GitHub refused some items for good; the others were synced (see ``report``)."""
+
+    def __init__(self, report: SyncReport, first: GitHubPermanentError) -> None:
+        items = ", ".join(report.failed)
+        super().__init__(f"{report.repository}: GitHub refused {items}: {first}", first.status)
+        self.report = report
 
 
 def _now() -> datetime:
@@ -237,7 +246,7 @@ class _RepositorySync:
                     .where(GitHubIssue.id == issue.id)
                     .values(number=None, html_url=None, synced_hash=None, create_claimed_at=None)
                 )
-            fresh = _Issue(**{**issue.__dict__, "number": None, "claimed": False})
+            fresh = replace(issue, number=None, claimed=False)
             await self._create_or_recover(fresh)
             return
         current = response.parsed_data
@@ -424,7 +433,8 @@ async def sync_repository(
     ``gh`` acts as the repository's installation. Rate limits and transient failures
     raise at once (the job is rescheduled; rows stay consistent). An item GitHub refuses
     for good (404, 410, 422) is logged and skipped so the others still converge, and
-    the job then ends with the first such error; 401 and 403 stop the sync at once.
+    then :class:`SyncIncomplete` (permanent, with the report) ends the job; 401 and 403
+    stop the sync at once.
     """
     with factory() as session:
         repository = session.get(Repository, repository_id)
@@ -455,5 +465,5 @@ async def sync_repository(
             continue
         await attempt(row.key, sync.post_comment(row, number))
     if first_failure is not None:
-        raise first_failure
+        raise SyncIncomplete(sync.report, first_failure)
     return sync.report

@@ -13,7 +13,7 @@ from bot.jobs.ingest import ParsedRun, parse_files
 from bot.jobs.repo_config import load_repo_config_text
 from bot.jobs.tracking import previous_summaries, run_info, update_tracking_issue
 from bot.queue import enqueue
-from bot.render.tracking import run_log_text
+from bot.render.tracking import RunInfo, run_log_text
 from bot.service import Services
 from bot.store.db import transaction
 from bot.store.models import (
@@ -26,6 +26,7 @@ from bot.store.models import (
     utcnow,
 )
 from bot.worker import Handler, JobContext
+
 
 def sync_job_key(repository_id: int) -> str:
     return f"sync:{repository_id}"
@@ -67,7 +68,7 @@ def make_process_run_handler(services: Services) -> Handler:
             config.errors.insert(0, problem)
         parsed = parse_files(files)
         with transaction(factory) as session:
-            _store_processed_run(session, run_id, parsed, config)
+            _store_processed_run(session, run_id, parsed, config, services.settings.github_web_url)
             # A burst of runs becomes one GitHub edit: the sync job is deduplicated and
             # waits a moment for the next run of the burst.
             repository = session.get_one(Repository, repository_id)
@@ -82,7 +83,7 @@ def make_process_run_handler(services: Services) -> Handler:
 
 
 def _store_processed_run(
-    session: Session, run_id: int, parsed: ParsedRun, config: ConfigResult
+    session: Session, run_id: int, parsed: ParsedRun, config: ConfigResult, web_url: str
 ) -> None:
     run = session.get_one(Run, run_id)
     repository = session.get_one(Repository, run.repository_id)
@@ -108,7 +109,7 @@ def _store_processed_run(
     else:
         run.status = "processed"
         run.error = "; ".join(parsed.errors) or None
-    _log_run(session, run, campaign, analysis, repository, parsed)
+    _log_run(session, run, campaign, analysis, run_info(run, repository.full_name, web_url), parsed)
     session.flush()
     update_tracking_issue(
         session,
@@ -119,6 +120,7 @@ def _store_processed_run(
         analysis=analysis,
         history=history,
         config_errors=config.errors,
+        web_url=web_url,
     )
 
 
@@ -155,7 +157,7 @@ def _log_run(
     run: Run,
     campaign: Campaign,
     analysis: RunAnalysis,
-    repository: Repository,
+    info: RunInfo,
     parsed: ParsedRun,
 ) -> None:
     """One session-log line per run (replaced, not duplicated, when a job is retried)."""
@@ -165,8 +167,10 @@ def _log_run(
         )
     )
     at = run.finished_at or run.created_at
-    text = run_log_text(analysis, run_info(run, repository.full_name))
-    session.add(SessionLogEntry(campaign_id=campaign.id, run_id=run.id, at=at, kind="run", text=text))
+    text = run_log_text(analysis, info)
+    session.add(
+        SessionLogEntry(campaign_id=campaign.id, run_id=run.id, at=at, kind="run", text=text)
+    )
     for error in parsed.errors:
         session.add(
             SessionLogEntry(

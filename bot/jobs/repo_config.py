@@ -39,7 +39,9 @@ async def resolve_installation(services: Services, repository_id: int) -> int | 
     return installation_id
 
 
-async def load_repo_config_text(services: Services, repository_id: int) -> tuple[str | None, str | None]:
+async def load_repo_config_text(
+    services: Services, repository_id: int
+) -> tuple[str | None, str | None]:
     """``(config text or None, problem or None)`` for the repository's default branch."""
     installation_id = await resolve_installation(services, repository_id)
     with services.session_factory() as session:

@@ -26,10 +26,10 @@ def tracking_key(campaign_name: str) -> str:
     return f"campaign:{campaign_name}"
 
 
-def run_info(run: Run, repository: str) -> RunInfo:
+def run_info(run: Run, repository: str, web_url: str) -> RunInfo:
     run_url = None
     if run.workflow_run_id is not None:
-        run_url = f"https://github.com/{repository}/actions/runs/{run.workflow_run_id}"
+        run_url = f"{web_url}/{repository}/actions/runs/{run.workflow_run_id}"
     return RunInfo(
         run_id=run.id,
         commit_sha=run.commit_sha,
@@ -94,9 +94,10 @@ def update_tracking_issue(
     analysis: RunAnalysis,
     history: list[RunSummary],
     config_errors: list[str],
+    web_url: str,
 ) -> GitHubIssue:
     """Render the tracking issue for ``run`` and store it as the desired state."""
-    info = run_info(run, repository.full_name)
+    info = run_info(run, repository.full_name, web_url)
     view = TrackingIssueView(
         repository=repository.full_name,
         campaign_name=campaign.name,

@@ -21,13 +21,14 @@ _WORKSPACE_PREFIXES = (
     re.compile(r"^/workspace/"),  # Cloud Build, many containers
 )
 
-# Trace frames that name a file and line. Order: the most specific pattern first.
+# Trace frames that name a file and line: (substring that must occur, pattern). Possessive
+# quantifiers keep every pattern linear in the trace length.
 _FRAME_PATTERNS = (
-    re.compile(r" in (?P<file>\S[^\r\n]*?):line (?P<line>\d+)"),  # .NET stack frame
-    re.compile(r"(?P<file>[^\s()]+\.\w+)\((?P<line>\d+),\d+\)"),  # xUnit.net console
-    re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)'),  # Python traceback
-    re.compile(r"\((?P<file>[^()\s:]+(?:[\\/][^()\s:]+)*):(?P<line>\d+)(?::\d+)?\)"),  # JS/Java
-    re.compile(r"(?:^|\s|at )(?P<file>[^\s():'\"]+\.[A-Za-z0-9]+):(?P<line>\d+)"),  # file:line
+    (":line ", re.compile(r" in (?P<file>\S[^\r\n]*?):line (?P<line>\d+)")),  # .NET frame
+    ("): ", re.compile(r"(?:^|(?<=\s))(?P<file>[^\s()]++)\((?P<line>\d+),\d+\)", re.M)),  # xUnit
+    ('File "', re.compile(r'File "(?P<file>[^"]++)", line (?P<line>\d+)')),  # Python traceback
+    (")", re.compile(r"\((?P<file>[^()\s:]++):(?P<line>\d+)(?::\d+)?\)")),  # JS / Java frame
+    (":", re.compile(r"(?:^|(?<=\s))(?P<file>[^\s():'\"]++):(?P<line>\d+)", re.M)),  # file:line
 )
 
 # Paths that belong to installed code, not to the repository under test.
@@ -97,10 +98,12 @@ def location_from_trace(trace: str | None) -> tuple[str | None, int | None]:
     if not trace:
         return None, None
     best: tuple[int, str, int] | None = None
-    for pattern in _FRAME_PATTERNS:
+    for marker, pattern in _FRAME_PATTERNS:
+        if marker not in trace:
+            continue
         for match in pattern.finditer(trace):
             path = match.group("file")
-            if not is_repo_path(path):
+            if "." not in path.rpartition("/")[2] or not is_repo_path(path):
                 continue
             if best is None or match.start() < best[0]:
                 best = (match.start(), path, int(match.group("line")))

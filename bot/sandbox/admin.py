@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from bot.sandbox.auth import sandbox
 from bot.sandbox.comments import add_comment
-from bot.sandbox.deliveries import deliver, event_payload
+from bot.sandbox.deliveries import deliver, event_payload, installation_payload
 from bot.sandbox.issues import set_state
 from bot.sandbox.labels import resolve
 from bot.sandbox.objects import Objects
@@ -38,6 +38,8 @@ class RepoIn(BaseModel):
     installation_id: int | None = None
     installed: bool = True
     private: bool = True
+    # Deliver the installation webhook GitHub would send (off: most tests don't want it).
+    send_installation_event: bool = False
 
 
 class FileIn(BaseModel):
@@ -104,15 +106,21 @@ class WorkflowRunIn(BaseModel):
 @router.post("/repos", status_code=201)
 async def create_repo(request: Request, body: RepoIn) -> dict[str, Any]:
     state = sandbox(request)
+    owner = body.full_name.partition("/")[0].lower()
+    first = not any(r.owner.login.lower() == owner for r in state.repos.values())
     repo = state.create_repo(
         body.full_name, body.default_branch, body.installation_id, body.installed, body.private
     )
-    return {
+    answer: dict[str, Any] = {
         "id": repo.id,
         "full_name": repo.full_name,
         "installation_id": repo.installation_id,
         "html_url": f"{state.config.root}/{repo.full_name}",
     }
+    if body.send_installation_event and repo.installation_id is not None:
+        event, payload = installation_payload(state, repo, first)
+        answer["delivery"] = await deliver(state, event, payload)
+    return answer
 
 
 @router.put("/repos/{owner}/{repo}/files")
@@ -138,10 +146,6 @@ async def set_collaborator(
     user = state.ensure_user(login)
     state.repo(owner, repo).collaborators[user.login.lower()] = body.permission
     return {"login": user.login, "permission": body.permission}
-
-
-def _issue(request: Request, owner: str, repo: str, number: int) -> Issue:
-    return sandbox(request).repo(owner, repo).issue(number)
 
 
 @router.post("/repos/{owner}/{repo}/issues", status_code=201)

@@ -34,8 +34,8 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.add_exception_handler(GitHubError, github_error_handler)
     app.add_exception_handler(HTTPException, http_error_handler)
     middleware.install(app)
-    routers = (admin, control, apps, comments, issues, labels, reactions, repos, checks)
-    routers += (actions, compare)
+    routers = [admin, control, apps, comments, issues, labels, reactions, repos, checks]
+    routers += [actions, compare]
     for module in routers:
         app.include_router(module.router)
     app.include_router(pages.router)  # last: its paths are the catch-all HTML ones

@@ -84,3 +84,37 @@ async def emit_app_event(
     """Webhooks for what the App itself did (GitHub sends them; opt-in here)."""
     if state.config.webhooks_for_app_actions:
         await deliver(state, event, event_payload(state, repo, action, state.bot, objects))
+
+
+def installation_payload(
+    state: SandboxState, repo: Repo, first: bool
+) -> tuple[str, dict[str, Any]]:
+    """``installation created`` for an account's first repo, else ``installation_repositories``."""
+    assert repo.installation_id is not None
+    render = Objects(state)
+    installation = render.installation(state.installations[repo.installation_id])
+    brief = {
+        "id": repo.id,
+        "node_id": node_id("R", repo.id),
+        "name": repo.name,
+        "full_name": repo.full_name,
+        "private": repo.private,
+    }
+    sender = render.user(repo.owner)
+    if first:
+        return "installation", {
+            "action": "created",
+            "installation": installation,
+            "repositories": [brief],
+            "requester": None,
+            "sender": sender,
+        }
+    return "installation_repositories", {
+        "action": "added",
+        "installation": installation,
+        "repository_selection": "selected",
+        "repositories_added": [brief],
+        "repositories_removed": [],
+        "requester": None,
+        "sender": sender,
+    }

@@ -94,6 +94,7 @@ def install(app: FastAPI) -> None:
         method = request.method.upper()
         fault = _take_fault(state, method, path)
         if fault is not None and fault.delay_s:
+            await request.body()  # read it now: the client may give up during the delay
             await asyncio.sleep(fault.delay_s)
         if fault is not None and fault.status is not None and not fault.after_store:
             response = _fault_response(fault, state)

@@ -11,7 +11,8 @@ from bot.github.body import END_MARKER, extract_comment_key, extract_key
 from bot.github.desired import add_comment, set_desired_issue
 from bot.github.errors import GitHubPermanentError, GitHubRateLimited, GitHubTransientError
 from bot.github.pacer import WritePacer
-from bot.queue import RetryAt
+from bot.github.sync import SyncIncomplete
+from bot.queue import PermanentJobError, RetryAt
 from bot.store.db import transaction
 from bot.store.models import GitHubComment, GitHubIssue
 from tests.github.conftest import FULL_NAME, FakeTime, World, open_world
@@ -311,3 +312,42 @@ async def test_the_installation_token_is_fetched_once_and_reused(world: World) -
 
     token_calls = [r for r in await world.requests() if r["path"].endswith("/access_tokens")]
     assert len(token_calls) == 1
+
+
+@pytest.mark.anyio
+async def test_an_issue_deleted_on_github_is_opened_again(world: World) -> None:
+    desire(world, "v1")
+    await world.sync()
+    old_number = issue_row(world).number
+    await world.fault(path_regex=f"/issues/{old_number}$", method="GET", status=410)
+
+    desire(world, "v2")
+    report = await world.sync()
+
+    assert report.issues_created == [KEY]
+    row = issue_row(world)
+    assert row.number is not None and row.number != old_number
+    new = next(i for i in await world.issues() if i["number"] == row.number)
+    assert "v2" in new["body"]
+
+
+@pytest.mark.anyio
+async def test_one_refused_item_does_not_stop_the_others_and_the_job_then_fails(
+    world: World,
+) -> None:
+    with transaction(world.factory) as session:
+        gone = set_desired_issue(
+            session, world.repository_id, "campaign:gone", title="G", section="g"
+        )
+        gone.number = 999  # an issue that no longer exists (404)
+    desire(world, "tracking")
+
+    with pytest.raises(SyncIncomplete) as info:
+        await world.sync()
+
+    assert isinstance(info.value, PermanentJobError)
+    assert info.value.status == 404
+    assert list(info.value.report.failed) == ["campaign:gone"]
+    assert info.value.report.issues_created == [KEY]
+    [issue] = await world.issues()
+    assert extract_key(issue["body"]) == KEY

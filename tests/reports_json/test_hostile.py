@@ -196,9 +196,10 @@ def test_huge_go_output_is_bounded() -> None:
 
 def _outcome_of(module: ModuleType, data: bytes) -> Report | ReportError:
     try:
-        return module.parse(data, path="fuzz")
+        report: Report = module.parse(data, path="fuzz")
     except ReportError as exc:
         return exc
+    return report
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

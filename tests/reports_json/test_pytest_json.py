@@ -113,3 +113,11 @@ def test_windows_node_ids_use_forward_slashes() -> None:
 def test_sniff() -> None:
     assert pytest_json.sniff(dumps(report_doc()))
     assert not pytest_json.sniff(b'{"results": {"tool": {}, "tests": []}}')
+
+
+def test_error_without_crash_details_takes_the_last_E_line() -> None:
+    doc = report_doc(
+        entry("t.py::test_e", "error", setup=stage("failed", longrepr="x\nE   KeyError: 'db'"))
+    )
+    case = pytest_json.parse(dumps(doc), path=None).cases[0]
+    assert case.message == "KeyError: 'db'"

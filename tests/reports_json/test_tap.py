@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from bot.reports.formats import tap
-from bot.reports.model import Outcome, ReportError
+from bot.reports.model import Outcome, Report, ReportError
 
 
-def parse(text: str) -> tap.Report:
+def parse(text: str) -> Report:
     return tap.parse(text.encode(), path="t.tap")
 
 

@@ -251,3 +251,38 @@ async def test_app_actions_send_webhooks_when_asked(
     assert payload["sender"]["login"] == "loopwatch[bot]" and payload["sender"]["type"] == "Bot"
     assert payload["comment"]["performed_via_github_app"]["slug"] == "loopwatch"
     webhooks.parse("issue_comment", body)
+
+
+async def test_installation_webhooks_on_request(
+    admin: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    for name in ("octo/one", "octo/two"):
+        made = await admin.post(
+            "/_sandbox/repos", json={"full_name": name, "send_installation_event": True}
+        )
+        assert made.json()["delivery"]["status"] == 202
+    await admin.post("/_sandbox/repos", json={"full_name": "octo/quiet"})
+    events = [(h["x-github-event"], json.loads(b)["action"]) for h, b in receiver.received]
+    assert events == [("installation", "created"), ("installation_repositories", "added")]
+    first = webhooks.parse("installation", receiver.received[0][1])
+    assert first.installation.id == made.json()["installation_id"]  # type: ignore[union-attr]
+    webhooks.parse("installation_repositories", receiver.received[1][1])
+
+
+async def test_githubkit_recognises_the_rate_limit_faults(
+    gh: Clients, admin: httpx.AsyncClient
+) -> None:
+    from githubkit.exception import PrimaryRateLimitExceeded, SecondaryRateLimitExceeded
+
+    await admin.post("/_sandbox/faults", json={"path_regex": "/issues$", "retry_after": 3})
+    with pytest.raises(SecondaryRateLimitExceeded) as secondary:
+        await gh.installation.rest.issues.async_create(OWNER, NAME, title="t")
+    assert secondary.value.retry_after.total_seconds() == 3
+    await admin.post(
+        "/_sandbox/faults", json={"path_regex": "/issues$", "rate_limit_reset": 30, "status": 429}
+    )
+    with pytest.raises(PrimaryRateLimitExceeded):
+        await gh.installation.rest.issues.async_create(OWNER, NAME, title="t")
+    assert (
+        await gh.installation.rest.issues.async_create(OWNER, NAME, title="t")
+    ).status_code == 201

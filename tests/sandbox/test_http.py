@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
+import pytest
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
+from githubkit.exception import RequestTimeout
 
 from bot.sandbox import SandboxConfig
 from bot.sandbox.server import BackgroundSandbox
@@ -33,3 +37,30 @@ def test_issue_round_trip_over_http(keypair: tuple[str, str]) -> None:
             ("POST", "/repos/octo/demo/issues", 201)
         ]
         assert writes[0]["user_agent"].startswith("GitHubKit")
+
+
+def test_delay_fault_makes_a_client_time_out_while_the_write_still_lands(
+    keypair: tuple[str, str],
+) -> None:
+    config = SandboxConfig(app_id=7, app_public_key_pem=keypair[1])
+    with BackgroundSandbox(config) as sandbox:
+        admin = httpx.Client(base_url=sandbox.url)
+        made = admin.post("/_sandbox/repos", json={"full_name": "octo/slow"}).json()
+        gh = GitHub(
+            AppAuthStrategy(7, keypair[0]).as_installation(made["installation_id"]),
+            base_url=sandbox.url,
+            cache_strategy=MemCacheStrategy(),
+            timeout=0.2,
+            auto_retry=False,
+            http_cache=False,  # with githubkit's default hishel cache the timeout is ignored
+        )
+        gh.rest.repos.get("octo", "slow")  # token obtained before the fault
+        admin.post("/_sandbox/faults", json={"path_regex": "/issues$", "delay_s": 1.0})
+        with pytest.raises(RequestTimeout):
+            gh.rest.issues.create("octo", "slow", title="late")
+        for _ in range(100):  # the server finishes the write after its delay
+            state = admin.get("/_sandbox/state").json()
+            if state["repos"][0]["issues"]:
+                break
+            time.sleep(0.05)
+        assert [i["title"] for i in state["repos"][0]["issues"]] == ["late"]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from githubkit.webhooks import sign
@@ -23,8 +26,17 @@ WEBHOOK_SECRET = "It's a Secret to Everybody"
 REPO = "octo-org/widgets"
 OTHER_REPO = "octo-org/gadgets"
 UPLOAD_LIMIT = 64 * 1024
-# Any RSA PEM-shaped text will do: readyz checks that a key is loaded, not that it signs.
-FAKE_PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n"
+
+
+@lru_cache(maxsize=1)
+def app_private_key() -> str:
+    """A real RSA key (readyz checks that the App's key can sign), made once per session."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
 
 
 @pytest.fixture
@@ -35,7 +47,7 @@ def anyio_backend() -> str:
 def make_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "app_id": 4242,
-        "private_key": SecretStr(FAKE_PRIVATE_KEY),
+        "private_key": SecretStr(app_private_key()),
         "webhook_secret": SecretStr(WEBHOOK_SECRET),
         "database_url": "sqlite:///unused.db",
         "max_upload_bytes": UPLOAD_LIMIT,

@@ -194,6 +194,12 @@ def test_malformed_payload_is_400(
     assert count(session_factory, WebhookDelivery) == 0
 
 
+def test_overlong_delivery_id_is_400(client: TestClient) -> None:
+    response = post_event(client, ISSUE_EVENT, delivery_id="d" * 65)
+    assert response.status_code == 400
+    assert "x-github-delivery header is too long" in response.json()["error"]
+
+
 @pytest.mark.parametrize("missing", ["X-GitHub-Event", "X-GitHub-Delivery"])
 def test_missing_github_headers_are_400(client: TestClient, missing: str) -> None:
     body = json.dumps(ISSUE_EVENT).encode()

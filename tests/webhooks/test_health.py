@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.db import make_engine, make_session_factory
@@ -61,3 +65,30 @@ def test_readyz_reports_an_unreachable_database(tmp_path: Path) -> None:
     body = response.json()
     assert body["failing"] == ["database", "schema"]
     assert body["checks"]["database"]["detail"].startswith("database unreachable")
+
+
+@pytest.mark.parametrize(
+    ("pem", "message"),
+    [
+        ("not a key", "is not a usable PEM private key"),
+        (
+            ec.generate_private_key(ec.SECP256R1())
+            .private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            .decode(),
+            "is not an RSA key",
+        ),
+    ],
+)
+def test_readyz_reports_an_unusable_private_key(
+    session_factory: sessionmaker[Session], pem: str, message: str
+) -> None:
+    settings = make_settings(private_key=SecretStr(pem))
+    with TestClient(create_app(settings, session_factory)) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["github_app"]
+    assert message in response.json()["checks"]["github_app"]["detail"]

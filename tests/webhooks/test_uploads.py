@@ -310,6 +310,7 @@ def test_token_of_another_repository_is_403(
         (b'["octo-org/widgets"]', "metadata", "must be a JSON object, not an array"),
         (b'"octo-org/widgets"', "metadata", "must be a JSON object, not a string"),
         (b'{"repository": "octo-org/\xff\xfe"}', "metadata", "not valid UTF-8"),
+        (b"[" * 20_000 + b"]" * 20_000, "metadata", "nested too deeply"),
         ({"campaign": "x"}, "repository", "'repository': this field is required"),
         ({"repository": "widgets"}, "repository", "not a repository name of the form owner/name"),
         ({"repository": "a/b/c"}, "repository", "owner/name"),
@@ -492,3 +493,18 @@ def test_idempotency_key_must_be_printable(client: TestClient, token: str) -> No
     response = post_run(client, token, metadata(), headers={"Idempotency-Key": "x" * 300})
     assert response.status_code == 422
     assert response.json()["field"] == "Idempotency-Key"
+
+
+@pytest.mark.parametrize("run_id", ["abc", "0", str(2**63)])
+def test_status_of_an_impossible_run_id_is_422(client: TestClient, token: str, run_id: str) -> None:
+    response = client.get(f"/api/v1/runs/{run_id}", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "run_id"
+
+
+def test_metadata_over_one_mebibyte_is_refused() -> None:
+    from webhooks.run_metadata import MetadataError, parse_metadata
+
+    huge = json.dumps({"repository": REPO, "environment": {"pad": "x" * (1024 * 1024)}})
+    with pytest.raises(MetadataError, match="at most 1048576 are accepted"):
+        parse_metadata(huge.encode())

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from lxml import etree
 
@@ -62,6 +63,8 @@ _RERUNS = {"rerunFailure": Outcome.FAILED, "rerunError": Outcome.ERRORED}
 _FLAKIES = {"flakyFailure": Outcome.FAILED, "flakyError": Outcome.ERRORED}
 # Children that make a case more than a plain pass (everything else is ignorable output).
 _RESULT_TAGS = frozenset({"skipped", "properties", *_FAILURES, *_RERUNS, *_FLAKIES})
+# Elements the stream reports; the rest (output, stack traces) is read only when needed.
+_STREAMED = ("testsuites", "testsuite", "testcase", *sorted(_RESULT_TAGS))
 
 
 def sniff(head: bytes) -> bool:
@@ -83,6 +86,7 @@ class _Builder:
         self.report = Report(format=NAME, path=path)
         self.frames: list[_SuiteFrame] = []
         self.pytest_lines = False  # pytest writes 0-based `line` attributes
+        self.case_detail = False  # the current case has a result child (failure, skipped, …)
         self._identities: dict[tuple[str | None, ...], _Identity] = {}
         self.top_level_durations: list[float] = []
 
@@ -200,7 +204,8 @@ class _Builder:
         return identity
 
     def _case(self, elem: etree._Element) -> TestCase:
-        get = elem.get
+        attrs = cast("dict[str, str]", dict(elem.items()))  # cheaper than many .get()
+        get = attrs.get
         name = get("name") or get("id") or ""
         identity = self._identity(get("classname") or get("class"), get("file") or get("filepath"))
         raw_line = get("line") or get("lineno")
@@ -208,13 +213,14 @@ class _Builder:
         if line is not None and self.pytest_lines:
             line += 1
         duration = _seconds(get("time"))
-        if len(elem) == 0 or not any(child.tag in _RESULT_TAGS for child in elem):
-            # The common case: passed (or skipped by status), no output kept.
-            outcome = Outcome.SKIPPED if _is_skip_status(elem) else Outcome.PASSED
+        if not self.case_detail:
+            # The common case: no result child, so passed (or skipped by status); the
+            # children (captured output) are not even looked at.
+            skip = _is_skip(get("status")) or _is_skip(get("result"))
             return TestCase(
                 identity.prefix + name,
                 name,
-                outcome,
+                Outcome.SKIPPED if skip else Outcome.PASSED,
                 identity.classname,
                 identity.suite,
                 identity.file,
@@ -233,7 +239,9 @@ class _Builder:
     ) -> TestCase:
         result = _Result.read(elem)
         outcome = result.outcome
-        if outcome is Outcome.PASSED and _is_skip_status(elem):
+        if outcome is Outcome.PASSED and (
+            _is_skip(elem.get("status")) or _is_skip(elem.get("result"))
+        ):
             outcome = Outcome.SKIPPED
         primary = Attempt(outcome, duration, result.type, result.message, result.trace)
         attempts: tuple[Attempt, ...] = ()
@@ -407,10 +415,9 @@ def _properties(elem: etree._Element) -> dict[str, str]:
     return props
 
 
-def _is_skip_status(elem: etree._Element) -> bool:
-    status = (elem.get("status") or "").lower()
-    result = (elem.get("result") or "").lower()
-    return status in _SKIP_STATUSES or result in _SKIP_STATUSES
+def _is_skip(status: str | None) -> bool:
+    """A ``status``/``result`` attribute that names a skip (googletest, CTest, Catch2)."""
+    return status is not None and status.lower() in _SKIP_STATUSES
 
 
 def _merge_rerun(first: TestCase, again: TestCase) -> None:
@@ -454,25 +461,29 @@ def parse(data: bytes, *, path: str | None) -> Report:
         )
     builder = _Builder(path)
     seen_root = False
-    events = xmlsafe.open_iterparse(
-        data, path=path, events=("start", "end"), tag=("testsuites", "testsuite", "testcase")
-    )
+    events = xmlsafe.open_iterparse(data, path=path, events=("start", "end"), tag=_STREAMED)
     end_case = builder.end_case
     with xmlsafe.xml_errors(path, data):
         for event, elem in events:
             tag = elem.tag
-            if event == "start":
-                if tag == "testsuite":
-                    builder.start_suite(elem)
-                elif tag == "testsuites" and not seen_root and elem.get("name") == "pytest tests":
+            if event == "end":
+                if tag == "testcase":
+                    end_case(elem)
+                elif tag == "testsuite":
+                    builder.end_suite(elem)
+                elif tag in _RESULT_TAGS:
+                    builder.case_detail = True
+                elif tag == "testsuites" and elem.getparent() is None:
+                    builder.report.duration_s = parse_duration(elem.get("time"))
+            elif tag == "testcase":
+                builder.case_detail = False
+            elif tag == "testsuite":
+                builder.start_suite(elem)
+                seen_root = True
+            elif tag == "testsuites":
+                if not seen_root and elem.get("name") == "pytest tests":
                     builder.pytest_lines = True
                 seen_root = True
-            elif tag == "testcase":
-                end_case(elem)
-            elif tag == "testsuite":
-                builder.end_suite(elem)
-            elif elem.getparent() is None:  # the <testsuites> root
-                builder.report.duration_s = parse_duration(elem.get("time"))
     if not seen_root:
         raise ReportError("not a JUnit report: no <testsuites> or <testsuite> element", path=path)
     report = builder.report

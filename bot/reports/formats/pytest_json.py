@@ -128,6 +128,9 @@ def _case(test: JsonObject) -> TestCase:
     if message is None and outcome is Outcome.SKIPPED and trace:
         message, trace = _skip_reason(trace), None
     failure_type = _failure_type(detail) if detail and outcome is not Outcome.SKIPPED else None
+    if message is None and outcome in (Outcome.FAILED, Outcome.ERRORED):
+        lines = [x[1:].strip() for x in (trace or "").splitlines() if x.startswith("E ")]
+        message = lines[-1] if lines else f"{raw} (the report gives no details)"
     attempts: tuple[Attempt, ...] = ()
     final = Attempt(
         outcome,

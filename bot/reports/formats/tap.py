@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from bot.reports.common import strip_workspace
 from bot.reports.formats._json import decode_text, head_text
 from bot.reports.model import (
     MAX_MESSAGE_CHARS,
@@ -72,6 +73,7 @@ class _Point:
     directive: str | None
     reason: str | None
     yaml_lines: list[str] = field(default_factory=list)
+    yaml_chars: int = 0
     child_lines: list[str] = field(default_factory=list)
 
 
@@ -101,8 +103,9 @@ def parse(data: bytes, *, path: str | None) -> Report:
             else:
                 if stripped == "...":
                     yaml_indent = 0
-                elif sum(len(x) for x in last.yaml_lines) < _MAX_YAML_CHARS:
+                elif last.yaml_chars < _MAX_YAML_CHARS:
                     last.yaml_lines.append(line)
+                    last.yaml_chars += len(line) + 1
                 continue
         if in_buffer:
             if stripped == "}" and _indent(line) == 0:
@@ -216,7 +219,7 @@ def _case(point: _Point, seen: dict[str, int]) -> TestCase:
     diag = _diagnostics(point)
     at_value = diag.get("at")
     at: dict[str, Any] = at_value if isinstance(at_value, dict) else {}
-    file = _text(at.get("file")) or _text(diag.get("file"))
+    file = strip_workspace(_text(at.get("file")) or _text(diag.get("file")))
     line_value = at.get("line", diag.get("line"))
     line = line_value if isinstance(line_value, int) and not isinstance(line_value, bool) else None
     failing = outcome is Outcome.FAILED
