@@ -291,6 +291,9 @@ def sandbox(
     ] = None,
     webhook_url: Annotated[str | None, typer.Option(help="Where to send webhooks.")] = None,
     webhook_secret: Annotated[str | None, typer.Option(help="Webhook HMAC secret.")] = None,
+    public_url: Annotated[
+        str | None, typer.Option(help="URL people reach it at (default: where it listens).")
+    ] = None,
 ) -> None:
     """Run the GitHub-compatible sandbox server on its own."""
     from bot.sandbox.app import SandboxConfig
@@ -308,10 +311,11 @@ def sandbox(
     config = SandboxConfig(
         app_id=app_id,
         app_public_key_pem=public_pem,
-        base_url=f"http://{host}:{port}",
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
     )
+    if public_url:
+        config.base_url = public_url
     run_sandbox(host, port, config)
 
 

@@ -51,13 +51,17 @@ def build_handlers(services: Services) -> dict[str, Handler]:
 
 
 def build_worker(
-    settings: Settings, session_factory: sessionmaker[Session] | None = None
+    settings: Settings,
+    session_factory: sessionmaker[Session] | None = None,
+    *,
+    github_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Worker:
+    """A worker with every job handler; ``github_transport`` reaches an in-process sandbox."""
     from bot.store.db import make_engine, make_session_factory
 
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.sqlalchemy_url))
-    services = Services(settings=settings, session_factory=session_factory)
+    services = Services(settings, session_factory, github_transport)
     return Worker(
         session_factory,
         build_handlers(services),

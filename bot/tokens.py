@@ -148,10 +148,12 @@ class AmbiguousTokenPrefix(ValueError):
 
 
 def revoke_upload_token(session: Session, token_ref: int | str) -> UploadTokenInfo | None:
-    """Revoke by id, by listed prefix or by the full token; None when nothing matches.
+    """Revoke by id (int or digits), listed prefix or full token; None when nothing matches.
 
     Revoking an already revoked token keeps its first revocation time.
     """
+    if isinstance(token_ref, str) and token_ref.isdigit():
+        token_ref = int(token_ref)
     if isinstance(token_ref, int):
         candidates = [session.get(UploadToken, token_ref)]
     elif token_ref.startswith(TOKEN_PREFIX) and len(token_ref) > _LISTED_PREFIX_LENGTH:

@@ -6,6 +6,10 @@ raising :class:`~bot.queue.RetryAt` reschedules without counting an attempt;
 failed attempt (retried with backoff, dead after ``max_attempts``). A job of a kind
 nobody handles is dead at once, with an error that says so.
 
+Handlers should not block the event loop for long (run blocking work with
+``asyncio.to_thread``): the heartbeat runs on the same loop, and a worker that misses its
+lease is presumed dead and loses the job.
+
 Stopping (the ``stop`` event, set on SIGTERM/SIGINT by the CLI) finishes the current job
 first. Database calls run in threads so the heartbeat keeps ticking while a handler
 awaits; if the lease is lost anyway (another worker took the job over), the handler is

@@ -28,8 +28,10 @@ async def resolve_installation(services: Services, repository_id: int) -> int | 
         full_name = repository.full_name
     try:
         installation_id = await installation_id_for_repo(services.github().app(), full_name)
-    except GitHubPermanentError:
-        return None
+    except GitHubPermanentError as exc:
+        if exc.status == 404:
+            return None
+        raise
     with transaction(services.session_factory) as session:
         if session.get(Installation, installation_id) is None:
             session.add(Installation(id=installation_id, account_login=full_name.split("/")[0]))

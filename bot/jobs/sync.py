@@ -36,8 +36,5 @@ def make_sync_handler(services: Services) -> Handler:
             writes=report.writes,
             failed=report.failed,
         )
-        if report.failed:
-            # Partial failures are retried by the queue with backoff; what worked is kept.
-            raise RuntimeError(f"sync incomplete: {report.failed}")
 
     return sync

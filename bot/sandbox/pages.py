@@ -78,7 +78,13 @@ def _repo_section(repo: Repo) -> str:
         f"<a href='/{repo.full_name}/issues/{i.number}'>#{i.number} {escape(i.title)}</a></li>"
         for i in sorted(repo.issues.values(), key=lambda i: i.number, reverse=True)
     )
-    return f"<h2>{escape(repo.full_name)}</h2><ul>{rows or '<li>No issues yet</li>'}</ul>"
+    runs = "".join(
+        f"<li><a href='/{repo.full_name}/runs/{r.id}'>{escape(r.name)}</a> on "
+        f"<code>{escape(r.head_sha[:7])}</code>: {r.status} {r.conclusion or ''}</li>"
+        for r in sorted(repo.check_runs.values(), key=lambda r: r.id, reverse=True)
+    )
+    checks = f"<h3>Check runs</h3><ul>{runs}</ul>" if runs else ""
+    return f"<h2>{escape(repo.full_name)}</h2><ul>{rows or '<li>No issues yet</li>'}</ul>{checks}"
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -118,4 +124,29 @@ async def issue_page(request: Request, owner: str, repo: str, number: int) -> HT
         f"<div class='box'><header><b>{escape(issue.user.login)}</b> opened "
         f"{issue.created_at:%Y-%m-%d %H:%M} UTC</header>"
         f"<div class='body'>{render_markdown(issue.body)}</div></div>{comments}",
+    )
+
+
+@router.get("/{owner}/{repo}/runs/{run_id:int}", response_class=HTMLResponse)
+async def check_run_page(request: Request, owner: str, repo: str, run_id: int) -> HTMLResponse:
+    state = sandbox(request)
+    try:
+        run = state.repo(owner, repo).check_runs[run_id]
+    except (GitHubError, KeyError):
+        return HTMLResponse("<h1>404 Not Found</h1>", status_code=404)
+    rows = "".join(
+        f"<tr><td>{escape(a['annotation_level'])}</td><td><code>{escape(a['path'])}:"
+        f"{a['start_line']}</code></td><td>{escape(a.get('title') or '')}</td>"
+        f"<td><pre>{escape(a['message'])}</pre></td></tr>"
+        for a in run.annotations
+    )
+    table = f"<h2>Annotations</h2><table>{rows}</table>" if rows else ""
+    return _page(
+        f"{run.name} · check run",
+        f"<p><a href='/'>sandbox</a> / {escape(owner)}/{escape(repo)}</p>"
+        f"<h1>{escape(run.name)}</h1><p>{run.status} {run.conclusion or ''} on "
+        f"<code>{escape(run.head_sha)}</code></p>"
+        f"<h2>{escape(run.output.get('title') or '')}</h2>"
+        f"<div class='box'><div class='body'>{render_markdown(run.output.get('summary'))}"
+        f"{render_markdown(run.output.get('text'))}</div></div>{table}",
     )

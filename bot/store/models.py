@@ -219,7 +219,7 @@ class GitHubIssue(Base):
     """Desired state of an issue the bot keeps, and what was last synced to GitHub.
 
     ``key`` is the create-once key (``campaign:<name>``); it is claimed here before the
-    create call, and the issue body carries ``<!-- loopwatch:key=... -->`` so a create
+    create call, and the issue body carries ``<!-- loopwatch:begin key=... -->`` so a create
     whose answer was lost can be found again instead of duplicated.
     """
 

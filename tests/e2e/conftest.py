@@ -48,7 +48,11 @@ class Stack:
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(BIN), *args], env=self.env, capture_output=True, text=True, check=check,
+            [str(BIN), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=check,
             timeout=120,
         )
 
@@ -156,9 +160,18 @@ def stack(tmp_path: Path, db_url: str) -> Iterator[Stack]:
     the_stack = Stack(tmp_path, env, sandbox_url, web_url, secret)
     the_stack.cli("migrate")
     sandbox = the_stack.start(
-        "sandbox", "sandbox", "--port", str(sandbox_port), "--app-id", "4242",
-        "--public-key-path", str(tmp_path / "app.pub.pem"),
-        "--webhook-url", f"{web_url}/webhooks/github", "--webhook-secret", secret,
+        "sandbox",
+        "sandbox",
+        "--port",
+        str(sandbox_port),
+        "--app-id",
+        "4242",
+        "--public-key-path",
+        str(tmp_path / "app.pub.pem"),
+        "--webhook-url",
+        f"{web_url}/webhooks/github",
+        "--webhook-secret",
+        secret,
     )
     _wait_http(f"{sandbox_url}/_sandbox/state", sandbox, tmp_path / "sandbox.log")
     web = the_stack.start("web", "serve", "--port", str(web_port))

@@ -21,7 +21,9 @@ CAMPAIGN = "golden-path-staging"
 
 def _setup_repo(stack: Stack) -> str:
     stack.admin(
-        "PUT", f"/repos/{REPO}/files", json={"path": ".github/loopwatch.yml", "content": DEMO_CONFIG}
+        "PUT",
+        f"/repos/{REPO}/files",
+        json={"path": ".github/loopwatch.yml", "content": DEMO_CONFIG},
     )
     return stack.cli("token", "create", "--repo", REPO).stdout.strip()
 
@@ -30,9 +32,22 @@ def _upload(stack: Stack, token: str, name: str, *extra: str, failures=FAILING_R
     report = stack.workdir / f"{name}.xml"
     report.write_bytes(junit_report(failures))
     result = stack.cli(
-        "upload", "--url", stack.web_url, "--token", token, "--repo", REPO,
-        "--campaign", CAMPAIGN, "--commit", "9f1c2ab" + "0" * 33, "--branch", "main",
-        "--no-progress", *extra, str(report),
+        "upload",
+        "--url",
+        stack.web_url,
+        "--token",
+        token,
+        "--repo",
+        REPO,
+        "--campaign",
+        CAMPAIGN,
+        "--commit",
+        "9f1c2ab" + "0" * 33,
+        "--branch",
+        "main",
+        "--no-progress",
+        *extra,
+        str(report),
     )
     return json.loads(result.stdout)
 
@@ -96,9 +111,12 @@ def test_redelivered_webhook_is_processed_once(stack: Stack) -> None:
     payload = {
         "action": "closed",
         "issue": {
-            "number": issue["number"], "title": issue["title"], "state": "closed",
+            "number": issue["number"],
+            "title": issue["title"],
+            "state": "closed",
             "user": {"login": "loopwatch[bot]", "type": "Bot", "id": 1},
-            "labels": [], "body": issue["body"],
+            "labels": [],
+            "body": issue["body"],
         },
         "repository": {"id": 77, "full_name": REPO, "name": "shop", "owner": {"login": "acme"}},
         "sender": {"login": "ana", "type": "User", "id": 5},
@@ -120,9 +138,15 @@ def test_lost_create_answers_do_not_duplicate_the_issue(stack: Stack) -> None:
     token = _setup_repo(stack)
     # GitHub stores the issue but the answer is lost twice (502 after the write).
     stack.admin(
-        "POST", "/faults",
-        json={"method": "POST", "path_regex": f"^/repos/{REPO}/issues$", "status": 502,
-              "count": 2, "after_store": True},
+        "POST",
+        "/faults",
+        json={
+            "method": "POST",
+            "path_regex": f"^/repos/{REPO}/issues$",
+            "status": 502,
+            "count": 2,
+            "after_store": True,
+        },
     )
     stack.start_worker()
     _upload(stack, token, "run-1")
@@ -137,16 +161,14 @@ def test_worker_killed_mid_job_is_finished_by_another(stack: Stack, tmp_path: Pa
     token = _setup_repo(stack)
     # The create call hangs long enough to kill the worker while it holds the job.
     stack.admin(
-        "POST", "/faults",
-        json={"method": "POST", "path_regex": f"^/repos/{REPO}/issues$", "delay_s": 4,
-              "count": 1},
+        "POST",
+        "/faults",
+        json={"method": "POST", "path_regex": f"^/repos/{REPO}/issues$", "delay_s": 4, "count": 1},
     )
     stack.start_worker("worker-1")
     _upload(stack, token, "run-1")
     wait_for(
-        lambda: _count(
-            stack, Job, Job.kind == "sync_repository", Job.status == "running"
-        ),
+        lambda: _count(stack, Job, Job.kind == "sync_repository", Job.status == "running"),
         "the sync job to be running",
     )
     stack.kill("worker-1")

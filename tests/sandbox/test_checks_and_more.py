@@ -141,6 +141,9 @@ async def test_check_run_lifecycle_and_annotations(gh: Clients, state: SandboxSt
     assert every.total_count == 2
     dumped = snapshot(state)["repos"][0]["check_runs"][0]
     assert dumped["conclusion"] == "failure" and len(dumped["annotations"]) == 3
+    async with httpx.AsyncClient(transport=_transport(gh)) as browser:
+        page = await browser.get(run.html_url or "")
+    assert page.status_code == 200 and "tests/test_api.py:3" in page.text
 
 
 @pytest.mark.parametrize(
@@ -198,3 +201,9 @@ async def test_summary_at_the_limit_is_accepted(gh: Clients) -> None:
         OWNER, NAME, name="c", head_sha=SHA, output={"title": "t", "summary": "s" * 65_535}
     )
     assert created.status_code == 201
+
+
+def _transport(gh: Clients) -> httpx.AsyncBaseTransport:
+    transport = gh.installation.config.async_transport
+    assert transport is not None
+    return transport

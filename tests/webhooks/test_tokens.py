@@ -73,7 +73,7 @@ def test_list_and_revoke_by_prefix_or_id(session_factory: sessionmaker[Session])
         assert token not in str(listed[0])
         revoked = revoke_upload_token(session, listed[0].prefix)
         assert revoked is not None and revoked.revoked_at is not None
-        assert revoke_upload_token(session, listed[1].id) is not None
+        assert revoke_upload_token(session, str(listed[1].id)) is not None  # as the CLI passes it
         assert revoke_upload_token(session, "lw_nothing") is None
         assert revoke_upload_token(session, 9999) is None
     with transaction(session_factory) as session:

@@ -1,0 +1,96 @@
+"""The worker pipeline against the in-process sandbox: what a user sees on GitHub."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.demo.fixtures import DEMO_CONFIG, FAILING_RUN_1, junit_report
+from bot.queue import enqueue
+from bot.store.db import transaction
+from bot.store.models import GitHubIssue, Run, RunFile, TestResult
+from tests.pipeline.conftest import REPO, Harness
+
+BROKEN = b"<testsuite><testcase name='cut-off'"
+
+
+def test_reprocessing_the_same_run_makes_no_github_write(harness: Harness) -> None:
+    run = harness.upload({"report.xml": junit_report(FAILING_RUN_1)})
+    harness.work()
+    assert len(harness.issues()) == 1
+    before = len(harness.writes())
+    # A retried / redelivered job for the same run: same results, same body, no write.
+    with transaction(harness.session_factory) as session:
+        enqueue(session, "process_run", {"run_id": run["run_id"]}, lock_key=f"repo:{REPO}")
+    harness.work()
+    assert len(harness.writes()) == before
+    with harness.session_factory() as session:
+        results = session.scalars(select(TestResult).where(TestResult.run_id == run["run_id"]))
+        assert len(list(results)) == 17  # stored once, not twice
+
+
+def test_a_burst_of_runs_is_one_edit(harness: Harness) -> None:
+    harness.upload({"r.xml": junit_report(FAILING_RUN_1)}, workflow_run_id=1)
+    harness.work()
+    before = len(harness.writes())
+    for number in (2, 3, 4):
+        harness.upload({"r.xml": junit_report(FAILING_RUN_1[:1])}, workflow_run_id=number)
+    harness.work()
+    edits = [w for w in harness.writes()[before:] if w["method"] == "PATCH"]
+    assert len(edits) == 1
+    body = harness.issues()[0]["body"]
+    assert body.count("Run ") >= 4  # every run is in the session log
+
+
+def test_unreadable_file_is_recorded_and_the_rest_is_kept(harness: Harness) -> None:
+    run = harness.upload({"good.xml": junit_report([]), "broken.xml": BROKEN})
+    harness.work()
+    status = harness.web.get(
+        f"/api/v1/runs/{run['run_id']}", headers={"Authorization": f"Bearer {harness.token}"}
+    ).json()
+    assert status["status"] == "processed"
+    errors = {f["filename"]: f["error"] for f in status["files"]}
+    assert errors["good.xml"] is None
+    assert "broken.xml:1:" in errors["broken.xml"]
+    body = harness.issues()[0]["body"]
+    assert "Report not read: broken.xml" in body
+    assert "17 passed" in body
+
+
+def test_only_unreadable_files_mark_the_run_failed(harness: Harness) -> None:
+    run = harness.upload({"broken.xml": BROKEN})
+    harness.work()
+    with harness.session_factory() as session:
+        stored = session.get(Run, run["run_id"])
+        assert stored is not None and stored.status == "failed"
+        assert stored.error is not None and "broken.xml" in stored.error
+        # The raw upload is kept so the run can be processed again.
+        assert session.scalars(select(RunFile.content)).one() == BROKEN
+
+
+def test_invalid_config_still_lands_the_run_and_says_why(harness: Harness) -> None:
+    harness.admin(
+        "PUT",
+        f"/repos/{REPO}/files",
+        json={"path": ".github/loopwatch.yml", "content": "campaigns:\n  e2e:\n    phase: []\n"},
+    )
+    harness.upload({"r.xml": junit_report([])})
+    harness.work()
+    body = harness.issues()[0]["body"]
+    assert "phase" in body and "did you mean 'phases'" in body
+
+
+def test_configured_phases_name_the_table_rows(harness: Harness) -> None:
+    config = DEMO_CONFIG.replace("golden-path-staging:", "e2e:")
+    harness.admin(
+        "PUT", f"/repos/{REPO}/files", json={"path": ".github/loopwatch.yml", "content": config}
+    )
+    harness.upload({"r.xml": junit_report(FAILING_RUN_1)}, workflow_run_id=1)
+    harness.work()
+    issue = harness.issues()[0]
+    assert issue["title"] == "Golden path e2e staging loop: e2e"
+    assert "| ✅ Phase 4: Business value | 4 | 3 | 3 | 0 | 0 |" in issue["body"]
+    with harness.session_factory() as session:
+        stored = session.scalars(select(GitHubIssue)).one()
+        assert (stored.number, stored.key) == (issue["number"], "campaign:e2e")
+        phases = set(session.scalars(select(TestResult.phase)))
+    assert "Phase 1: Data agent pipeline" in phases
