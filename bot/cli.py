@@ -174,13 +174,17 @@ def token_create(
 ) -> None:
     """Create an upload token (shown once; stored hashed)."""
     from bot.store.db import make_engine, make_session_factory, transaction
-    from bot.tokens import create_upload_token
+    from bot.tokens import InvalidRepositoryName, create_upload_token
 
     settings = _settings()
     _require_current_schema(settings)
     factory = make_session_factory(make_engine(settings.sqlalchemy_url))
-    with transaction(factory) as session:
-        token = create_upload_token(session, repo, description)
+    try:
+        with transaction(factory) as session:
+            token = create_upload_token(session, repo, description)
+    except InvalidRepositoryName as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     typer.echo(token)
     typer.echo(
         f"Upload token for {repo.lower()}. It is shown once; store it as a CI secret "
@@ -207,20 +211,27 @@ def token_list(
 
 @token_app.command("revoke")
 def token_revoke(
-    prefix: Annotated[str, typer.Argument(help="The token's prefix as `token list` shows it.")],
+    prefix: Annotated[
+        str, typer.Argument(help="The token's id or prefix as `token list` shows it.")
+    ],
 ) -> None:
     """Revoke an upload token."""
     from bot.store.db import make_engine, make_session_factory, transaction
-    from bot.tokens import revoke_upload_token
+    from bot.tokens import AmbiguousTokenPrefix, revoke_upload_token
 
     settings = _settings()
     _require_current_schema(settings)
     factory = make_session_factory(make_engine(settings.sqlalchemy_url))
-    with transaction(factory) as session:
-        if not revoke_upload_token(session, prefix):
-            typer.echo(f"no active token with prefix {prefix}", err=True)
-            raise typer.Exit(1)
-    typer.echo(f"revoked {prefix}")
+    try:
+        with transaction(factory) as session:
+            info = revoke_upload_token(session, prefix)
+    except AmbiguousTokenPrefix as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if info is None:
+        typer.echo(f"error: no token with id or prefix {prefix}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"revoked: {info}")
 
 
 @app.command()

@@ -78,18 +78,18 @@ class Worker:
         poll_s: float = 0.5,
         settings: Settings | None = None,
     ) -> None:
-        if heartbeat_s >= lease_s:
-            raise ValueError(
-                f"heartbeat_s ({heartbeat_s}) must be shorter than lease_s ({lease_s})"
-            )
         self.session_factory = session_factory
         self.handlers = dict(handlers)
         self.worker_id = worker_id or default_worker_id()
+        self.log = get_logger("loopwatch.worker").bind(worker_id=self.worker_id)
+        if heartbeat_s >= lease_s:
+            # A heartbeat slower than the lease would lose every job: beat 3 times a lease.
+            self.log.warning("worker.heartbeat_too_slow", heartbeat_s=heartbeat_s, lease_s=lease_s)
+            heartbeat_s = lease_s / 3
         self.lease_s = lease_s
         self.heartbeat_s = heartbeat_s
         self.poll_s = poll_s
         self.settings = settings or get_settings()
-        self.log = get_logger("loopwatch.worker").bind(worker_id=self.worker_id)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Process jobs until ``stop`` is set; the job in hand is finished first."""
@@ -161,10 +161,12 @@ class Worker:
             log.warning("job.lease_lost", detail="another worker took the job over")
         except queue.RetryAt as retry:
             reason = retry.reason or str(retry)
-            await asyncio.to_thread(
+            if await asyncio.to_thread(
                 queue.reschedule, self.session_factory, job.id, self.worker_id, retry.at, reason
-            )
-            log.info("job.rescheduled", run_at=retry.at.isoformat(), reason=reason)
+            ):
+                log.info("job.rescheduled", run_at=retry.at.isoformat(), reason=reason)
+            else:
+                log.warning("job.lease_lost", detail="rescheduled after another worker took over")
         except queue.PermanentJobError as exc:
             log.error("job.failed_permanently", error=_describe(exc))
             await self._fail(job, _describe(exc, with_traceback=True), log, permanent=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import structlog
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -61,13 +63,25 @@ def make_process_run_handler(services: Services) -> Handler:
             repository = session.get_one(Repository, run.repository_id)
             files = [(f.filename, f.content) for f in run.files]
             repository_id, full_name = repository.id, repository.full_name
-        ctx.log.info("run_parsing", run_id=run_id, files=len(files), repository=full_name)
+        with structlog.contextvars.bound_contextvars(run_id=run_id, repository=full_name):
+            await _process(ctx, repository_id, run_id, files)
+
+    async def _process(
+        ctx: JobContext, repository_id: int, run_id: int, files: list[tuple[str, bytes]]
+    ) -> None:
+        ctx.log.info("run_parsing", files=len(files))
         config_text, problem = await load_repo_config_text(services, repository_id)
         config = load_config(config_text)
         if problem is not None:
             config.errors.insert(0, problem)
-        parsed = parse_files(files)
-        with transaction(factory) as session:
+        # Parsing and storing can take seconds on big reports: off the event loop, so the
+        # job's heartbeat keeps its lease.
+        parsed = await asyncio.to_thread(parse_files, files)
+        await asyncio.to_thread(_store, repository_id, run_id, parsed, config)
+        ctx.log.info("run_processed", cases=len(parsed.cases), errors=len(parsed.errors))
+
+    def _store(repository_id: int, run_id: int, parsed: ParsedRun, config: ConfigResult) -> None:
+        with transaction(services.session_factory) as session:
             _store_processed_run(session, run_id, parsed, config, services.settings.github_web_url)
             # A burst of runs becomes one GitHub edit: the sync job is deduplicated and
             # waits a moment for the next run of the burst.
@@ -75,9 +89,6 @@ def make_process_run_handler(services: Services) -> Handler:
             enqueue_sync(
                 session, repository, delay=timedelta(seconds=services.settings.sync_debounce_s)
             )
-        ctx.log.info(
-            "run_processed", run_id=run_id, cases=len(parsed.cases), errors=len(parsed.errors)
-        )
 
     return process_run
 

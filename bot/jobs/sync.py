@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import structlog
+
 from bot.github.sync import sync_repository
 from bot.jobs.repo_config import resolve_installation
 from bot.queue import PermanentJobError
@@ -18,13 +20,16 @@ def make_sync_handler(services: Services) -> Handler:
                 f"repository {repository_id}: the GitHub App is not installed there; "
                 "the issues will be created once it is (an installation event queues a sync)"
             )
-        report = await sync_repository(
-            services.session_factory,
-            repository_id,
-            services.github().installation(installation_id),
-            services.pacer(),
-            bot_login=f"{services.settings.app_slug}[bot]",
-        )
+        with structlog.contextvars.bound_contextvars(
+            repository_id=repository_id, installation=installation_id
+        ):
+            report = await sync_repository(
+                services.session_factory,
+                repository_id,
+                services.github().installation(installation_id),
+                services.pacer(),
+                bot_login=f"{services.settings.app_slug}[bot]",
+            )
         ctx.log.info(
             "repository_synced",
             repository=report.repository,

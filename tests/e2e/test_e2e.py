@@ -6,6 +6,7 @@ import json
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -177,3 +178,23 @@ def test_worker_killed_mid_job_is_finished_by_another(stack: Stack, tmp_path: Pa
     _settled(stack)
     assert len(stack.issues()) == 1
     assert _count(stack, Job, Job.status == "dead") == 0
+
+
+def test_serve_with_worker_runs_both_in_one_process(stack: Stack) -> None:
+    token = _setup_repo(stack)
+    web = stack.processes.pop("web")
+    web.terminate()
+    web.wait(timeout=15)
+    port = stack.web_url.rsplit(":", 1)[1]
+    stack.start("web-and-worker", "serve", "--port", port, "--with-worker")
+    wait_for(lambda: _healthy(stack), "the combined process to serve")
+    _upload(stack, token, "run-1")
+    issue = _tracking_issue(stack)
+    assert "Phase 1: Data agent pipeline" in issue["body"]
+
+
+def _healthy(stack: Stack) -> bool:
+    try:
+        return httpx.get(f"{stack.web_url}/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False

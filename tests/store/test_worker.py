@@ -187,3 +187,13 @@ async def test_stop_finishes_the_current_job_first(session_factory: Factory) -> 
     assert finished == [first]
     assert load(session_factory, first).status == "done"
     assert load(session_factory, second).status == "queued"
+
+
+async def test_a_heartbeat_slower_than_the_lease_is_corrected(session_factory: Factory) -> None:
+    async def noop(ctx: JobContext) -> None:
+        return None
+
+    with capture_logs() as logs:
+        worker = make_worker(session_factory, {"noop": noop}, lease_s=3.0, heartbeat_s=10.0)
+    assert worker.heartbeat_s == 1.0
+    assert [e["event"] for e in logs] == ["worker.heartbeat_too_slow"]
