@@ -322,6 +322,18 @@ def retry_dead(session: Session, job_id: int) -> bool:
     return True
 
 
+def purge_done(session: Session, older_than: timedelta) -> int:
+    """Delete jobs that finished ``done`` more than ``older_than`` ago; dead ones are kept."""
+    cutoff = utcnow() - older_than
+    deleted = session.execute(
+        delete(Job)
+        .where(Job.status == "done", Job.finished_at < cutoff)
+        .returning(Job.id)
+        .execution_options(synchronize_session=False)
+    )
+    return len(deleted.all())
+
+
 def queue_stats(session: Session) -> dict[str, int]:
     """Number of jobs per status (every status present, zero included)."""
     counts = dict.fromkeys(JOB_STATUSES, 0)

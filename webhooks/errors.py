@@ -9,6 +9,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.logs import get_logger
+
+log = get_logger(__name__)
+
 
 class ApiError(Exception):
     """Raised by a route to answer with a JSON error (and nothing stored)."""
@@ -64,7 +68,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(message, field), status_code=422)
 
 
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """A bug or an outage (e.g. the database): logged; every write here is transactional."""
+    log.error("unhandled error", path=request.url.path, exc_info=exc)
+    message = "internal server error; nothing was stored, so the request can be retried"
+    return JSONResponse(error_body(message), status_code=500)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _unexpected_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

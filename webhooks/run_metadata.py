@@ -63,14 +63,13 @@ class RunMetadata(BaseModel):
         return self
 
     def effective_run_key(self) -> str | None:
-        """The given run key, or one derived from the CI run (None without a run id)."""
-        if self.run_key:
-            return self.run_key
-        if self.workflow_run_id is None:
-            return None
-        return (
-            f"{self.workflow or ''}:{self.workflow_run_id}:{self.run_attempt or 1}:{self.campaign}"
-        )[:255]
+        """The run key the uploader gave, if any.
+
+        None is derived from the CI run on purpose: the jobs of a matrix share the workflow
+        run id and attempt, and a derived key would silently drop every shard's reports but
+        the first. Retries are covered by the Idempotency-Key the CLI sends.
+        """
+        return self.run_key
 
 
 class MetadataError(ValueError):

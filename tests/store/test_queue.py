@@ -244,3 +244,20 @@ def test_format_jobs_shows_a_readable_table(session_factory: Factory) -> None:
     assert row.split()[:5] == [str(job_id), "process_run", "dead", "1/1", "repo:o/r"]
     assert row.endswith("ValueError: bad report")
     assert queue.format_jobs([]) == "no jobs"
+
+
+def test_purge_done_removes_old_finished_jobs_only(session_factory: Factory) -> None:
+    done_id = add_job(session_factory, "k")
+    dead_id = add_job(session_factory, "k", max_attempts=1)
+    queued_id = add_job(session_factory, "k")
+    assert queue.claim(session_factory, "w", lease_s=30) is not None
+    assert queue.complete(session_factory, done_id, "w")
+    assert queue.claim(session_factory, "w", lease_s=30) is not None
+    queue.fail(session_factory, dead_id, "w", "boom")
+    with transaction(session_factory) as session:
+        assert queue.purge_done(session, timedelta(hours=1)) == 0  # too recent
+    time.sleep(0.05)
+    with transaction(session_factory) as session:
+        assert queue.purge_done(session, timedelta(milliseconds=10)) == 1
+        remaining = {job.id for job in queue.list_jobs(session)}
+    assert remaining == {dead_id, queued_id}

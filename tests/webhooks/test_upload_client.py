@@ -33,9 +33,8 @@ def test_upload_to_the_real_app(
 ) -> None:
     big = tmp_path / "big.bin"
     big.write_bytes(bytes(range(256)) * 200)  # binary, several chunks
-    result = upload(
-        "http://testserver", token, [report, big], metadata(), progress=True, client=client
-    )
+    keyed = {**metadata(), "run_key": "ci-1234567-1"}
+    result = upload("http://testserver", token, [report, big], keyed, progress=True, client=client)
     assert result["status"] == "queued"
     with session_factory() as session:
         files = session.scalars(select(RunFile).order_by(RunFile.id)).all()
@@ -43,8 +42,8 @@ def test_upload_to_the_real_app(
             ("junit.xml", JUNIT),
             ("big.bin", big.read_bytes()),
         ]
-    again = upload("http://testserver/", token, [report], metadata(), client=client)
-    assert again["run_id"] == result["run_id"]  # same CI run: the first run comes back
+    again = upload("http://testserver/", token, [report], keyed, client=client)
+    assert again["run_id"] == result["run_id"]  # same run key: the first run comes back
     assert count(session_factory, Run) == 1
 
 
