@@ -43,7 +43,7 @@ def _database_checks(factory: sessionmaker[Session]) -> dict[str, dict[str, Any]
     try:
         ensure_schema_current(engine)
     except Exception as exc:
-        schema = _check(False, f"{exc} (run `loopwatch migrate`)")
+        schema = _check(False, str(exc))
     else:
         schema = _check(True, "at the latest migration")
     return {"database": _check(True, "reachable"), "schema": schema}
