@@ -55,7 +55,7 @@ class _FormatModule(Protocol):
 def _load(module_name: str) -> _FormatModule | None:
     try:
         module: ModuleType = importlib.import_module(f"bot.reports.formats.{module_name}")
-    except ImportError:
+    except Exception:  # a missing or broken format module must not break the others
         return None
     return cast(_FormatModule, module)
 

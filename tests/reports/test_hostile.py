@@ -125,6 +125,7 @@ def test_invalid_utf8_inside_the_document() -> None:
         (b"<html><head><title>x</title></head></html>", "HTML"),
         (b'<?xml version="1.0"?><project><modelVersion/></project>', "<project>"),
         (b"just some words\nand more\n", "no known format"),
+        (b'{"name": "my-package", "version": "1.0.0"}', "JSON"),
     ],
 )
 def test_not_a_report_says_what_it_looks_like(data: bytes, words: str) -> None:
@@ -150,4 +151,19 @@ def test_unknown_forced_format() -> None:
 
 def test_deep_nesting_is_an_error_not_a_crash() -> None:
     data = b"<testsuite>" * 100_000 + b"</testsuite>" * 100_000
+    _error(data)
+
+
+@pytest.mark.timeout(60)  # a guard against a hang, not a performance assertion
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<?a?>" * 13_000 + b"<",
+        b"<!---->" * 9_000 + b"<!",
+        b"<!DOCTYPE x [" * 5_000,
+        b"<!DOCTYPE x [" + b"]" * 60_000,
+        b"<testsuite>" + b"<testcase " * 20_000,
+    ],
+)
+def test_pathological_prologs_do_not_hang(data: bytes) -> None:
     _error(data)

@@ -7,10 +7,6 @@ from bot.reports.common import parse_duration, pytest_file_from_classname, strip
 from bot.reports.model import MAX_OUTPUT_CHARS, TRUNCATION_MARKER
 
 
-def parse(xml: str) -> object:
-    return parse_report(xml.encode(), path="report.xml")
-
-
 def junit(body: str) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>{body}</testsuites>'
 
@@ -215,3 +211,27 @@ def test_workspace_prefixes() -> None:
     assert strip_workspace("D:\\a\\repo\\repo\\src\\A.cs") == "src/A.cs"
     assert strip_workspace("./tests/a.py") == "tests/a.py"
     assert strip_workspace("/opt/other/a.py") == "/opt/other/a.py"
+
+
+def test_playwright_classname_is_the_spec_file_and_jest_title_is_not_repeated() -> None:
+    report = parse_report(
+        b'<testsuites><testsuite name="tests/a.spec.ts" hostname="chromium">'
+        b'<testcase name="Todo &#8250; adds" classname="tests/a.spec.ts"/></testsuite>'
+        b'<testsuite name="Agent"><testcase classname="Agent runs" name="Agent runs"/>'
+        b"</testsuite></testsuites>"
+    )
+    playwright, jest = report.cases
+    assert (playwright.test_id, playwright.file) == (
+        "tests/a.spec.ts::Todo › adds",
+        "tests/a.spec.ts",
+    )
+    assert jest.test_id == "Agent runs"
+
+
+def test_go_package_classname_is_not_a_file() -> None:
+    report = parse_report(
+        b'<testsuites><testsuite name="pkg/x"><testcase classname="github.com/a/b/pkg/x" '
+        b'name="TestY"/></testsuite></testsuites>'
+    )
+    (case,) = report.cases
+    assert (case.test_id, case.file) == ("github.com/a/b/pkg/x::TestY", None)

@@ -211,4 +211,5 @@ def test_metadata_from_the_environment_is_accepted_by_the_server() -> None:
     from webhooks.run_metadata import RunMetadata
 
     parsed = RunMetadata.model_validate(metadata_from_environment(ACTIONS_ENV))
-    assert parsed.effective_run_key() == "e2e:987654321:2:default"
+    assert (parsed.workflow_run_id, parsed.run_attempt) == (987654321, 2)
+    assert parsed.effective_run_key() is None  # matrix shards must not collapse into one run

@@ -52,6 +52,11 @@ from bot.reports.model import (
 NAME = "junit"
 SUITE_CASE_NAME = "(suite)"
 MAX_WARNINGS = 20
+_IDENTITY_CACHE_SIZE = 4096
+# A classname that is really a source path (Playwright writes the spec file there).
+_SOURCE_PATH = re.compile(
+    r"^[^\s:]*[/\\][^\s/\\]+\.(?:[cm]?[jt]sx?|py|rb|go|php|java|kt|scala|cs|swift|feature)$"
+)
 
 _ROOTS = ("testsuites", "testsuite")
 _SUITE_TAGS = frozenset({"testsuite"})
@@ -192,6 +197,8 @@ class _Builder:
             id_class = raw_class
             if derived_file and (file is None or file == derived_file):
                 file, id_class = derived_file, derived_class
+            if file is None and raw_class and _SOURCE_PATH.search(raw_class):
+                file, id_class = strip_workspace(raw_class), None  # Playwright: class = file
             if file is None and frame is not None:
                 file = frame.file
             identity = _Identity(
@@ -200,6 +207,8 @@ class _Builder:
                 classname=raw_class,
                 suite=frame.name if frame else None,
             )
+            if len(self._identities) >= _IDENTITY_CACHE_SIZE:
+                self._identities.clear()  # jest-junit: a classname per case; keep memory flat
             self._identities[key] = identity
         return identity
 
@@ -207,7 +216,10 @@ class _Builder:
         attrs = cast("dict[str, str]", dict(elem.items()))  # cheaper than many .get()
         get = attrs.get
         name = get("name") or get("id") or ""
-        identity = self._identity(get("classname") or get("class"), get("file") or get("filepath"))
+        raw_class = get("classname") or get("class")
+        if raw_class == name:
+            raw_class = None  # jest-junit's default writes the full title twice
+        identity = self._identity(raw_class, get("file") or get("filepath"))
         raw_line = get("line") or get("lineno")
         line = parse_int(raw_line) if raw_line is not None else None
         if line is not None and self.pytest_lines:
@@ -463,7 +475,7 @@ def parse(data: bytes, *, path: str | None) -> Report:
     seen_root = False
     events = xmlsafe.open_iterparse(data, path=path, events=("start", "end"), tag=_STREAMED)
     end_case = builder.end_case
-    with xmlsafe.xml_errors(path, data):
+    with xmlsafe.xml_errors(path, data), xmlsafe.gc_paused():
         for event, elem in events:
             tag = elem.tag
             if event == "end":
