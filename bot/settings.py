@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     sync_debounce_s: float = 2.0
 
     # Worker / jobs
-    job_max_attempts: int = 8
+    # With the capped backoff below, 20 attempts keep retrying for about two hours (an outage).
+    job_max_attempts: int = 20
     job_lease_s: float = 60.0
     job_heartbeat_s: float = 10.0
     job_poll_s: float = 0.5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.app import SandboxConfig, create_app
@@ -18,6 +20,7 @@ from bot.sandbox.keys import generate_rsa_keypair
 from bot.service import build_worker
 from bot.settings import Settings
 from bot.store.db import transaction
+from bot.store.models import Job
 from bot.tokens import create_upload_token
 from bot.worker import Worker
 from webhooks.app import create_app as create_web_app
@@ -54,6 +57,20 @@ class Harness:
 
     def work(self) -> int:
         return asyncio.run(self.worker.run_until_idle())
+
+    def work_until_settled(self, rounds: int = 200) -> int:
+        """Run jobs, including those retried with backoff, until none is left to do."""
+        done = 0
+        for _ in range(rounds):
+            done += self.work()
+            with self.session_factory() as session:
+                pending = session.scalar(
+                    select(func.count()).select_from(Job).where(Job.status == "queued")
+                )
+            if not pending:
+                return done
+            time.sleep(0.02)
+        raise AssertionError("jobs still queued")
 
     def state(self) -> dict[str, Any]:
         return dict(self.sandbox.get("/_sandbox/state").json())

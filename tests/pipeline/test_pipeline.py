@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.demo.fixtures import DEMO_CONFIG, FAILING_RUN_1, junit_report
 from bot.queue import enqueue
 from bot.store.db import transaction
-from bot.store.models import GitHubIssue, Run, RunFile, TestResult
+from bot.store.models import GitHubIssue, Job, Run, RunFile, TestResult
 from tests.pipeline.conftest import REPO, Harness
 
 BROKEN = b"<testsuite><testcase name='cut-off'"
@@ -94,3 +94,19 @@ def test_configured_phases_name_the_table_rows(harness: Harness) -> None:
         assert (stored.number, stored.key) == (issue["number"], "campaign:e2e")
         phases = set(session.scalars(select(TestResult.phase)))
     assert "Phase 1: Data agent pipeline" in phases
+
+
+def test_a_github_outage_loses_nothing_and_the_issue_converges(harness: Harness) -> None:
+    harness.admin("POST", "/faults", json={"path_regex": "^/repos/", "status": 503, "count": 4})
+    run = harness.upload({"r.xml": junit_report(FAILING_RUN_1)})
+    harness.work_until_settled()
+    issues = harness.issues()
+    assert len(issues) == 1
+    assert "Phase 1: Data agent pipeline" not in issues[0]["body"]  # no config: folder phases
+    assert "3 failed" in issues[0]["body"]
+    with harness.session_factory() as session:
+        stored = session.get(Run, run["run_id"])
+        assert stored is not None and stored.status == "processed"
+        retried = session.scalars(select(Job).where(Job.attempts > 1)).all()
+        assert retried, "the outage made at least one job retry"
+        assert all(job.status == "done" for job in session.scalars(select(Job)))
