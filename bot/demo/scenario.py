@@ -25,6 +25,9 @@ from bot.tokens import create_upload_token
 from bot.upload import upload
 
 
+NOTE = "**Notes (ana):** staging redeployed at 20:10 with the middleware fix."
+
+
 @dataclass
 class Story:
     """Prints each step and remembers whether every promise held."""
@@ -167,14 +170,19 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
     story.check(again["run_id"] == first["run_id"], f"same run {again['run_id']} returned")
     story.check(sandbox.writes() == before, "zero GitHub writes")
 
-    story.step("A person writes notes in the issue, outside the bot's section")
+    story.step("ana comments, and writes her own notes above the bot's section")
     sandbox.admin(
         "POST",
         f"/repos/{DEMO_REPO}/issues/{issue['number']}/comments",
         json={"user": "ana", "body": "Looking at the 1011s now — middleware order."},
     )
+    sandbox.admin(
+        "POST",
+        f"/repos/{DEMO_REPO}/issues/{issue['number']}/edit",
+        json={"user": "ana", "body": f"{NOTE}\n\n{issue['body']}"},
+    )
     stack.drain()
-    story.say("ana commented → signed issue_comment webhook → stored and recorded")
+    story.say("each action → a signed webhook → stored, queued, recorded by the worker")
 
     story.step("Runs 2 and 3 land back to back: 1011 fixed, then all green")
     before = sandbox.writes()
@@ -204,7 +212,8 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
     writes = sandbox.writes() - before
     story.check(writes == 1, f"the burst became one edit of #{issue['number']} ({writes} write)")
     body = sandbox.issues()[0]["body"]
-    story.check("Session log" in body, "the session log lists every run")
+    story.check(body.count("— Run ") >= 3, "the session log lists every run")
+    story.check(body.startswith(NOTE), "ana's notes outside the bot's section survived the edit")
 
     story.step("A broken report arrives with run 4")
     broken = out / "broken.xml"

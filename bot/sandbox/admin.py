@@ -196,6 +196,24 @@ async def comment_as(
     return {"comment": objects.comment(found, comment), "delivery": delivery}
 
 
+@router.post("/repos/{owner}/{repo}/issues/{number:int}/edit")
+async def edit_as(
+    request: Request, owner: str, repo: str, number: int, body: CommentIn
+) -> dict[str, Any]:
+    """A person rewrites the issue body; an ``issues`` ``edited`` webhook is delivered."""
+    state = sandbox(request)
+    found = state.repo(owner, repo)
+    issue = found.issue(number)
+    user = state.ensure_user(body.user)
+    old_body = issue.body
+    issue.body = body.body
+    issue.updated_at = utcnow()
+    payload = Objects(state).issue(found, issue)
+    changes = {"changes": {"body": {"from": old_body or ""}}, "issue": payload}
+    delivery = await deliver(state, "issues", event_payload(state, found, "edited", user, changes))
+    return {"issue": payload, "delivery": delivery}
+
+
 @router.post("/repos/{owner}/{repo}/issues/{number:int}/close")
 async def close_as(
     request: Request, owner: str, repo: str, number: int, body: CloseIn

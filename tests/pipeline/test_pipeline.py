@@ -110,3 +110,22 @@ def test_a_github_outage_loses_nothing_and_the_issue_converges(harness: Harness)
         retried = session.scalars(select(Job).where(Job.attempts > 1)).all()
         assert retried, "the outage made at least one job retry"
         assert all(job.status == "done" for job in session.scalars(select(Job)))
+
+
+def test_people_notes_outside_the_bot_section_survive_updates(harness: Harness) -> None:
+    harness.upload({"r.xml": junit_report(FAILING_RUN_1)}, workflow_run_id=1)
+    harness.work()
+    issue = harness.issues()[0]
+    note = "Notes from ana: staging redeployed at 20:10."
+    harness.admin(
+        "POST",
+        f"/repos/{REPO}/issues/{issue['number']}/edit",
+        json={"user": "ana", "body": f"{note}\n\n{issue['body']}\n\nThanks, bot."},
+    )
+    harness.work()  # the `issues edited` webhook
+    harness.upload({"r.xml": junit_report([])}, workflow_run_id=2)
+    harness.work()
+    body = harness.issues()[0]["body"]
+    assert body.startswith(note)
+    assert body.endswith("Thanks, bot.")
+    assert "17 passed" in body and body.count("<!-- loopwatch:begin") == 1
