@@ -24,7 +24,6 @@ from bot.store.db import transaction
 from bot.tokens import create_upload_token
 from bot.upload import upload
 
-
 NOTE = "**Notes (ana):** staging redeployed at 20:10 with the middleware fix."
 
 
