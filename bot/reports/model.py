@@ -174,17 +174,26 @@ class ReportError(ValueError):
         self.reason = message
 
 
+def _repeats_title(classname: str, name: str) -> bool:
+    """mocha-junit-reporter and jest-junit put the test's own title in ``classname`` and
+    the full title (``describe`` blocks + title) in ``name``: the class adds nothing."""
+    return name == classname or name.endswith(" " + classname)
+
+
 def make_test_id(file: str | None, classname: str | None, name: str) -> str:
     """A stable id: the known parts of ``file::class::name`` joined by ``::``.
 
     pytest-style ids (``tests/test_a.py::TestX::test_y[param]``) come out unchanged when
-    the parts are given that way; a class name that merely repeats the file's dotted
-    module path is not repeated.
+    the parts are given that way; a class name that merely repeats the file, its dotted
+    module path or the test's own title is left out, so one test has one id whichever
+    reporter wrote it (pytest's JUnit, json-report and CTRF agree; mocha's JUnit and JSON).
     """
+    if file and name.startswith(file + "::"):
+        return name  # already a node id (pytest via CTRF and friends)
     parts: list[str] = []
     if file:
         parts.append(file)
-    if classname:
+    if classname and classname != file and not _repeats_title(classname, name):
         module = file.removesuffix(".py").replace("/", ".") if file else None
         if classname != module:
             parts.append(classname)
