@@ -5,6 +5,7 @@ These functions are pure and stable; the JSON/TAP parsers import them too.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -21,15 +22,19 @@ _WORKSPACE_PREFIXES = (
     re.compile(r"^/workspace/"),  # Cloud Build, many containers
 )
 
-# Trace frames that name a file and line: (substring that must occur, pattern). Possessive
-# quantifiers keep every pattern linear in the trace length.
+# Trace frames that name a file and line: (substring that must occur, pattern, whether a
+# match never contains whitespace). Possessive quantifiers keep every pattern linear in the
+# trace length.
 _FRAME_PATTERNS = (
-    (":line ", re.compile(r" in (?P<file>\S[^\r\n]*?):line (?P<line>\d+)")),  # .NET frame
-    ("): ", re.compile(r"(?:^|(?<=\s))(?P<file>[^\s()]++)\((?P<line>\d+),\d+\)", re.M)),  # xUnit
-    ('File "', re.compile(r'File "(?P<file>[^"]++)", line (?P<line>\d+)')),  # Python traceback
-    (")", re.compile(r"\((?P<file>[^()\s:]++):(?P<line>\d+)(?::\d+)?\)")),  # JS / Java frame
-    (":", re.compile(r"(?:^|(?<=\s))(?P<file>[^\s():'\"]++):(?P<line>\d+)", re.M)),  # file:line
+    (":line ", re.compile(r" in (?P<file>\S[^\r\n]*?):line (?P<line>\d+)"), False),  # .NET
+    # xUnit / MSBuild: path(line,column)
+    ("): ", re.compile(r"(?:^|(?<=\s))(?P<file>[^\s()]++)\((?P<line>\d+),\d+\)", re.M), True),
+    ('File "', re.compile(r'File "(?P<file>[^"]++)", line (?P<line>\d+)'), False),  # Python
+    (")", re.compile(r"\((?P<file>[^()\s:]++):(?P<line>\d+)(?::\d+)?\)"), True),  # JS / Java
+    # file:line
+    (":", re.compile(r"(?:^|(?<=\s))(?P<file>[^\s():'\"]++):(?P<line>\d+)", re.M), True),
 )
+_WHITESPACE = re.compile(r"\s")
 
 # Paths that belong to installed code, not to the repository under test.
 _NOT_IN_REPO = re.compile(
@@ -73,8 +78,12 @@ def parse_int(value: str | None) -> int | None:
     return number if number >= 0 else None
 
 
+@functools.lru_cache(maxsize=4096)
 def strip_workspace(path: str | None) -> str | None:
-    """A path relative to the repository when it starts with a known CI workspace root."""
+    """A path relative to the repository when it starts with a known CI workspace root.
+
+    Cached: a report repeats the same few paths (suite files, trace frames).
+    """
     if not path:
         return path
     for prefix in _WORKSPACE_PREFIXES:
@@ -84,8 +93,13 @@ def strip_workspace(path: str | None) -> str | None:
     return path.removeprefix("./")
 
 
+@functools.lru_cache(maxsize=4096)
 def is_repo_path(path: str) -> bool:
-    """Whether a trace path points into the repository (not a library or the runtime)."""
+    """Whether a trace path points into the repository (not a library or the runtime).
+
+    Cached: the traces of one report name the same few files over and over, and the
+    pattern costs ~2.5 µs per path.
+    """
     return not _NOT_IN_REPO.search(path.replace("\\", "/"))
 
 
@@ -98,10 +112,17 @@ def location_from_trace(trace: str | None) -> tuple[str | None, int | None]:
     if not trace:
         return None, None
     best: tuple[int, str, int] | None = None
-    for marker, pattern in _FRAME_PATTERNS:
+    for marker, pattern, spaceless in _FRAME_PATTERNS:
         if marker not in trace:
             continue
-        for match in pattern.finditer(trace):
+        end = len(trace)
+        if best is not None and spaceless:
+            # Only a match starting before the best one matters. A match without whitespace
+            # that starts there ends by the next whitespace, so the scan can stop at it
+            # (the ``file:line`` pattern costs ~30 ns per character scanned).
+            space = _WHITESPACE.search(trace, best[0])
+            end = space.start() if space else end
+        for match in pattern.finditer(trace, 0, end):
             path = match.group("file")
             if "." not in path.rpartition("/")[2] or not is_repo_path(path):
                 continue

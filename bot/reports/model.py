@@ -174,7 +174,7 @@ class ReportError(ValueError):
         self.reason = message
 
 
-def _repeats_title(classname: str, name: str) -> bool:
+def repeats_title(classname: str, name: str) -> bool:
     """mocha-junit-reporter and jest-junit put the test's own title in ``classname`` and
     the full title (``describe`` blocks + title) in ``name``: the class adds nothing."""
     return name == classname or name.endswith(" " + classname)
@@ -193,7 +193,7 @@ def make_test_id(file: str | None, classname: str | None, name: str) -> str:
     parts: list[str] = []
     if file:
         parts.append(file)
-    if classname and classname != file and not _repeats_title(classname, name):
+    if classname and classname != file and not repeats_title(classname, name):
         module = file.removesuffix(".py").replace("/", ".") if file else None
         if classname != module:
             parts.append(classname)

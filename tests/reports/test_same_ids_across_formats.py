@@ -26,6 +26,17 @@ def test_pytest_reporters_agree_on_ids(corpus_dir: Path, other: str) -> None:
     assert _ids(folder / other) == reference
 
 
+def test_mocha_junit_and_json_agree_on_ids(corpus_dir: Path) -> None:
+    folder = corpus_dir / "reports" / "generated-here" / "mocha"
+    from_json = _ids(folder / "mocha.json")
+    from_junit = _ids(folder / "mocha-junit.xml")
+    assert "mtest/streaming.spec.js::Response streaming reconnects websocket" in from_junit
+    # mocha-junit-reporter leaves the pending test out of the file; the rest agree.
+    assert from_junit == from_json - {
+        "mtest/streaming.spec.js::Response streaming resumes after deploy"
+    }
+
+
 @pytest.mark.parametrize(
     ("file", "classname", "name", "expected"),
     [

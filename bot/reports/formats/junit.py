@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -47,6 +48,7 @@ from bot.reports.model import (
     TestCase,
     bounded,
     make_test_id,
+    repeats_title,
 )
 
 NAME = "junit"
@@ -82,6 +84,8 @@ class _SuiteFrame:
     file: str | None
     case_count: int = 0
     seen: dict[str, int] = field(default_factory=dict)  # test id -> index in report.cases
+    # classname, or (classname, file attribute) -> identity; cases share few classnames.
+    identities: dict[object, _Identity] = field(default_factory=dict)
 
 
 class _Builder:
@@ -92,12 +96,98 @@ class _Builder:
         self.frames: list[_SuiteFrame] = []
         self.pytest_lines = False  # pytest writes 0-based `line` attributes
         self.case_detail = False  # the current case has a result child (failure, skipped, …)
-        self._identities: dict[tuple[str | None, ...], _Identity] = {}
+        self._identities: dict[object, _Identity] = {}  # for cases outside any suite
         self.top_level_durations: list[float] = []
 
     def warn(self, message: str) -> None:
         if len(self.report.warnings) < MAX_WARNINGS:
             self.report.warnings.append(message)
+
+    def stream(self, events: Iterator[tuple[str, etree._Element]]) -> bool:
+        """Consume the parse events; whether a ``<testsuites>``/``<testsuite>`` was seen.
+
+        The hot path: a ``<testcase>`` whose only attributes are ``name``, ``classname``
+        and ``time`` and which has no result child is a plain pass, built here without
+        further calls (100k-case reports are mostly that). Everything else goes through
+        :meth:`end_case`.
+        """
+        seen_root = False
+        cases = self.report.cases
+        frame: _SuiteFrame | None = None
+        detail = False  # the current case has a result child (mirrors self.case_detail)
+        passed, inf, result_tags, new_case = Outcome.PASSED, math.inf, _RESULT_TAGS, TestCase
+        for event, elem in events:
+            tag = elem.tag
+            if tag == "testcase":
+                if event == "start":
+                    detail = self.case_detail = False
+                    continue
+                attrs = elem.attrib
+                get = attrs.get
+                name = get("name")
+                raw_class = get("classname")
+                time_text = get("time")
+                if (
+                    detail
+                    or frame is None
+                    or len(attrs) != 3  # with the three below present: no other attribute
+                    or not name
+                    or not raw_class
+                    or time_text is None
+                    or repeats_title(raw_class, name)
+                ):
+                    self.end_case(elem)
+                    continue
+                identity = frame.identities.get(raw_class)
+                if identity is None:
+                    identity = self._identity(raw_class, None)
+                duration: float | None
+                try:
+                    duration = float(time_text)
+                except ValueError:
+                    duration = parse_duration(time_text)
+                else:
+                    if not 0 <= duration < inf:
+                        duration = None
+                test_id = identity.prefix + name
+                case = new_case(
+                    test_id,
+                    name,
+                    passed,
+                    identity.classname,
+                    identity.suite,
+                    identity.file,
+                    None,
+                    duration,
+                )
+                elem.clear()
+                previous = elem.getprevious()
+                if previous is not None and previous.tag == "testcase":
+                    # Each case frees the one before it (see _release_case).
+                    elem.getparent().remove(previous)  # type: ignore[union-attr]
+                frame.case_count += 1
+                index = len(cases)
+                if frame.seen.setdefault(test_id, index) == index:
+                    cases.append(case)
+                else:
+                    self._add_again(frame, case)  # the same id again: a re-run, or not
+            elif event == "end":
+                if tag == "testsuite":
+                    self.end_suite(elem)
+                    frame = self.frames[-1] if self.frames else None
+                elif tag in result_tags:
+                    detail = self.case_detail = True
+                elif tag == "testsuites" and elem.getparent() is None:
+                    self.report.duration_s = parse_duration(elem.get("time"))
+            elif tag == "testsuite":
+                self.start_suite(elem)
+                frame = self.frames[-1]
+                seen_root = True
+            elif tag == "testsuites":
+                if not seen_root and elem.get("name") == "pytest tests":
+                    self.pytest_lines = True
+                seen_root = True
+        return seen_root
 
     # -- suites -------------------------------------------------------------------------
 
@@ -177,6 +267,10 @@ class _Builder:
             self.report.cases.append(case)
             return
         frame.case_count += 1
+        self._add_again(frame, case)
+
+    def _add_again(self, frame: _SuiteFrame, case: TestCase) -> None:
+        """Add a case of ``frame``, or fold it into an earlier run of the same test id."""
         index = frame.seen.get(case.test_id)
         if index is not None and not (self.pytest_lines or self.report.cases[index].is_failure):
             index = None  # same name but an earlier run passed: a distinct case (TestNG, jest)
@@ -187,10 +281,12 @@ class _Builder:
             _merge_rerun(self.report.cases[index], case)
 
     def _identity(self, raw_class: str | None, file_attr: str | None) -> _Identity:
-        """File, id prefix and shared strings for a (class, file) pair, computed once."""
+        """File, id prefix and shared strings for a (class, file) pair, computed once per
+        suite (the key is the bare classname when there is no file attribute)."""
         frame = self.frames[-1] if self.frames else None
-        key = (raw_class, file_attr, frame.file if frame else None, frame.name if frame else None)
-        identity = self._identities.get(key)
+        cache = frame.identities if frame else self._identities
+        key: object = raw_class if file_attr is None else (raw_class, file_attr)
+        identity = cache.get(key)
         if identity is None:
             file = strip_workspace(file_attr)
             derived_file, derived_class = pytest_file_from_classname(raw_class)
@@ -207,9 +303,9 @@ class _Builder:
                 classname=raw_class,
                 suite=frame.name if frame else None,
             )
-            if len(self._identities) >= _IDENTITY_CACHE_SIZE:
-                self._identities.clear()  # jest-junit: a classname per case; keep memory flat
-            self._identities[key] = identity
+            if len(cache) >= _IDENTITY_CACHE_SIZE:
+                cache.clear()  # jest-junit: a classname per case; keep memory flat
+            cache[key] = identity
         return identity
 
     def _case(self, elem: etree._Element) -> TestCase:
@@ -217,8 +313,8 @@ class _Builder:
         get = attrs.get
         name = get("name") or get("id") or ""
         raw_class = get("classname") or get("class")
-        if raw_class == name:
-            raw_class = None  # jest-junit's default writes the full title twice
+        if raw_class is not None and repeats_title(raw_class, name):
+            raw_class = None  # jest-junit / mocha-junit-reporter: the class is the title
         identity = self._identity(raw_class, get("file") or get("filepath"))
         raw_line = get("line") or get("lineno")
         line = parse_int(raw_line) if raw_line is not None else None
@@ -472,30 +568,9 @@ def parse(data: bytes, *, path: str | None) -> Report:
             path=path,
         )
     builder = _Builder(path)
-    seen_root = False
     events = xmlsafe.open_iterparse(data, path=path, events=("start", "end"), tag=_STREAMED)
-    end_case = builder.end_case
     with xmlsafe.xml_errors(path, data), xmlsafe.gc_paused():
-        for event, elem in events:
-            tag = elem.tag
-            if event == "end":
-                if tag == "testcase":
-                    end_case(elem)
-                elif tag == "testsuite":
-                    builder.end_suite(elem)
-                elif tag in _RESULT_TAGS:
-                    builder.case_detail = True
-                elif tag == "testsuites" and elem.getparent() is None:
-                    builder.report.duration_s = parse_duration(elem.get("time"))
-            elif tag == "testcase":
-                builder.case_detail = False
-            elif tag == "testsuite":
-                builder.start_suite(elem)
-                seen_root = True
-            elif tag == "testsuites":
-                if not seen_root and elem.get("name") == "pytest tests":
-                    builder.pytest_lines = True
-                seen_root = True
+        seen_root = builder.stream(events)
     if not seen_root:
         raise ReportError("not a JUnit report: no <testsuites> or <testsuite> element", path=path)
     report = builder.report
