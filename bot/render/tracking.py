@@ -30,6 +30,7 @@ from bot.analysis import (
 )
 from bot.config import CONFIG_PATH, CampaignConfig, fill_template
 from bot.fivewhys import AnalysisBlock
+from bot.render.cluster_views import ClusterFinding
 from bot.render.safe import code, fence, inline, link, safe_url, table_cell
 from bot.reports.model import Counts
 
@@ -84,6 +85,8 @@ class TrackingIssueView:
     config_errors: Sequence[str] = ()
     links: Sequence[Link] = ()
     trend_length: int = TREND_LENGTH
+    # Clusters seen in the latest run; when set, they replace the message grouping.
+    clusters: Sequence[ClusterFinding] | None = None
 
 
 # --- small formatters -------------------------------------------------------------------
@@ -421,15 +424,76 @@ def _finding(index: int, group: FindingGroup, detail: _Detail) -> str:
     return text + "\n"
 
 
+_CLUSTER_ORDER = {"regression": 0, "new": 1, "recurring": 2, "muted": 3, "flaky": 4}
+_CLUSTER_LABELS = {
+    "regression": "🔁 Regression",
+    "new": "🆕 New",
+    "recurring": "❌ Recurring",
+    "muted": "🔇 Muted",
+    "flaky": "⚠️ Flaky",
+}
+_ISSUE_NUMBER = re.compile(r"/issues/(\d+)/?$")
+
+
+def _issue_link(url: str | None) -> str:
+    target = safe_url(url)
+    if not target:
+        return "no issue yet"
+    number = _ISSUE_NUMBER.search(target)
+    # The number is digits from a URL we were given: safe to show as a reference.
+    return f"[issue #{number.group(1)}]({target})" if number else link("its issue", target)
+
+
+def _cluster_finding(index: int, finding: ClusterFinding, detail: _Detail) -> str:
+    label = _CLUSTER_LABELS.get(finding.state, inline(finding.state, 20))
+    tests = list(dict.fromkeys(finding.tests))
+    count = _plural(len(tests), "test")
+    if finding.occurrences_in_run > len(tests):
+        count += f" ({finding.occurrences_in_run} failures with retries)"
+    where = ", ".join(inline(p, 80) for p in list(dict.fromkeys(finding.phases))[:5])
+    lines = [
+        f"**{index}. {label} — {inline(finding.title, 200)}** — {count}"
+        + (f" in {where}" if where else "")
+        + f" · {_issue_link(finding.issue_url)}",
+        "",
+    ]
+    lines += [f"- {code(t, 200)}" for t in tests[: detail.finding_tests]]
+    if len(tests) > detail.finding_tests:
+        lines.append(f"- … and {len(tests) - detail.finding_tests} more")
+    return "\n".join(lines) + "\n\n"
+
+
+def _cluster_findings(clusters: Sequence[ClusterFinding], detail: _Detail) -> list[str]:
+    ordered = sorted(clusters, key=lambda c: _CLUSTER_ORDER.get(c.state, 3))
+    blocks = [
+        _cluster_finding(index, finding, detail)
+        for index, finding in enumerate(ordered[: detail.finding_groups], start=1)
+    ]
+    hidden = ordered[detail.finding_groups :]
+    if hidden:
+        tests = sum(len(set(c.tests)) for c in hidden)
+        blocks.append(
+            f"_… and {_plural(len(hidden), 'more failure cluster')} "
+            f"({_plural(tests, 'test')})._\n\n"
+        )
+    return blocks
+
+
 def _findings(view: TrackingIssueView, detail: _Detail) -> list[str]:
     reported = view.five_whys.findings if view.five_whys else []
     groups = view.analysis.findings
-    if not reported and not groups:
+    if view.clusters is not None:
+        if not reported and not view.clusters:
+            return []
+        groups = []
+    elif not reported and not groups:
         return []
     blocks = ["### Critical findings\n\n"]
     if reported:
         lines = [f"- ⚠️ {inline(item, 500)}" for item in reported]
         blocks.append("\n".join(lines) + "\n\n")
+    if view.clusters is not None:
+        return blocks + _cluster_findings(view.clusters, detail)
     for index, group in enumerate(groups[: detail.finding_groups], start=1):
         blocks.append(_finding(index, group, detail))
     hidden = groups[detail.finding_groups :]
