@@ -12,10 +12,17 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 CONFIG_PATH = ".github/loopwatch.yml"
 MAX_CONFIG_BYTES = 256 * 1024
@@ -179,9 +186,96 @@ class DefaultsSection(_Strict):
         return _check_template(value)
 
 
+class SignatureMatch(_Strict):
+    """What a named signature matches: regexes (Python syntax, searched, case-sensitive
+    unless the pattern says ``(?i)``) on the failure's type, message and trace, and globs
+    on the test id. Every key given must match; at least one key is required."""
+
+    type: str | None = Field(default=None, min_length=1, max_length=500)
+    message: str | None = Field(default=None, min_length=1, max_length=1000)
+    trace: str | None = Field(default=None, min_length=1, max_length=1000)
+    tests: list[str] = Field(default_factory=list, max_length=100)
+
+
+SignatureSeverity = Literal["low", "medium", "high", "critical"]
+
+
+class SignatureRule(_Strict):
+    """A repository's own name for a family of failures (``signatures:`` in the file).
+
+    A failure matching ``match`` gets this rule's id, title, labels and severity instead
+    of the computed signature. The first matching rule in file order wins.
+    """
+
+    id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str = Field(min_length=1, max_length=200)
+    match: SignatureMatch
+    labels: list[str] = Field(default_factory=list, max_length=20)
+    severity: SignatureSeverity | None = None
+
+    @model_validator(mode="after")
+    def _check_match(self) -> SignatureRule:
+        m = self.match
+        if m.type is None and m.message is None and m.trace is None and not m.tests:
+            raise ValueError(
+                f"signature {self.id!r}: 'match' needs at least one of type, message, "
+                "trace or tests"
+            )
+        for key in ("type", "message", "trace"):
+            pattern: str | None = getattr(m, key)
+            if pattern is None:
+                continue
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"signature {self.id!r}: match.{key} is not a valid regular expression "
+                    f"({exc}); Python regex syntax, e.g. 'received 1011'"
+                ) from None
+        return self
+
+
+class FailuresConfig(_Strict):
+    """When a failure cluster gets its own issue (``failures:`` in the file)."""
+
+    # A cluster gets an issue once it failed in this many of the campaign's last
+    # ``window_runs`` runs.
+    open_issue_after: int = Field(default=1, ge=1, le=100)
+    window_runs: int = Field(default=10, ge=1, le=1000)
+    # Branches whose runs may open issues; empty: the default branch when known, else any.
+    only_branches: list[str] = Field(default_factory=list, max_length=50)
+    max_new_issues_per_run: int = Field(default=1, ge=0, le=50)
+    # Consecutive runs of a campaign in which its tests ran and passed resolve a cluster.
+    resolve_after_green_runs: int = Field(default=3, ge=1, le=1000)
+    labels: list[str] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _window_holds_threshold(self) -> FailuresConfig:
+        if self.open_issue_after > self.window_runs:
+            raise ValueError(
+                f"open_issue_after ({self.open_issue_after}) cannot be more than "
+                f"window_runs ({self.window_runs}): the issue would never open"
+            )
+        return self
+
+
 class RepoConfig(_Strict):
     campaigns: dict[str, CampaignSection] = Field(default_factory=dict, max_length=200)
     defaults: DefaultsSection = Field(default_factory=DefaultsSection)
+    failures: FailuresConfig = Field(default_factory=FailuresConfig)
+    signatures: list[SignatureRule] = Field(default_factory=list, max_length=200)
+
+    @field_validator("signatures")
+    @classmethod
+    def _unique_signature_ids(cls, rules: list[SignatureRule]) -> list[SignatureRule]:
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.id in seen:
+                raise ValueError(
+                    f"the id {rule.id!r} is used by two signatures; ids must be unique"
+                )
+            seen.add(rule.id)
+        return rules
 
     def campaign(self, name: str) -> CampaignConfig:
         """The resolved settings for campaign ``name`` (listed, or the defaults)."""
@@ -270,6 +364,9 @@ _ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "phase": tuple(PhaseConfig.model_fields),
     "criterion": tuple(CriterionConfig.model_fields),
     "label": tuple(LabelSpec.model_fields),
+    "signature": tuple(SignatureRule.model_fields),
+    "signature match": tuple(SignatureMatch.model_fields),
+    "failures": tuple(FailuresConfig.model_fields),
 }
 
 
@@ -290,6 +387,10 @@ def _owner_kind(loc: Sequence[int | str]) -> str:
         return "root"
     if parts[0] == "defaults":
         return "label" if "labels" in parts[1:] else "defaults"
+    if parts[0] == "failures":
+        return "failures"
+    if parts[0] == "signatures":
+        return "signature match" if "match" in parts[1:] else "signature"
     if parts[0] == "campaigns":
         rest = parts[2:]
         for key, kind in (("phases", "phase"), ("criteria", "criterion"), ("labels", "label")):
@@ -396,15 +497,40 @@ def load_config(text: str | None) -> ConfigResult:
     if config is not None:
         return ConfigResult(config)
     errors = errors[:MAX_ERRORS]
+    candidate = dict(data)
+    notes: list[str] = []
     campaigns = data.get("campaigns")
     if broken and isinstance(campaigns, dict):
         # Keep the campaigns that are fine; the broken ones fall back to the defaults.
-        kept = {k: v for k, v in campaigns.items() if str(k) not in broken}
-        salvaged, _, _ = _validate({**data, "campaigns": kept})
+        candidate["campaigns"] = {k: v for k, v in campaigns.items() if str(k) not in broken}
+        notes += [
+            f"campaigns.{name}: ignored because of the errors above; it uses the defaults"
+            for name in sorted(broken)
+        ]
+    signatures = data.get("signatures")
+    bad_rules = _broken_signatures(signatures) if isinstance(signatures, list) else []
+    if isinstance(signatures, list) and bad_rules:
+        # A broken named signature is skipped; the others and the rest of the file apply.
+        candidate["signatures"] = [r for i, r in enumerate(signatures) if i not in bad_rules]
+        notes += [f"signatures[{i}]: ignored because of the errors above" for i in bad_rules]
+    if notes:
+        salvaged, _, _ = _validate(candidate)
         if salvaged is not None:
-            notes = [
-                f"campaigns.{name}: ignored because of the errors above; it uses the defaults"
-                for name in sorted(broken)
-            ]
             return ConfigResult(salvaged, errors + notes)
     return ConfigResult(defaults, [*errors, "the whole file is ignored; the defaults are used"])
+
+
+def _broken_signatures(rules: list[Any]) -> list[int]:
+    """Indexes of the ``signatures:`` items that do not validate on their own."""
+    broken: list[int] = []
+    seen: set[str] = set()
+    for index, rule in enumerate(rules):
+        try:
+            valid = SignatureRule.model_validate(rule)
+        except ValidationError:
+            broken.append(index)
+            continue
+        if valid.id in seen:
+            broken.append(index)  # a repeated id: the first rule with it is kept
+        seen.add(valid.id)
+    return broken
