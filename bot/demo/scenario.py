@@ -24,6 +24,18 @@ from bot.store.db import transaction
 from bot.tokens import create_upload_token
 from bot.upload import upload
 
+STAGING = {"ENVIRONMENT": "staging", "REGION": "us-central1"}
+RUN_1: dict[str, Any] = {
+    "commit_sha": "9f1c2ab" + "0" * 33,
+    "workflow": "e2e-staging",
+    "workflow_run_id": 1001,
+    "run_attempt": 1,
+    "started_at": "2025-09-10T19:49:00Z",
+    "finished_at": "2025-09-10T19:52:00Z",
+    "environment": {"ENVIRONMENT": "staging", "REGION": "us-central1"},
+    "analysis": DEMO_ANALYSIS,
+    "idempotency_key": "demo-run-1",
+}
 NOTE = "**Notes (ana):** staging redeployed at 20:10 with the middleware fix."
 
 
@@ -63,8 +75,12 @@ class Sandbox:
                 return list(repo["issues"])
         return []
 
+    def write_log(self) -> list[dict[str, Any]]:
+        """Every write the App made to the GitHub API (the sandbox's request log)."""
+        return list(self.admin("GET", "/requests", params={"mutating": "true"}))
+
     def writes(self) -> int:
-        return len(self.admin("GET", "/requests", params={"mutating": "true"}))
+        return len(self.write_log())
 
 
 def _upload(
@@ -79,7 +95,13 @@ def _upload(
 ) -> dict[str, Any]:
     path = workdir / f"{name}.xml"
     path.write_bytes(junit_report(failures))
-    metadata = {"repository": DEMO_REPO, "campaign": DEMO_CAMPAIGN, "branch": "main", **meta}
+    metadata = {
+        "repository": DEMO_REPO,
+        "campaign": DEMO_CAMPAIGN,
+        "branch": "main",
+        "environment": STAGING,
+        **meta,
+    }
     return upload(stack.web_url, token, [path], metadata, idempotency_key=idempotency_key)
 
 
@@ -109,6 +131,18 @@ def run_demo(*, dump_state: Path | None, keep_serving: bool, out: Path) -> int:
 
 
 def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> None:
+    token = _set_up(story, stack, sandbox)
+    tracking = _first_run(story, stack, sandbox, token, out)
+    if tracking is None:
+        return
+    _retry(story, stack, sandbox, token, out)
+    _people(story, stack, sandbox, tracking)
+    _burst(story, stack, sandbox, token, out)
+    _broken_report(story, stack, token, out)
+    _regression(story, stack, sandbox, token, out)
+
+
+def _set_up(story: Story, stack: DemoStack, sandbox: Sandbox) -> str:
     story.step(f"GitHub: repository {DEMO_REPO} with the App installed and a config file")
     sandbox.admin("POST", "/repos", json={"full_name": DEMO_REPO, "default_branch": "main"})
     sandbox.admin(
@@ -118,71 +152,65 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
     )
     sandbox.admin("POST", "/users", json={"login": "ana"})
     story.say(".github/loopwatch.yml: campaign golden-path-staging, 4 phases, 3 criteria")
-
     story.step("An upload token for CI (`loopwatch token create --repo …`)")
     with transaction(stack.session_factory) as session:
         token = create_upload_token(session, DEMO_REPO, "demo CI")
     story.say(f"token {token[:10]}… (stored hashed, shown once)")
+    return token
 
+
+def _first_run(
+    story: Story, stack: DemoStack, sandbox: Sandbox, token: str, out: Path
+) -> dict[str, Any] | None:
     story.step("Run 1 uploaded: 17 e2e tests, WebSocket 1011 in two, a context leak, a five-whys")
-    first = _upload(
-        stack,
-        token,
-        out,
-        "run-1",
-        FAILING_RUN_1,
-        commit_sha="9f1c2ab" + "0" * 33,
-        workflow="e2e-staging",
-        workflow_run_id=1001,
-        run_attempt=1,
-        started_at="2025-09-10T19:49:00Z",
-        finished_at="2025-09-10T19:52:00Z",
-        environment={"ENVIRONMENT": "staging", "REGION": "us-central1"},
-        analysis=DEMO_ANALYSIS,
-        idempotency_key="demo-run-1",
-    )
+    first = _upload(stack, token, out, "run-1", FAILING_RUN_1, **RUN_1)
     story.say(f"server answered: run {first['run_id']} {first['status']}")
     stack.drain()
     issues = sandbox.issues()
-    story.check(len(issues) == 1, f"one tracking issue created (found {len(issues)})")
-    if not issues:
-        return
-    issue = issues[0]
-    story.say(f"#{issue['number']} {issue['title']}")
-    story.say(f"labels: {', '.join(issue['labels'])}")
-    story.check("| Phase" in issue["body"], "the issue carries the phase table")
-    story.check("1011" in issue["body"], "the WebSocket 1011 finding is in the issue")
+    tracking = _find(issues, "Golden path")
+    ws = _find(issues, "WebSocket closed 1011")
+    story.check(tracking is not None, "the campaign's tracking issue was created")
+    story.check(ws is not None, "a failure issue was opened for the 1011 signature")
+    story.check(len(issues) == 2, f"one new failure issue per run at most ({len(issues)} issues)")
+    if tracking is None or ws is None:
+        return None
+    story.say(f"#{tracking['number']} {tracking['title']}  [{', '.join(tracking['labels'])}]")
+    story.say(f"#{ws['number']} {ws['title']}  [{', '.join(ws['labels'])}]")
+    story.check("| Phase" in tracking["body"], "the tracking issue carries the phase table")
+    story.check(
+        "no issue yet" in tracking["body"],
+        "the context-leak cluster waits in the tracking issue's findings (issue cap per run)",
+    )
+    return tracking
 
+
+def _retry(story: Story, stack: DemoStack, sandbox: Sandbox, token: str, out: Path) -> None:
     story.step("CI retries the same upload (same Idempotency-Key)")
     before = sandbox.writes()
-    again = _upload(
-        stack,
-        token,
-        out,
-        "run-1",
-        FAILING_RUN_1,
-        idempotency_key="demo-run-1",
-        workflow_run_id=1001,
-        run_attempt=1,
-    )
+    again = _upload(stack, token, out, "run-1", FAILING_RUN_1, **RUN_1)
     stack.drain()
-    story.check(again["run_id"] == first["run_id"], f"same run {again['run_id']} returned")
+    story.check(again["run_id"] == 1, f"same run {again['run_id']} returned")
     story.check(sandbox.writes() == before, "zero GitHub writes")
 
+
+def _people(story: Story, stack: DemoStack, sandbox: Sandbox, tracking: dict[str, Any]) -> None:
     story.step("ana comments, and writes her own notes above the bot's section")
+    number = tracking["number"]
     sandbox.admin(
         "POST",
-        f"/repos/{DEMO_REPO}/issues/{issue['number']}/comments",
+        f"/repos/{DEMO_REPO}/issues/{number}/comments",
         json={"user": "ana", "body": "Looking at the 1011s now — middleware order."},
     )
     sandbox.admin(
         "POST",
-        f"/repos/{DEMO_REPO}/issues/{issue['number']}/edit",
-        json={"user": "ana", "body": f"{NOTE}\n\n{issue['body']}"},
+        f"/repos/{DEMO_REPO}/issues/{number}/edit",
+        json={"user": "ana", "body": f"{NOTE}\n\n{tracking['body']}"},
     )
     stack.drain()
     story.say("each action → a signed webhook → stored, queued, recorded by the worker")
 
+
+def _burst(story: Story, stack: DemoStack, sandbox: Sandbox, token: str, out: Path) -> None:
     story.step("Runs 2 and 3 land back to back: 1011 fixed, then all green")
     before = sandbox.writes()
     _upload(
@@ -192,7 +220,6 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
         "run-2",
         FAILING_RUN_1[2:],
         workflow_run_id=1002,
-        run_attempt=1,
         commit_sha="a1b2c3d" + "0" * 33,
         finished_at="2025-09-10T20:40:00Z",
     )
@@ -203,17 +230,29 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
         "run-3",
         [],
         workflow_run_id=1003,
-        run_attempt=1,
         commit_sha="b2c3d4e" + "0" * 33,
         finished_at="2025-09-10T21:15:00Z",
     )
     stack.drain()
-    writes = sandbox.writes() - before
-    story.check(writes == 1, f"the burst became one edit of #{issue['number']} ({writes} write)")
-    body = sandbox.issues()[0]["body"]
+    edits = [w["path"] for w in sandbox.write_log()[before:] if w["method"] == "PATCH"]
+    story.check(
+        len(edits) == len(set(edits)), f"the burst became one edit per issue (edits: {len(edits)})"
+    )
+    tracking = _find(sandbox.issues(), "Golden path") or {}
+    body = str(tracking.get("body", ""))
     story.check(body.count("— Run ") >= 3, "the session log lists every run")
     story.check(body.startswith(NOTE), "ana's notes outside the bot's section survived the edit")
+    ws = _find(sandbox.issues(), "WebSocket closed 1011")
+    if ws is not None:
+        story.step(f"ana closes #{ws['number']} (the 1011): fixed by the middleware-order PR")
+        sandbox.admin(
+            "POST", f"/repos/{DEMO_REPO}/issues/{ws['number']}/close", json={"user": "ana"}
+        )
+        stack.drain()
+        story.say("issues.closed webhook → the 1011 cluster is resolved by ana")
 
+
+def _broken_report(story: Story, stack: DemoStack, token: str, out: Path) -> None:
     story.step("A broken report arrives with run 4")
     broken = out / "broken.xml"
     broken.write_text("<testsuite><testcase name='cut-off'")
@@ -223,7 +262,15 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
         stack.web_url,
         token,
         [good, broken],
-        {"repository": DEMO_REPO, "campaign": DEMO_CAMPAIGN, "workflow_run_id": 1004},
+        {
+            "repository": DEMO_REPO,
+            "campaign": DEMO_CAMPAIGN,
+            "workflow_run_id": 1004,
+            "commit_sha": "c3d4e5f" + "0" * 33,
+            "branch": "main",
+            "finished_at": "2025-09-11T09:00:00Z",
+            "environment": STAGING,
+        },
     )
     stack.drain()
     status = httpx.get(
@@ -237,6 +284,51 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
         f"{bad[0]['filename'] if bad else '?'} recorded as unreadable, the other file kept",
     )
     story.say(bad[0]["error"] if bad else "")
+
+
+def _regression(story: Story, stack: DemoStack, sandbox: Sandbox, token: str, out: Path) -> None:
+    story.step("Run 5: the WebSocket 1011 comes back (an env change on staging)")
+    _upload(
+        stack,
+        token,
+        out,
+        "run-5",
+        FAILING_RUN_1[:1],
+        workflow_run_id=1005,
+        commit_sha="d4e5f6a" + "0" * 33,
+        finished_at="2025-09-12T10:00:00Z",
+        environment={"ENVIRONMENT": "staging", "REGION": "europe-west1"},
+    )
+    stack.drain()
+    ws = _find(sandbox.issues(), "WebSocket closed 1011")
+    if ws is None:
+        story.check(False, "the 1011 failure issue still exists")
+        return
+    comments = [c for c in ws["comments"] if "Regression" in c["body"]]
+    story.check(ws["state"] == "open", f"#{ws['number']} reopened")
+    story.check("regression" in ws["labels"], "labelled `regression`")
+    story.check(len(comments) == 1, f"exactly one regression comment ({len(comments)})")
+    if comments:
+        print("\n    " + "\n    ".join(comments[0]["body"].splitlines()[:14]))
+    story.step("Run 6: still failing")
+    _upload(
+        stack,
+        token,
+        out,
+        "run-6",
+        FAILING_RUN_1[:1],
+        workflow_run_id=1006,
+        commit_sha="e5f6a7b" + "0" * 33,
+        finished_at="2025-09-12T11:00:00Z",
+    )
+    stack.drain()
+    ws = _find(sandbox.issues(), "WebSocket closed 1011") or {"comments": []}
+    again = [c for c in ws["comments"] if "Regression" in c["body"]]
+    story.check(len(again) == 1, "still one regression comment: later runs update counts only")
+
+
+def _find(issues: list[dict[str, Any]], title_part: str) -> dict[str, Any] | None:
+    return next((i for i in issues if title_part in i["title"]), None)
 
 
 def _save(out: Path, dump_state: Path | None, state: dict[str, Any], sandbox: Sandbox) -> None:

@@ -2,7 +2,9 @@
 
 Only issues the bot keeps (a ``GitHubIssue`` row) matter. Closing or reopening a tracking
 issue by hand is a notable event: it goes into the campaign's session log. The desired
-state of the issue is not changed here; the sync decides what to do about it.
+state of a tracking issue is not changed here; the sync decides what to do about it.
+Closing or reopening a failure issue (``cluster:<fingerprint>``) resolves or reopens its
+cluster, and the desired state follows the person (``bot/clusters/people.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clusters.people import CLUSTER_KEY_PREFIX, cluster_issue_changed_by_person
 from bot.events.repos import parse_timestamp, remember_repository
 from bot.events.router import EventContext, router
 from bot.events.senders import is_bot, sender_login
@@ -51,6 +54,18 @@ def _record(session: Session, payload: dict[str, Any], action: str) -> IssueEven
         return IssueEvent(action, number, None, logged=False)
     if action not in _LOGGED_ACTIONS or is_bot(payload.get("sender")):
         return IssueEvent(action, number, tracked.key, logged=False)
+    if tracked.key.startswith(CLUSTER_KEY_PREFIX):
+        changed = cluster_issue_changed_by_person(
+            session,
+            tracked,
+            action,
+            login=sender_login(payload),
+            at=parse_timestamp(issue.get("closed_at") if action == "closed" else None)
+            or parse_timestamp(issue.get("updated_at"))
+            or utcnow(),
+            state_reason=issue.get("state_reason"),
+        )
+        return IssueEvent(action, number, tracked.key, logged=changed)
     if not tracked.key.startswith(CAMPAIGN_KEY_PREFIX):
         return IssueEvent(action, number, tracked.key, logged=False)
     campaign = session.scalar(

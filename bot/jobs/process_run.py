@@ -10,6 +10,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.analysis import RunAnalysis, RunCase, analyze_run
+from bot.clusters.tracking import publish_run_clusters, track_run
+from bot.clusters.views import findings_for_run
 from bot.config import ConfigResult, load_config
 from bot.jobs.ingest import ParsedRun, parse_files
 from bot.jobs.repo_config import load_repo_config_text
@@ -120,6 +122,15 @@ def _store_processed_run(
     else:
         run.status = "processed"
         run.error = "; ".join(parsed.errors) or None
+    clusters = track_run(
+        session,
+        repository=repository,
+        campaign=campaign,
+        run=run,
+        cases=[case for _, case in parsed.cases],
+        config=config.config,
+        web_url=web_url,
+    )
     _log_run(session, run, campaign, analysis, run_info(run, repository.full_name, web_url), parsed)
     session.flush()
     update_tracking_issue(
@@ -131,6 +142,16 @@ def _store_processed_run(
         analysis=analysis,
         history=history,
         config_errors=config.errors,
+        web_url=web_url,
+        clusters=findings_for_run(session, repository.id, run.id) if clusters.seen else [],
+    )
+    publish_run_clusters(
+        session,
+        clusters,
+        repository=repository,
+        campaign=campaign,
+        run=run,
+        config=config.config,
         web_url=web_url,
     )
 

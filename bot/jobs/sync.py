@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import structlog
+from sqlalchemy import func, select
 
 from bot.github.sync import sync_repository
 from bot.jobs.repo_config import resolve_installation
-from bot.queue import PermanentJobError
+from bot.queue import PermanentJobError, enqueue
 from bot.service import Services
+from bot.store.db import transaction
+from bot.store.models import Repository, Run
 from bot.worker import Handler, JobContext
 
 
@@ -30,6 +35,10 @@ def make_sync_handler(services: Services) -> Handler:
                 services.pacer(),
                 bot_login=f"{services.settings.app_slug}[bot]",
             )
+        if report.issues_created or report.issues_recovered:
+            # Bodies rendered before these issues had numbers could not link to them (the
+            # tracking issue to its failure issues and back): render them once more.
+            await asyncio.to_thread(_refresh_latest_runs, services, repository_id)
         ctx.log.info(
             "repository_synced",
             repository=report.repository,
@@ -43,3 +52,22 @@ def make_sync_handler(services: Services) -> Handler:
         )
 
     return sync
+
+
+def _refresh_latest_runs(services: Services, repository_id: int) -> None:
+    """Queue ``process_run`` again for the newest processed run of each campaign."""
+    with transaction(services.session_factory) as session:
+        repository = session.get_one(Repository, repository_id)
+        latest = session.scalars(
+            select(func.max(Run.id))
+            .where(Run.repository_id == repository_id, Run.status == "processed")
+            .group_by(Run.campaign_id)
+        ).all()
+        for run_id in latest:
+            enqueue(
+                session,
+                "process_run",
+                {"run_id": run_id},
+                lock_key=f"repo:{repository.full_name}",
+                dedupe_key=f"refresh:{run_id}",
+            )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,6 +11,7 @@ from bot.analysis import RunAnalysis, RunSummary
 from bot.config import CampaignConfig
 from bot.fivewhys import AnalysisBlock
 from bot.github.desired import set_desired_issue
+from bot.render.clusters import ClusterFinding
 from bot.render.tracking import (
     LogEntry,
     RunInfo,
@@ -95,6 +98,7 @@ def update_tracking_issue(
     history: list[RunSummary],
     config_errors: list[str],
     web_url: str,
+    clusters: Sequence[ClusterFinding] | None = None,
 ) -> GitHubIssue:
     """Render the tracking issue for ``run`` and store it as the desired state."""
     info = run_info(run, repository.full_name, web_url)
@@ -108,6 +112,7 @@ def update_tracking_issue(
         five_whys=latest_analysis_block(session, campaign.id),
         session_log=session_log(session, campaign.id),
         config_errors=config_errors,
+        clusters=clusters,
     )
     title = tracking_issue_title(campaign_config, campaign.name)
     labels = [label.model_dump() for label in campaign_config.labels_for(campaign.name)]

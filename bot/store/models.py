@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -199,6 +200,89 @@ class TestResult(Base):
     failure_type: Mapped[str | None] = mapped_column(Text)
     message: Mapped[str | None] = mapped_column(Text)
     trace: Mapped[str | None] = mapped_column(Text)
+    # The failure's signature and cluster (failing and flaky results only).
+    fingerprint: Mapped[str | None] = mapped_column(String(128))
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL"), index=True
+    )
+
+
+class Cluster(Base):
+    """A failure signature within a repository, with its lifecycle state (issue #4).
+
+    ``state``: new | open | resolved | regressed | muted (``bot/clusters/lifecycle.py``).
+    """
+
+    __tablename__ = "clusters"
+    __table_args__ = (UniqueConstraint("repository_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    signature_version: Mapped[int] = mapped_column(default=1)
+    title: Mapped[str] = mapped_column(Text)
+    family: Mapped[str | None] = mapped_column(String(128))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    severity: Mapped[str | None] = mapped_column(String(32))
+    labels: Mapped[list[Any]] = mapped_column(default=list)
+    state: Mapped[str] = mapped_column(String(16), default="new")
+    flaky: Mapped[bool] = mapped_column(Boolean, default=False)
+    muted_until: Mapped[datetime | None]
+    # The test ids seen failing with this signature (capped): "its tests".
+    test_ids: Mapped[list[Any]] = mapped_column(default=list)
+    first_seen_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    first_seen_at: Mapped[datetime | None]
+    last_seen_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    last_seen_at: Mapped[datetime | None]
+    # The newest run applied to the lifecycle (a retried job applies a run once).
+    last_applied_run_id: Mapped[int | None]
+    occurrences: Mapped[int] = mapped_column(default=0)
+    runs_failed: Mapped[int] = mapped_column(default=0)
+    flaky_runs: Mapped[int] = mapped_column(default=0)
+    regressions: Mapped[int] = mapped_column(default=0)
+    # Consecutive runs per campaign (name -> count) in which its tests ran and passed.
+    green_streaks: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(255))
+    resolved_reason: Mapped[str | None] = mapped_column(String(64))
+    resolved_commit: Mapped[str | None] = mapped_column(String(64))
+    resolved_pull_request: Mapped[int | None]
+    sample_message: Mapped[str | None] = mapped_column(Text)
+    sample_trace: Mapped[str | None] = mapped_column(Text)
+    issue_key: Mapped[str | None] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ClusterEvent(Base):
+    """One entry of a cluster's history (created, failed, regressed, resolved, ...)."""
+
+    __tablename__ = "cluster_events"
+    __table_args__ = (Index("ix_cluster_events_cluster", "cluster_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    actor: Mapped[str | None] = mapped_column(String(255))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ClusterAlias(Base):
+    """A fingerprint of another signature version that belongs to an existing cluster,
+    so a new signature algorithm does not split clusters silently."""
+
+    __tablename__ = "cluster_aliases"
+    __table_args__ = (UniqueConstraint("repository_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"))
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    signature_version: Mapped[int]
+    cluster_id: Mapped[int] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), index=True
+    )
 
 
 class SessionLogEntry(Base):

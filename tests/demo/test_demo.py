@@ -18,11 +18,17 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "✘" not in printed and "✔ demo complete" in printed
     state = json.loads(state_file.read_text())
     (repo,) = [r for r in state["repos"] if r["full_name"] == DEMO_REPO]
-    (issue,) = repo["issues"]
+    issue, ws, context = repo["issues"]
     assert issue["title"] == "Golden path e2e staging loop: golden-path-staging"
+    assert ws["title"] == "WebSocket closed 1011 (internal error) in 2 tests"
+    assert ws["state"] == "open" and "regression" in ws["labels"]
+    regressions = [c for c in ws["comments"] if "Regression" in c["body"]]
+    assert len(regressions) == 1
+    assert "Environment `REGION`: `us-central1` → `europe-west1`" in regressions[0]["body"]
+    assert context["title"].startswith("AssertionError: user B saw")
     assert issue["labels"] == ["loopwatch", "e2e-staging"]
     assert issue["body"].startswith("**Notes (ana):**")
-    assert [c["user"] for c in issue["comments"]] == ["ana"]
+    assert [c["user"] for c in issue["comments"]] == ["ana", "loopwatch[bot]"]
     assert repo["check_runs"] == []
     page = (tmp_path / f"issue-{issue['number']}.html").read_text()
     assert "<table>" in page and "Phase 1: Data agent pipeline" in page

@@ -100,7 +100,7 @@ def test_upload_becomes_tracking_issue_and_retry_makes_no_write(stack: Stack) ->
     assert again["run_id"] == first["run_id"]
     _settled(stack)
     assert len(stack.writes()) == writes_before
-    assert len(stack.issues()) == 1
+    assert len(stack.issues()) == 2  # the tracking issue and one failure issue (#4)
 
 
 def test_redelivered_webhook_is_processed_once(stack: Stack) -> None:
@@ -154,7 +154,7 @@ def test_lost_create_answers_do_not_duplicate_the_issue(stack: Stack) -> None:
     _tracking_issue(stack)
     _settled(stack)
     issues = stack.issues()
-    assert [i["number"] for i in issues] == [1]
+    assert [i["number"] for i in issues] == [1, 2]  # tracking issue, one failure issue (#4)
     assert "Phase 1: Data agent pipeline" in issues[0]["body"]
 
 
@@ -176,7 +176,7 @@ def test_worker_killed_mid_job_is_finished_by_another(stack: Stack, tmp_path: Pa
     stack.start_worker("worker-2")
     _tracking_issue(stack)
     _settled(stack)
-    assert len(stack.issues()) == 1
+    assert len(stack.issues()) == 2  # the tracking issue and one failure issue (#4)
     assert _count(stack, Job, Job.status == "dead") == 0
 
 

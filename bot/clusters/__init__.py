@@ -1,0 +1,1 @@
+"""Failure clusters: a signature within a repository, its lifecycle and its GitHub issue."""

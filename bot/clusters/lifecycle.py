@@ -1,0 +1,124 @@
+"""The cluster state machine, pure: ``apply(life, event) -> Transition``.
+
+new → open → resolved → regressed → open …, plus muted. A cluster is *new* in the run
+that first saw it and *open* from the next failing run on. It resolves when a person
+closes its issue, or after ``resolve_after`` consecutive runs of one campaign in which its
+tests ran and passed (a run where they did not run counts neither way: hysteresis). A
+non-flaky failure of a resolved cluster is a regression (one event; later failing runs
+only add to the counts). Flaky failures are counted and never regress or reopen anything.
+A muted cluster is counted but stays muted until ``muted_until`` passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+
+class State(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    RESOLVED = "resolved"
+    REGRESSED = "regressed"
+    MUTED = "muted"
+
+
+class EventKind(StrEnum):
+    FAILED_IN_RUN = "failed_in_run"
+    FLAKY_IN_RUN = "flaky_in_run"
+    PASSED_IN_RUN = "passed_in_run"
+    ISSUE_CLOSED_BY_PERSON = "issue_closed_by_person"
+    ISSUE_REOPENED_BY_PERSON = "issue_reopened_by_person"
+    MUTE = "mute"
+    UNMUTE = "unmute"
+
+
+ACTIVE_STATES = frozenset({State.NEW, State.OPEN, State.REGRESSED})
+
+
+@dataclass(frozen=True, slots=True)
+class Life:
+    """What the state machine needs of a cluster."""
+
+    state: State = State.NEW
+    green_streaks: Mapping[str, int] = field(default_factory=dict)
+    runs_failed: int = 0
+    flaky_runs: int = 0
+    regressions: int = 0
+    flaky: bool = False
+    muted_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: EventKind
+    at: datetime
+    campaign: str | None = None  # for the *_in_run events
+    until: datetime | None = None  # for MUTE (None: until unmuted)
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    life: Life
+    regressed: bool = False  # a regression event happened (comment once)
+    resolved: bool = False  # it resolved by this event
+    reopened: bool = False  # a person reopened it
+
+    @property
+    def changed_state(self) -> bool:
+        return self.regressed or self.resolved or self.reopened
+
+
+def _muted(life: Life, at: datetime) -> bool:
+    return life.state is State.MUTED and (life.muted_until is None or at < life.muted_until)
+
+
+def apply(life: Life, event: Event, *, resolve_after: int = 3) -> Transition:
+    """The cluster after ``event``; see the module docstring for the rules."""
+    if life.state is State.MUTED and not _muted(life, event.at):
+        life = replace(life, state=State.OPEN, muted_until=None)  # the mute ran out
+    kind = event.kind
+    if kind is EventKind.MUTE:
+        return Transition(replace(life, state=State.MUTED, muted_until=event.until))
+    if kind is EventKind.UNMUTE:
+        if life.state is State.MUTED:
+            return Transition(replace(life, state=State.OPEN, muted_until=None))
+        return Transition(life)
+    if kind is EventKind.FLAKY_IN_RUN:
+        return Transition(replace(life, flaky=True, flaky_runs=life.flaky_runs + 1))
+    if kind is EventKind.FAILED_IN_RUN:
+        return _failed(life)
+    if kind is EventKind.PASSED_IN_RUN:
+        return _passed(life, event.campaign or "", resolve_after)
+    if kind is EventKind.ISSUE_CLOSED_BY_PERSON:
+        if life.state is State.RESOLVED:
+            return Transition(life)
+        return Transition(replace(life, state=State.RESOLVED, green_streaks={}), resolved=True)
+    if kind is EventKind.ISSUE_REOPENED_BY_PERSON:
+        if life.state is not State.RESOLVED:
+            return Transition(life)
+        return Transition(replace(life, state=State.OPEN, green_streaks={}), reopened=True)
+    raise ValueError(f"unknown cluster event {kind!r}")  # pragma: no cover
+
+
+def _failed(life: Life) -> Transition:
+    counted = replace(life, runs_failed=life.runs_failed + 1, green_streaks={})
+    if life.state is State.MUTED:
+        return Transition(counted)
+    if life.state is State.RESOLVED:
+        regressed = replace(counted, state=State.REGRESSED, regressions=life.regressions + 1)
+        return Transition(regressed, regressed=True)
+    if life.state is State.NEW and life.runs_failed == 0:
+        return Transition(counted)  # the run that created it
+    return Transition(replace(counted, state=State.OPEN))
+
+
+def _passed(life: Life, campaign: str, resolve_after: int) -> Transition:
+    streaks = dict(life.green_streaks)
+    streaks[campaign] = streaks.get(campaign, 0) + 1
+    counted = replace(life, green_streaks=streaks)
+    if life.state in ACTIVE_STATES and streaks[campaign] >= resolve_after:
+        return Transition(replace(counted, state=State.RESOLVED, green_streaks={}), resolved=True)
+    return Transition(counted)

@@ -1,0 +1,349 @@
+"""Per-run cluster tracking, called by ``process_run`` inside its store transaction.
+
+For each failing or flaky case of the run: its signature, its cluster (created
+race-safely), the lifecycle event, the history row, and the TestResult's fingerprint and
+cluster. Clusters whose tests ran and all passed get a green run. Then the desired GitHub
+state: failure issues over the threshold (at most ``max_new_issues_per_run`` new ones),
+updated bodies, and one comment per regression (see :mod:`bot.clusters.issues`).
+
+A run is applied to a cluster once (its failed/flaky/passed event names the run): a retried job
+recomputes the same rows and renders the same text, so GitHub sees no change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clusters.issues import IssueContext, update_cluster_issues
+from bot.clusters.lifecycle import Event, EventKind, Life, State, apply
+from bot.clusters.store import get_or_create_cluster, record_event
+from bot.config import RepoConfig
+from bot.render.clusters import BOT_LOGIN
+from bot.reports.model import Outcome, TestCase
+from bot.signatures import Signature, compute_signature, fingerprints_for_versions
+from bot.store.models import (
+    Campaign,
+    Cluster,
+    ClusterEvent,
+    Repository,
+    Run,
+    SessionLogEntry,
+    TestResult,
+)
+
+MAX_TEST_IDS = 200
+ACTIVE = ("new", "open", "regressed", "muted")
+
+
+@dataclass
+class RunClusters:
+    """What tracking one run changed (cluster ids)."""
+
+    seen: list[int] = field(default_factory=list)
+    failing: list[int] = field(default_factory=list)  # seen, not only flaky
+    created: list[int] = field(default_factory=list)
+    regressed: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
+    issues_opened: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Group:
+    signature: Signature
+    fingerprints: dict[int, str]
+    results: list[TestResult] = field(default_factory=list)
+    flaky: list[bool] = field(default_factory=list)
+    sample: TestCase | None = None
+    sample_is_flaky: bool = True
+
+    @property
+    def all_flaky(self) -> bool:
+        return all(self.flaky)
+
+
+def life_of(cluster: Cluster) -> Life:
+    return Life(
+        state=State(cluster.state),
+        green_streaks={str(k): int(v) for k, v in (cluster.green_streaks or {}).items()},
+        runs_failed=cluster.runs_failed,
+        flaky_runs=cluster.flaky_runs,
+        regressions=cluster.regressions,
+        flaky=cluster.flaky,
+        muted_until=cluster.muted_until,
+    )
+
+
+def store_life(cluster: Cluster, life: Life) -> None:
+    cluster.state = life.state.value
+    cluster.green_streaks = dict(life.green_streaks)
+    cluster.runs_failed = life.runs_failed
+    cluster.flaky_runs = life.flaky_runs
+    cluster.regressions = life.regressions
+    cluster.flaky = life.flaky
+    cluster.muted_until = life.muted_until
+
+
+def _passed_on_same_commit(session: Session, run: Run, test_ids: Iterable[str]) -> set[str]:
+    """Tests failing now that passed in another run of the same commit: flaky."""
+    ids = sorted(set(test_ids))
+    if not run.commit_sha or not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(TestResult.test_id)
+            .join(Run, Run.id == TestResult.run_id)
+            .where(
+                Run.repository_id == run.repository_id,
+                Run.commit_sha == run.commit_sha,
+                Run.id != run.id,
+                TestResult.outcome == Outcome.PASSED.value,
+                TestResult.test_id.in_(ids),
+            )
+            .distinct()
+        )
+    )
+
+
+def _group_failures(
+    session: Session, run: Run, cases: Sequence[TestCase], config: RepoConfig
+) -> dict[str, _Group]:
+    rows: dict[str, list[TestResult]] = {}
+    for row in session.scalars(
+        select(TestResult).where(TestResult.run_id == run.id).order_by(TestResult.id)
+    ):
+        rows.setdefault(row.test_id, []).append(row)
+    failing_outcomes = {Outcome.FAILED, Outcome.ERRORED, Outcome.FLAKY}
+    failing = [c for c in cases if c.outcome in failing_outcomes]
+    same_commit = _passed_on_same_commit(
+        session, run, (c.test_id for c in failing if c.outcome is not Outcome.FLAKY)
+    )
+    groups: dict[str, _Group] = {}
+    for case in failing:
+        matching = rows.get(case.test_id)
+        if not matching:
+            continue
+        row = matching.pop(0)
+        signature = compute_signature(case, config.signatures)
+        group = groups.get(signature.fingerprint)
+        if group is None:
+            group = _Group(signature, fingerprints_for_versions(case, config.signatures))
+            groups[signature.fingerprint] = group
+        flaky = case.outcome is Outcome.FLAKY or case.test_id in same_commit
+        group.results.append(row)
+        group.flaky.append(flaky)
+        if group.sample is None or (group.sample_is_flaky and not flaky):
+            group.sample, group.sample_is_flaky = case, flaky
+        row.fingerprint = signature.fingerprint
+    return groups
+
+
+def _note_seen(cluster: Cluster, group: _Group, run: Run, at: datetime) -> None:
+    signature = group.signature
+    cluster.title = signature.title
+    cluster.family = signature.family
+    cluster.kind = signature.kind
+    cluster.severity = signature.severity
+    cluster.labels = list(signature.labels)
+    if cluster.first_seen_run_id is None:
+        cluster.first_seen_run_id, cluster.first_seen_at = run.id, at
+    cluster.last_seen_run_id, cluster.last_seen_at = run.id, at
+    known = [str(t) for t in cluster.test_ids or []]
+    new = [r.test_id for r in group.results if r.test_id not in known]
+    cluster.test_ids = (known + list(dict.fromkeys(new)))[:MAX_TEST_IDS]
+    cluster.occurrences += sum(max(r.executions, 1) for r in group.results)
+    sample = group.sample
+    if sample is not None and (cluster.sample_message is None or not group.all_flaky):
+        cluster.sample_message = sample.message or sample.failure_type
+        cluster.sample_trace = sample.trace
+
+
+def _apply(
+    session: Session,
+    cluster: Cluster,
+    kind: EventKind,
+    run: Run,
+    campaign: Campaign,
+    at: datetime,
+    resolve_after: int,
+    changes: RunClusters,
+) -> None:
+    transition = apply(
+        life_of(cluster), Event(kind, at, campaign=campaign.name), resolve_after=resolve_after
+    )
+    store_life(cluster, transition.life)
+    cluster.last_applied_run_id = max(run.id, cluster.last_applied_run_id or 0)
+    names = {
+        EventKind.FAILED_IN_RUN: "failed",
+        EventKind.FLAKY_IN_RUN: "flaky",
+        EventKind.PASSED_IN_RUN: "passed",
+    }
+    record_event(session, cluster, names[kind], at, run_id=run.id)
+    if transition.regressed:
+        record_event(
+            session,
+            cluster,
+            "regressed",
+            at,
+            run_id=run.id,
+            details={"regression": cluster.regressions},
+        )
+        changes.regressed.append(cluster.id)
+        session.add(
+            SessionLogEntry(
+                campaign_id=campaign.id,
+                run_id=run.id,
+                at=at,
+                kind="regression",
+                text=f"Regression: {cluster.title} is failing again in run {run.id}",
+            )
+        )
+    if transition.resolved:
+        cluster.resolved_at, cluster.resolved_by = at, BOT_LOGIN
+        cluster.resolved_reason = "green_runs"
+        cluster.resolved_commit, cluster.resolved_pull_request = run.commit_sha, None
+        record_event(
+            session,
+            cluster,
+            "resolved",
+            at,
+            run_id=run.id,
+            actor=BOT_LOGIN,
+            details={"reason": "green_runs", "green_runs": resolve_after},
+        )
+        changes.resolved.append(cluster.id)
+
+
+APPLIED_KINDS = ("failed", "flaky", "passed")
+
+
+def _applied_in_run(session: Session, run: Run) -> set[int]:
+    """Clusters this run was already applied to (a retried job, or runs out of order)."""
+    return set(
+        session.scalars(
+            select(ClusterEvent.cluster_id).where(
+                ClusterEvent.run_id == run.id, ClusterEvent.kind.in_(APPLIED_KINDS)
+            )
+        )
+    )
+
+
+def _green_runs(
+    session: Session,
+    run: Run,
+    campaign: Campaign,
+    failing_clusters: set[int],
+    applied: set[int],
+    at: datetime,
+    resolve_after: int,
+    changes: RunClusters,
+) -> None:
+    """Clusters whose tests ran in this run and all passed get one green run."""
+    outcomes: dict[str, set[str]] = {}
+    for test_id, outcome in session.execute(
+        select(TestResult.test_id, TestResult.outcome).where(TestResult.run_id == run.id)
+    ):
+        outcomes.setdefault(test_id, set()).add(outcome)
+    clusters = session.scalars(
+        select(Cluster)
+        .where(Cluster.repository_id == run.repository_id, Cluster.state.in_(ACTIVE))
+        .order_by(Cluster.id)
+    ).all()
+    for cluster in clusters:
+        if cluster.id in failing_clusters or cluster.id in applied:
+            continue
+        ran = [outcomes[t] for t in cluster.test_ids or [] if t in outcomes]
+        seen = set().union(*ran) if ran else set()
+        if not ran or seen - {Outcome.PASSED.value, Outcome.SKIPPED.value}:
+            continue  # its tests did not run, or failed differently: counts neither way
+        if Outcome.PASSED.value not in seen:
+            continue
+        _apply(session, cluster, EventKind.PASSED_IN_RUN, run, campaign, at, resolve_after, changes)
+
+
+def track_run(
+    session: Session,
+    *,
+    repository: Repository,
+    campaign: Campaign,
+    run: Run,
+    cases: Sequence[TestCase],
+    config: RepoConfig,
+    web_url: str,
+) -> RunClusters:
+    """Cluster the run's failures and update lifecycles and desired GitHub state."""
+    session.flush()
+    at = run.finished_at or run.created_at
+    failures = config.failures
+    changes = RunClusters()
+    applied = _applied_in_run(session, run)
+    groups = _group_failures(session, run, cases, config)
+    failing_clusters: set[int] = set()
+    for fingerprint, group in groups.items():
+        cluster, _ = get_or_create_cluster(
+            session,
+            repository.id,
+            fingerprint=fingerprint,
+            version=group.signature.version,
+            fingerprints=group.fingerprints,
+            title=group.signature.title,
+            at=at,
+        )
+        for row in group.results:
+            row.cluster_id = cluster.id
+        changes.seen.append(cluster.id)
+        if not group.all_flaky:
+            failing_clusters.add(cluster.id)
+            changes.failing.append(cluster.id)
+        if cluster.id in applied:
+            continue
+        if cluster.last_applied_run_id is None:
+            record_event(session, cluster, "created", at, run_id=run.id)
+            changes.created.append(cluster.id)
+        _note_seen(cluster, group, run, at)
+        kind = EventKind.FLAKY_IN_RUN if group.all_flaky else EventKind.FAILED_IN_RUN
+        _apply(
+            session, cluster, kind, run, campaign, at, failures.resolve_after_green_runs, changes
+        )
+    _green_runs(
+        session,
+        run,
+        campaign,
+        failing_clusters,
+        applied,
+        at,
+        failures.resolve_after_green_runs,
+        changes,
+    )
+    session.flush()
+    return changes
+
+
+def publish_run_clusters(
+    session: Session,
+    changes: RunClusters,
+    *,
+    repository: Repository,
+    campaign: Campaign,
+    run: Run,
+    config: RepoConfig,
+    web_url: str,
+) -> RunClusters:
+    """The desired GitHub state for what :func:`track_run` changed (called after the
+    tracking issue is written, so a campaign's tracking issue is created first)."""
+    context = IssueContext(
+        repository=repository, campaign=campaign, run=run, config=config.failures, web_url=web_url
+    )
+    opened = update_cluster_issues(
+        session,
+        context,
+        seen=changes.seen,
+        failing=changes.failing,
+        regressed=changes.regressed,
+        resolved=changes.resolved,
+    )
+    return replace(changes, issues_opened=opened)

@@ -1,0 +1,13 @@
+"""Fixtures for the cluster tests (database fixtures come from tests/plugins/db.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+from tests.pipeline.conftest import harness  # noqa: E402, F401 - the in-process harness

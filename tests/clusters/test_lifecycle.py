@@ -1,0 +1,89 @@
+"""The cluster state machine as a table: (state before, events) → (state after, flags)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clusters.lifecycle import Event, EventKind, Life, State, Transition, apply
+
+T0 = datetime(2026, 11, 29, 12, tzinfo=UTC)
+F, FL, P = EventKind.FAILED_IN_RUN, EventKind.FLAKY_IN_RUN, EventKind.PASSED_IN_RUN
+CLOSE, REOPEN = EventKind.ISSUE_CLOSED_BY_PERSON, EventKind.ISSUE_REOPENED_BY_PERSON
+
+
+def run(life: Life, *steps: EventKind | tuple[EventKind, str]) -> tuple[Life, list[Transition]]:
+    transitions = []
+    for index, step in enumerate(steps):
+        kind, campaign = step if isinstance(step, tuple) else (step, "e2e")
+        at = T0 + timedelta(hours=index)
+        transition = apply(life, Event(kind, at, campaign=campaign), resolve_after=3)
+        transitions.append(transition)
+        life = transition.life
+    return life, transitions
+
+
+@pytest.mark.parametrize(
+    ("start", "steps", "state", "regressions"),
+    [
+        (State.NEW, [F], State.NEW, 0),  # the run that found it
+        (State.NEW, [F, F], State.OPEN, 0),  # seen again: recurring
+        (State.NEW, [F, P, P], State.NEW, 0),  # two green runs are not enough
+        (State.NEW, [F, P, P, P], State.RESOLVED, 0),
+        (State.NEW, [F, P, P, F, P, P], State.OPEN, 0),  # a failure resets the streak
+        (State.RESOLVED, [F], State.REGRESSED, 1),
+        (State.RESOLVED, [F, F, F], State.OPEN, 1),  # one regression, then recurring
+        (State.RESOLVED, [F, P, P, P, F], State.REGRESSED, 2),  # resolved again, back again
+        (State.RESOLVED, [FL, FL], State.RESOLVED, 0),  # flaky never regresses
+        (State.OPEN, [FL, FL, FL], State.OPEN, 0),  # flaky is not green either
+        (State.OPEN, [CLOSE], State.RESOLVED, 0),
+        (State.OPEN, [CLOSE, CLOSE], State.RESOLVED, 0),  # redelivered webhook
+        (State.RESOLVED, [REOPEN], State.OPEN, 0),
+        (State.OPEN, [REOPEN], State.OPEN, 0),
+        (State.MUTED, [F, F, P, P, P], State.MUTED, 0),  # counted, nothing else
+    ],
+)
+def test_state_table(start: State, steps: list[EventKind], state: State, regressions: int) -> None:
+    life, _ = run(Life(state=start), *steps)
+    assert (life.state, life.regressions) == (state, regressions)
+
+
+def test_green_runs_count_per_campaign() -> None:
+    life, transitions = run(Life(state=State.OPEN), (P, "a"), (P, "b"), (P, "a"), (P, "b"))
+    assert life.state is State.OPEN  # never three in a row in one campaign
+    life, transitions = run(life, (P, "a"))
+    assert life.state is State.RESOLVED and transitions[-1].resolved
+
+
+def test_a_regression_is_one_event_then_counts_only() -> None:
+    life, transitions = run(Life(state=State.RESOLVED), F, F, F, F)
+    assert [t.regressed for t in transitions] == [True, False, False, False]
+    assert life.runs_failed == 4
+
+
+def test_flaky_is_counted_and_marked() -> None:
+    life, transitions = run(Life(state=State.NEW), FL, FL)
+    assert (life.flaky, life.flaky_runs, life.runs_failed) == (True, 2, 0)
+    assert not any(t.changed_state for t in transitions)
+
+
+def test_mute_ends_at_muted_until() -> None:
+    muted = apply(Life(state=State.OPEN), Event(EventKind.MUTE, T0, until=T0 + timedelta(days=1)))
+    assert muted.life.state is State.MUTED
+    still = apply(muted.life, Event(F, T0 + timedelta(hours=1)))
+    assert still.life.state is State.MUTED and still.life.runs_failed == 1
+    after = apply(still.life, Event(F, T0 + timedelta(days=2)))
+    assert after.life.state is State.OPEN
+
+
+def test_unmute_opens() -> None:
+    muted = apply(Life(state=State.OPEN), Event(EventKind.MUTE, T0)).life
+    assert apply(muted, Event(EventKind.UNMUTE, T0)).life.state is State.OPEN
+
+
+def test_close_and_reopen_report_what_changed() -> None:
+    closed = apply(Life(state=State.OPEN, green_streaks={"e2e": 2}), Event(CLOSE, T0))
+    assert closed.resolved and closed.life.green_streaks == {}
+    reopened = apply(closed.life, Event(REOPEN, T0))
+    assert reopened.reopened and reopened.life.state is State.OPEN
