@@ -134,7 +134,8 @@ class _Builder:
                     or not name
                     or not raw_class
                     or time_text is None
-                    or repeats_title(raw_class, name)
+                    # inline repeats_title(): this loop runs once per case
+                    or (name.endswith(raw_class) and repeats_title(raw_class, name))
                 ):
                     self.end_case(elem)
                     continue
