@@ -39,14 +39,14 @@ class Services:
 
 
 def build_handlers(services: Services) -> dict[str, Handler]:
-    from bot.events.jobs import handle_webhook_job
+    from bot.events.jobs import make_webhook_handler
     from bot.jobs.process_run import make_process_run_handler
     from bot.jobs.sync import make_sync_handler
 
     return {
         "process_run": make_process_run_handler(services),
         "sync_repository": make_sync_handler(services),
-        "webhook": handle_webhook_job,
+        "webhook": make_webhook_handler(services),
     }
 
 

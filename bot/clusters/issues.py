@@ -20,7 +20,7 @@ from bot.clusters.views import (
     regression_view,
 )
 from bot.config import LOOPWATCH_COLOR, FailuresConfig
-from bot.github.desired import LabelSpec, add_comment, set_desired_issue
+from bot.github.desired import LabelSpec, add_comment, parse_labels, set_desired_issue
 from bot.render.clusters import (
     failure_issue_title,
     render_failure_issue,
@@ -31,6 +31,7 @@ from bot.store.models import (
     Campaign,
     Cluster,
     ClusterEvent,
+    GitHubIssue,
     Repository,
     Run,
     TestResult,
@@ -50,13 +51,25 @@ class IssueContext:
     web_url: str
 
 
+def may_open_issues(
+    branch: str | None, only_branches: Sequence[str], default_branch: str | None
+) -> bool:
+    """Whether a run on ``branch`` may open failure issues (it is counted either way).
+
+    * ``only_branches`` set: runs on those branches only; a run that does not name its
+      branch opens none (it cannot show that it is on one of them).
+    * not set: runs on the default branch; a run that does not name its branch is not
+      held back, and when the default branch is unknown, any run may.
+    """
+    if only_branches:
+        return branch is not None and branch in only_branches
+    return branch is None or default_branch is None or branch == default_branch
+
+
 def branch_may_open_issues(ctx: IssueContext) -> bool:
-    """Runs on the configured branches (default: the default branch, when known) open
-    issues; a run that does not say its branch is not held back."""
-    allowed = list(ctx.config.only_branches)
-    if not allowed and ctx.repository.default_branch:
-        allowed = [ctx.repository.default_branch]
-    return not allowed or ctx.run.branch is None or ctx.run.branch in allowed
+    return may_open_issues(
+        ctx.run.branch, ctx.config.only_branches, ctx.repository.default_branch or None
+    )
 
 
 def cluster_labels(cluster: Cluster, config: FailuresConfig) -> list[LabelSpec]:
@@ -147,6 +160,34 @@ def write_failure_issue(
     )
 
 
+def rewrite_failure_issue_body(
+    session: Session, cluster: Cluster, repository: Repository, web_url: str
+) -> bool:
+    """Render the issue body again after people changed the cluster (closed its issue),
+    keeping the labels and state already desired; ``True`` when the body changed."""
+    if cluster.issue_key is None:
+        return False
+    row = session.scalar(
+        select(GitHubIssue).where(
+            GitHubIssue.repository_id == repository.id, GitHubIssue.key == cluster.issue_key
+        )
+    )
+    if row is None:
+        return False
+    before = row.desired_hash
+    view = cluster_view(session, cluster, repository, web_url)
+    set_desired_issue(
+        session,
+        repository.id,
+        cluster.issue_key,
+        title=failure_issue_title(view),
+        section=render_failure_issue(view),
+        labels=parse_labels(row.labels),
+        state=row.state,
+    )
+    return row.desired_hash != before
+
+
 def _announce_regression(
     session: Session, cluster: Cluster, ctx: IssueContext, *, comment: bool
 ) -> None:
@@ -181,10 +222,11 @@ def update_cluster_issues(
     failing: Sequence[int],
     regressed: Sequence[int],
     resolved: Sequence[int],
+    marked_flaky: Sequence[int] = (),
 ) -> list[str]:
     """Open, update and comment as the run requires; returns the keys of new issues."""
     opened = _open_new_issues(session, ctx, failing)
-    for cluster_id in dict.fromkeys([*seen, *resolved]):
+    for cluster_id in dict.fromkeys([*seen, *resolved, *marked_flaky]):
         cluster = session.get_one(Cluster, cluster_id)
         write_failure_issue(session, cluster, ctx.repository, ctx.config, ctx.web_url)
     for cluster_id in regressed:

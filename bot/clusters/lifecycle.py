@@ -6,6 +6,10 @@ closes its issue, or after ``resolve_after`` consecutive runs of one campaign in
 tests ran and passed (a run where they did not run counts neither way: hysteresis). A
 non-flaky failure of a resolved cluster is a regression (one event; later failing runs
 only add to the counts). Flaky failures are counted and never regress or reopen anything.
+Flaky goes both ways: a failure on a commit where the test passed is flaky when it
+happens (``FLAKY_IN_RUN``); a failure followed by a pass of the test on the same commit
+turns out flaky afterwards (``FAILURE_WAS_FLAKY``): the cluster is marked flaky, counted
+once more as flaky, and keeps its state (nothing regresses, resolves or reopens).
 A muted cluster is counted but stays muted until ``muted_until`` passes.
 """
 
@@ -29,6 +33,7 @@ class EventKind(StrEnum):
     FAILED_IN_RUN = "failed_in_run"
     FLAKY_IN_RUN = "flaky_in_run"
     PASSED_IN_RUN = "passed_in_run"
+    FAILURE_WAS_FLAKY = "failure_was_flaky"  # a test of it failed, then passed, on one commit
     ISSUE_CLOSED_BY_PERSON = "issue_closed_by_person"
     ISSUE_REOPENED_BY_PERSON = "issue_reopened_by_person"
     MUTE = "mute"
@@ -86,7 +91,7 @@ def apply(life: Life, event: Event, *, resolve_after: int = 3) -> Transition:
         if life.state is State.MUTED:
             return Transition(replace(life, state=State.OPEN, muted_until=None))
         return Transition(life)
-    if kind is EventKind.FLAKY_IN_RUN:
+    if kind in (EventKind.FLAKY_IN_RUN, EventKind.FAILURE_WAS_FLAKY):
         return Transition(replace(life, flaky=True, flaky_runs=life.flaky_runs + 1))
     if kind is EventKind.FAILED_IN_RUN:
         return _failed(life)

@@ -3,20 +3,23 @@
 Closing resolves the cluster (who, when, ``state_reason``); reopening opens it again.
 The desired state of the issue follows the person too, so the sync never undoes it.
 A redelivered webhook finds the cluster already in that state and changes nothing.
+What closed it (a commit, a merged pull request) comes later from the issue's events
+(:mod:`bot.clusters.closing`) and is added by :func:`record_closing`, once.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clusters.closing import Closing
 from bot.clusters.lifecycle import Event, EventKind, apply
 from bot.clusters.store import record_event
 from bot.clusters.tracking import life_of, store_life
 from bot.github.desired import issue_hash, parse_labels
-from bot.store.models import Cluster, GitHubIssue
+from bot.store.models import Cluster, ClusterEvent, GitHubIssue
 
 CLUSTER_KEY_PREFIX = "cluster:"
 
@@ -59,8 +62,7 @@ def cluster_issue_changed_by_person(
     if closed:
         cluster.resolved_at, cluster.resolved_by = at, login
         cluster.resolved_reason = "issue_closed"
-        # TODO(#4): GitHub's webhook does not say which commit or PR closed the issue;
-        # the issue timeline API ("closed" event commit_id, "cross-referenced" PRs) does.
+        # Not in the webhook: record_closing adds them from the issue's events.
         cluster.resolved_commit, cluster.resolved_pull_request = None, None
     record_event(
         session,
@@ -70,6 +72,57 @@ def cluster_issue_changed_by_person(
         actor=login,
         details={"reason": "issue_closed", "state_reason": state_reason} if closed else {},
     )
+    return True
+
+
+def _same_moment(a: datetime | None, b: datetime | None) -> bool:
+    """Equal instants; a naive time (SQLite drops the zone) is UTC."""
+    if a is None or b is None:
+        return a is b
+    a = a if a.tzinfo else a.replace(tzinfo=UTC)
+    b = b if b.tzinfo else b.replace(tzinfo=UTC)
+    return a == b
+
+
+def _resolved_event(session: Session, cluster: Cluster, at: datetime) -> ClusterEvent | None:
+    events = session.scalars(
+        select(ClusterEvent)
+        .where(ClusterEvent.cluster_id == cluster.id, ClusterEvent.kind == "resolved")
+        .order_by(ClusterEvent.id.desc())
+    )
+    return next((e for e in events if _same_moment(e.at, at)), None)
+
+
+def cluster_closed_by_person_at(session: Session, row: GitHubIssue, at: datetime) -> Cluster | None:
+    """The cluster of issue ``row`` when it is resolved by the person's close at ``at``
+    and what closed it was not yet asked of GitHub (else ``None``: nothing to add)."""
+    if not row.key.startswith(CLUSTER_KEY_PREFIX):
+        return None
+    cluster = session.scalar(
+        select(Cluster).where(
+            Cluster.repository_id == row.repository_id, Cluster.issue_key == row.key
+        )
+    )
+    if cluster is None or cluster.state != "resolved" or cluster.resolved_reason != "issue_closed":
+        return None
+    if not _same_moment(cluster.resolved_at, at):
+        return None  # a later close or reopen has superseded this one
+    event = _resolved_event(session, cluster, at)
+    if event is None or "closed_by" in (event.details or {}):
+        return None
+    return cluster
+
+
+def record_closing(session: Session, cluster: Cluster, at: datetime, closing: Closing) -> bool:
+    """Record what closed the cluster's issue (the commit, the merged PR) on its resolution,
+    once; ``True`` when it changed."""
+    event = _resolved_event(session, cluster, at)
+    if event is None or "closed_by" in (event.details or {}):
+        return False
+    closed_by = {"commit": closing.commit_sha, "pull_request": closing.pull_request}
+    event.details = {**(event.details or {}), "closed_by": closed_by}
+    cluster.resolved_commit = closing.commit_sha
+    cluster.resolved_pull_request = closing.pull_request
     return True
 
 

@@ -2,7 +2,9 @@
 
 For each failing or flaky case of the run: its signature, its cluster (created
 race-safely), the lifecycle event, the history row, and the TestResult's fingerprint and
-cluster. Clusters whose tests ran and all passed get a green run. Then the desired GitHub
+cluster. Clusters whose tests ran and all passed get a green run; a cluster one of whose
+tests passed here after failing in another run of the same commit is marked flaky (the
+failure was flaky, found afterwards; once per cluster and commit). Then the desired GitHub
 state: failure issues over the threshold (at most ``max_new_issues_per_run`` new ones),
 updated bodies, and one comment per regression (see :mod:`bot.clusters.issues`).
 
@@ -49,6 +51,7 @@ class RunClusters:
     created: list[int] = field(default_factory=list)
     regressed: list[int] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
+    marked_flaky: list[int] = field(default_factory=list)  # failed, then passed on the commit
     issues_opened: list[str] = field(default_factory=list)
 
 
@@ -107,6 +110,68 @@ def _passed_on_same_commit(session: Session, run: Run, test_ids: Iterable[str]) 
             .distinct()
         )
     )
+
+
+def _failed_on_same_commit(session: Session, run: Run) -> dict[int, list[str]]:
+    """Clusters (id → tests) whose tests passed in this run and failed (not flakily) in
+    another run of the same commit: those failures were flaky."""
+    if not run.commit_sha:
+        return {}
+    outcomes: dict[str, set[str]] = {}
+    for test_id, outcome in session.execute(
+        select(TestResult.test_id, TestResult.outcome).where(TestResult.run_id == run.id)
+    ):
+        outcomes.setdefault(test_id, set()).add(outcome)
+    passed = sorted(t for t, seen in outcomes.items() if seen == {Outcome.PASSED.value})
+    if not passed:
+        return {}
+    found: dict[int, list[str]] = {}
+    for cluster_id, test_id in session.execute(
+        select(TestResult.cluster_id, TestResult.test_id)
+        .join(Run, Run.id == TestResult.run_id)
+        .where(
+            Run.repository_id == run.repository_id,
+            Run.commit_sha == run.commit_sha,
+            Run.id != run.id,
+            TestResult.outcome.in_([Outcome.FAILED.value, Outcome.ERRORED.value]),
+            TestResult.cluster_id.is_not(None),
+            TestResult.test_id.in_(passed),
+        )
+        .distinct()
+        .order_by(TestResult.cluster_id, TestResult.test_id)
+    ):
+        if cluster_id is not None:
+            found.setdefault(cluster_id, []).append(test_id)
+    return found
+
+
+MARKED_FLAKY = "marked_flaky"
+
+
+def _mark_flaky_after_the_fact(
+    session: Session, run: Run, at: datetime, changes: RunClusters
+) -> None:
+    """A test that failed on this commit passes on it now: its cluster's failure was flaky."""
+    found = _failed_on_same_commit(session, run)
+    if not found:
+        return
+    already = {
+        (event.cluster_id, str((event.details or {}).get("commit")))
+        for event in session.scalars(
+            select(ClusterEvent).where(
+                ClusterEvent.cluster_id.in_(sorted(found)), ClusterEvent.kind == MARKED_FLAKY
+            )
+        )
+    }
+    for cluster_id, tests in found.items():
+        if (cluster_id, run.commit_sha) in already:
+            continue  # once per cluster and commit (and a retried job marks nothing twice)
+        cluster = session.get_one(Cluster, cluster_id)
+        transition = apply(life_of(cluster), Event(EventKind.FAILURE_WAS_FLAKY, at))
+        store_life(cluster, transition.life)
+        details = {"commit": run.commit_sha, "tests": tests[:MAX_TEST_IDS]}
+        record_event(session, cluster, MARKED_FLAKY, at, run_id=run.id, details=details)
+        changes.marked_flaky.append(cluster_id)
 
 
 def _group_failures(
@@ -309,6 +374,7 @@ def track_run(
         _apply(
             session, cluster, kind, run, campaign, at, failures.resolve_after_green_runs, changes
         )
+    _mark_flaky_after_the_fact(session, run, at, changes)
     _green_runs(
         session,
         run,
@@ -345,5 +411,6 @@ def publish_run_clusters(
         failing=changes.failing,
         regressed=changes.regressed,
         resolved=changes.resolved,
+        marked_flaky=changes.marked_flaky,
     )
     return replace(changes, issues_opened=opened)

@@ -244,12 +244,24 @@ def _burst(story: Story, stack: DemoStack, sandbox: Sandbox, token: str, out: Pa
     story.check(body.startswith(NOTE), "ana's notes outside the bot's section survived the edit")
     ws = _find(sandbox.issues(), "WebSocket closed 1011")
     if ws is not None:
-        story.step(f"ana closes #{ws['number']} (the 1011): fixed by the middleware-order PR")
+        story.step(f"PR #140 (Fix middleware order) merges and closes #{ws['number']}")
         sandbox.admin(
-            "POST", f"/repos/{DEMO_REPO}/issues/{ws['number']}/close", json={"user": "ana"}
+            "POST",
+            f"/repos/{DEMO_REPO}/issues/{ws['number']}/close",
+            json={
+                "user": "ana",
+                "pull_request": 140,
+                "pull_request_title": "Fix middleware order",
+                "commit_id": "b2c3d4e" + "0" * 33,
+            },
         )
         stack.drain()
         story.say("issues.closed webhook → the 1011 cluster is resolved by ana")
+        closed = _find(sandbox.issues(), "WebSocket closed 1011") or {}
+        story.check(
+            "PR #140" in str(closed.get("body", "")),
+            "the issue records the PR and merge commit that closed it (issue events API)",
+        )
 
 
 def _broken_report(story: Story, stack: DemoStack, token: str, out: Path) -> None:

@@ -7,8 +7,9 @@ idempotent as well for the window between the two.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anyio import to_thread
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +19,12 @@ from bot.logs import get_logger
 from bot.queue import PermanentJobError
 from bot.store.db import transaction
 from bot.store.models import WebhookDelivery, utcnow
-from bot.worker import JobContext
+from bot.worker import Handler, JobContext
+
+if TYPE_CHECKING:
+    from githubkit import GitHub
+
+    from bot.service import Services
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ async def process_delivery(
     *,
     events: EventRouter = router,
     log: Any = None,
+    github: Callable[[int], GitHub[Any]] | None = None,
+    web_url: str = "https://github.com",
 ) -> bool:
     """Dispatch one stored delivery; False when it was already processed."""
     stored = await to_thread.run_sync(_load, factory, delivery_id)
@@ -81,6 +89,9 @@ async def process_delivery(
         delivery_id=delivery_id,
         session_factory=factory,
         log=log,
+        installation_id=stored.installation_id,
+        github=github,
+        web_url=web_url,
     )
     handled = await events.dispatch(ctx)
     if handled == 0:
@@ -89,9 +100,30 @@ async def process_delivery(
     return True
 
 
-async def handle_webhook_job(ctx: JobContext) -> None:
+async def handle_webhook_job(
+    ctx: JobContext,
+    *,
+    github: Callable[[int], GitHub[Any]] | None = None,
+    web_url: str = "https://github.com",
+) -> None:
     """The worker's handler for ``webhook`` jobs (``payload={"delivery_id": …}``)."""
     delivery_id = ctx.payload.get("delivery_id")
     if not isinstance(delivery_id, str):
         raise PermanentJobError(f"webhook job {ctx.job_id} has no delivery_id in its payload")
-    await process_delivery(ctx.session_factory, delivery_id, log=ctx.log)
+    await process_delivery(
+        ctx.session_factory, delivery_id, log=ctx.log, github=github, web_url=web_url
+    )
+
+
+def make_webhook_handler(services: Services) -> Handler:
+    """``handle_webhook_job`` with the worker's GitHub App (handlers may read from GitHub)."""
+
+    def installation_client(installation_id: int) -> GitHub[Any]:
+        return services.github().installation(installation_id)
+
+    async def webhook(ctx: JobContext) -> None:
+        await handle_webhook_job(
+            ctx, github=installation_client, web_url=services.settings.github_web_url
+        )
+
+    return webhook

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 from anyio import to_thread
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.db import transaction
+
+if TYPE_CHECKING:
+    from githubkit import GitHub
 
 T = TypeVar("T")
 
@@ -34,6 +37,11 @@ class EventContext:
     delivery_id: str
     session_factory: sessionmaker[Session]
     log: Any = field(default_factory=lambda: structlog.get_logger("bot.events"))
+    # The delivery's installation, and a client for it (None: the worker has no GitHub App,
+    # as in unit tests; handlers then do without what only GitHub can tell them).
+    installation_id: int | None = None
+    github: Callable[[int], GitHub[Any]] | None = None
+    web_url: str = "https://github.com"
 
     async def in_transaction(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one database transaction, off the event loop."""

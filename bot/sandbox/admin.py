@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from bot.sandbox.auth import sandbox
 from bot.sandbox.comments import add_comment
 from bot.sandbox.deliveries import deliver, event_payload, installation_payload
+from bot.sandbox.issue_events import record_issue_event
 from bot.sandbox.issues import set_state
 from bot.sandbox.labels import resolve
 from bot.sandbox.objects import Objects
@@ -22,7 +23,11 @@ from bot.sandbox.state import (
     Artifact,
     Commit,
     Issue,
+    PullRequest,
     Reaction,
+    Repo,
+    SandboxState,
+    User,
     WorkflowRun,
     utcnow,
 )
@@ -73,6 +78,11 @@ class CommentIn(BaseModel):
 class CloseIn(BaseModel):
     user: str
     state_reason: Literal["completed", "not_planned", "duplicate"] = "completed"
+    # Closed by a commit, or by merging this pull request (its merge commit: ``commit_id``,
+    # made up when not given); the issue's ``closed`` event then names the commit.
+    commit_id: str | None = Field(default=None, pattern="^[0-9a-f]{40}$")
+    pull_request: int | None = Field(default=None, ge=1)
+    pull_request_title: str | None = None
 
 
 class ReactionIn(BaseModel):
@@ -223,12 +233,39 @@ async def close_as(
     found = state.repo(owner, repo)
     issue = found.issue(number)
     user = state.ensure_user(body.user)
+    was_open = issue.state != "closed"
     set_state(issue, "closed", body.state_reason, user)
+    commit_id = _closing_commit(state, found, number, body, user)
+    if was_open:
+        record_issue_event(state, issue, "closed", user, commit_id=commit_id)
     payload = Objects(state).issue(found, issue)
     delivery = await deliver(
         state, "issues", event_payload(state, found, "closed", user, {"issue": payload})
     )
-    return {"issue": payload, "delivery": delivery}
+    return {"issue": payload, "delivery": delivery, "commit_id": commit_id}
+
+
+def _closing_commit(
+    state: SandboxState, repo: Repo, number: int, body: CloseIn, user: User
+) -> str | None:
+    """The commit that closed the issue; with ``pull_request``, record that PR as merged."""
+    commit_id = body.commit_id
+    if body.pull_request is None:
+        return commit_id
+    if commit_id is None:
+        seed = f"{repo.full_name}:pull:{body.pull_request}:closes:{number}"
+        commit_id = hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest()
+    now = utcnow()
+    repo.pulls[body.pull_request] = PullRequest(
+        id=state.next_id(),
+        number=body.pull_request,
+        title=body.pull_request_title or f"Fix #{number}",
+        user=user,
+        merge_commit_sha=commit_id,
+        created_at=now,
+        merged_at=now,
+    )
+    return commit_id
 
 
 @router.post("/repos/{owner}/{repo}/issues/comments/{comment_id:int}/reactions", status_code=201)

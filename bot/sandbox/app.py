@@ -13,6 +13,7 @@ from bot.sandbox import (
     comments,
     compare,
     control,
+    issue_events,
     issues,
     labels,
     middleware,
@@ -35,7 +36,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.add_exception_handler(HTTPException, http_error_handler)
     middleware.install(app)
     routers = [admin, control, apps, comments, issues, labels, reactions, repos, checks]
-    routers += [actions, compare]
+    routers += [actions, compare, issue_events]
     for module in routers:
         app.include_router(module.router)
     app.include_router(pages.router)  # last: its paths are the catch-all HTML ones

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from bot.sandbox import labels as label_ops
 from bot.sandbox.auth import repo_access
 from bot.sandbox.deliveries import emit_app_event
+from bot.sandbox.issue_events import record_issue_event, record_labels_added
 from bot.sandbox.objects import Objects
 from bot.sandbox.state import Issue, Repo, SandboxState, User, utcnow
 from bot.sandbox.validation import one_of, required_text, string_list, text_field
@@ -70,6 +71,7 @@ async def create_issue(request: Request, owner: str, repo: str) -> JSONResponse:
     )
     found.next_number += 1
     found.issues[issue.number] = issue
+    record_labels_added(state, found, issue, [], state.bot)
     payload = Objects(state).issue(found, issue)
     await emit_app_event(state, found, "issues", "opened", {"issue": payload})
     return json_response(payload, status=201)
@@ -148,11 +150,17 @@ async def update_issue(request: Request, owner: str, repo: str, number: int) -> 
     if "body" in body:
         issue.body = text
     if label_ids is not None:
-        issue.label_ids = label_ids
+        labels_before, issue.label_ids = issue.label_ids, label_ids
+        record_labels_added(state, found, issue, labels_before, state.bot)
     if assignees is not None:
         issue.assignees = assignees
     if new_state is not None or reason is not None:
+        was = issue.state
         set_state(issue, new_state or issue.state, reason, state.bot)
+        if issue.state != was:
+            record_issue_event(
+                state, issue, "closed" if issue.state == "closed" else "reopened", state.bot
+            )
     after = Objects(state).issue(found, issue)
     if after != before:
         issue.updated_at = utcnow()

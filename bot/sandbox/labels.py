@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from bot.sandbox.auth import repo_access
 from bot.sandbox.errors import GitHubError, invalid, not_found
+from bot.sandbox.issue_events import record_labels_added
 from bot.sandbox.objects import Objects
 from bot.sandbox.state import Label, Repo, SandboxState, utcnow
 from bot.sandbox.validation import MAX_LABELS, string_list, text_field
@@ -152,7 +153,9 @@ async def add_labels(request: Request, owner: str, repo: str, number: int) -> JS
     if len(merged) > MAX_LABELS:
         raise invalid("Issue", "labels", "custom", message="Issues can have at most 100 labels")
     if merged != issue.label_ids:
+        before = issue.label_ids
         issue.label_ids, issue.updated_at = merged, utcnow()
+        record_labels_added(access.state, access.repo, issue, before, access.state.bot)
     return _issue_labels(request, owner, repo, number)
 
 
@@ -163,7 +166,9 @@ async def set_labels(request: Request, owner: str, repo: str, number: int) -> JS
     issue = access.repo.issue(number)
     wanted = resolve(access.state, access.repo, await _labels_in_body(request))
     if wanted != issue.label_ids:
+        before = issue.label_ids
         issue.label_ids, issue.updated_at = wanted, utcnow()
+        record_labels_added(access.state, access.repo, issue, before, access.state.bot)
     return _issue_labels(request, owner, repo, number)
 
 

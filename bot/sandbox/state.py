@@ -72,6 +72,33 @@ class Issue:
     assignees: list[User] = field(default_factory=list)
     via_app: bool = False
     reactions: list[Reaction] = field(default_factory=list)
+    events: list[IssueEventRecord] = field(default_factory=list)
+
+
+@dataclass
+class IssueEventRecord:
+    """One entry of ``GET /repos/{o}/{r}/issues/{n}/events`` (closed, reopened, labeled)."""
+
+    id: int
+    event: str
+    actor: User
+    created_at: datetime
+    commit_id: str | None = None
+    label_name: str | None = None
+    label_color: str | None = None
+
+
+@dataclass
+class PullRequest:
+    """A merged pull request, enough for ``GET /repos/{o}/{r}/commits/{sha}/pulls``."""
+
+    id: int
+    number: int
+    title: str
+    user: User
+    merge_commit_sha: str
+    created_at: datetime
+    merged_at: datetime
 
 
 @dataclass
@@ -161,6 +188,7 @@ class Repo:
     artifacts: dict[int, Artifact] = field(default_factory=dict)
     commits: dict[str, Commit] = field(default_factory=dict)
     branches: dict[str, str] = field(default_factory=dict)  # branch -> head sha
+    pulls: dict[int, PullRequest] = field(default_factory=dict)
 
     def resolve_ref(self, ref: str) -> Commit | None:
         """A branch name, a full sha or a unique sha prefix (>= 7 characters)."""

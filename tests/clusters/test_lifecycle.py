@@ -87,3 +87,21 @@ def test_close_and_reopen_report_what_changed() -> None:
     assert closed.resolved and closed.life.green_streaks == {}
     reopened = apply(closed.life, Event(REOPEN, T0))
     assert reopened.reopened and reopened.life.state is State.OPEN
+
+
+@pytest.mark.parametrize(
+    ("start", "steps", "state", "regressions", "flaky_runs"),
+    [
+        (State.NEW, [F, EventKind.FAILURE_WAS_FLAKY], State.NEW, 0, 1),
+        (State.OPEN, [F, EventKind.FAILURE_WAS_FLAKY, P], State.OPEN, 0, 1),
+        (State.RESOLVED, [EventKind.FAILURE_WAS_FLAKY], State.RESOLVED, 0, 1),
+        (State.MUTED, [EventKind.FAILURE_WAS_FLAKY], State.MUTED, 0, 1),
+    ],
+)
+def test_a_failure_that_passes_on_its_commit_was_flaky(
+    start: State, steps: list[EventKind], state: State, regressions: int, flaky_runs: int
+) -> None:
+    life, transitions = run(Life(state=start), *steps)
+    assert (life.state, life.regressions, life.flaky_runs) == (state, regressions, flaky_runs)
+    assert life.flaky
+    assert not any(t.changed_state for t in transitions)

@@ -107,3 +107,30 @@ def test_one_new_issue_per_run_the_rest_listed(harness: Harness) -> None:
     assert "KeyError" in body and "no issue yet" in body
     _run(h, [WS_1011, KEY_ERROR], 2)
     assert len(_failure_issues(h)) == 2
+
+
+def test_a_failure_that_then_passes_on_its_commit_is_flaky(harness: Harness) -> None:
+    h = harness
+    sha = "b" * 40
+    _run(h, [WS_1011], 1, sha=sha)
+    issue = _failure_issues(h)[0]
+    assert "flaky" not in issue["labels"]
+    _run(h, [], 2, sha=sha)  # the same commit passes: that failure was flaky
+    _run(h, [], 3, sha=sha)  # once per commit
+    issue = _failure_issues(h)[0]
+    assert "flaky" in issue["labels"] and "regression" not in issue["labels"]
+    assert issue["state"] == "open" and issue["comments"] == []
+    with h.session_factory() as session:
+        cluster = session.scalars(select(Cluster)).one()
+        assert cluster.flaky and cluster.flaky_runs == 1 and cluster.regressions == 0
+        marked = session.scalars(select(ClusterEvent).where(ClusterEvent.kind == "marked_flaky"))
+        assert [e.details["commit"] for e in marked] == [sha]
+
+
+def test_a_pass_on_another_commit_does_not_make_a_failure_flaky(harness: Harness) -> None:
+    h = harness
+    _run(h, [WS_1011], 1, sha="c" * 40)
+    _run(h, [], 2, sha="d" * 40)
+    assert "flaky" not in _failure_issues(h)[0]["labels"]
+    with h.session_factory() as session:
+        assert not session.scalars(select(Cluster)).one().flaky

@@ -25,6 +25,7 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     regressions = [c for c in ws["comments"] if "Regression" in c["body"]]
     assert len(regressions) == 1
     assert "Environment `REGION`: `us-central1` → `europe-west1`" in regressions[0]["body"]
+    assert "PR #140" in regressions[0]["body"] and "`ana`" in regressions[0]["body"]
     assert context["title"].startswith("AssertionError: user B saw")
     assert issue["labels"] == ["loopwatch", "e2e-staging"]
     assert issue["body"].startswith("**Notes (ana):**")
