@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import CONFIG_PATH
+from bot.render.budget import cut_at_block
 from bot.render.cluster_text import (
     FLAKY_ICON,
     STATE_ICONS,
@@ -293,23 +294,6 @@ def _blocks(view: ClusterView, detail: _Detail) -> list[str]:
     ]
 
 
-def _truncated(blocks: Sequence[str], max_chars: int) -> str:
-    note = (
-        "\n> [!NOTE]\n> ✂️ The rest of this section was cut to stay within GitHub's size "
-        "limit for an issue body.\n"
-    )
-    if len(note) >= max_chars:
-        return note[: max(0, max_chars)]
-    out: list[str] = []
-    size = 0
-    for block in blocks:
-        if size + len(block) + len(note) > max_chars:
-            break
-        out.append(block)
-        size += len(block)
-    return "".join(out) + note
-
-
 def render_failure_issue(view: ClusterView, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The bot's section of the cluster's failure issue, at most ``max_chars`` long."""
     blocks: list[str] = []
@@ -318,4 +302,4 @@ def render_failure_issue(view: ClusterView, *, max_chars: int = DEFAULT_MAX_CHAR
         text = "".join(blocks)
         if len(text) <= max_chars:
             return text
-    return _truncated(blocks, max_chars)
+    return cut_at_block(blocks, max_chars)

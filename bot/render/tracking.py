@@ -30,6 +30,7 @@ from bot.analysis import (
 )
 from bot.config import CONFIG_PATH, CampaignConfig, fill_template
 from bot.fivewhys import AnalysisBlock
+from bot.render.budget import cut_at_block
 from bot.render.cluster_views import ClusterFinding
 from bot.render.safe import code, fence, inline, link, safe_url, table_cell
 from bot.reports.model import Counts
@@ -589,23 +590,6 @@ def _blocks(view: TrackingIssueView, detail: _Detail) -> list[str]:
     ]
 
 
-def _truncated(blocks: Sequence[str], max_chars: int) -> str:
-    note = (
-        "\n> [!NOTE]\n> ✂️ The rest of this section was cut to stay within GitHub's size "
-        "limit for an issue body.\n"
-    )
-    if len(note) >= max_chars:
-        return note[:max_chars]
-    out: list[str] = []
-    size = 0
-    for block in blocks:
-        if size + len(block) + len(note) > max_chars:
-            break
-        out.append(block)
-        size += len(block)
-    return "".join(out) + note
-
-
 def render_tracking_issue(view: TrackingIssueView, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The bot's section of the campaign's tracking issue, at most ``max_chars`` long."""
     blocks: list[str] = []
@@ -614,4 +598,4 @@ def render_tracking_issue(view: TrackingIssueView, *, max_chars: int = DEFAULT_M
         text = "".join(blocks)
         if len(text) <= max_chars:
             return text
-    return _truncated(blocks, max_chars)
+    return cut_at_block(blocks, max_chars)
