@@ -189,9 +189,12 @@ def cluster_view(
     if last is None:  # pragma: no cover - a cluster always comes from a run
         raise ValueError(f"cluster {cluster.id} has never been seen in a run")
     first = first or last
+    # Runs in which the cluster's tests ran at all (passing runs count too).
+    cluster_tests = select(TestResult.test_id).where(TestResult.cluster_id == cluster.id)
     runs_seen = session.scalar(
         select(func.count(func.distinct(TestResult.run_id))).where(
-            TestResult.cluster_id == cluster.id
+            TestResult.test_id.in_(cluster_tests),
+            TestResult.run_id.in_(select(Run.id).where(Run.repository_id == repository.id)),
         )
     )
     tracking_url = None

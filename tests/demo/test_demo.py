@@ -26,6 +26,8 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     assert len(regressions) == 1
     assert "Environment `REGION`: `us-central1` → `europe-west1`" in regressions[0]["body"]
     assert "PR #140" in regressions[0]["body"] and "`ana`" in regressions[0]["body"]
+    # Failing in runs 1, 5 and 6; its tests ran (and passed) in runs 2, 3 and 4 too.
+    assert "**Runs failed:** 3 of 6 runs seen" in ws["body"]
     assert context["title"].startswith("AssertionError: user B saw")
     assert issue["labels"] == ["loopwatch", "e2e-staging"]
     assert issue["body"].startswith("**Notes (ana):**")
