@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from bot.sandbox.auth import sandbox
 from bot.sandbox.errors import GitHubError
@@ -23,6 +24,10 @@ SAFE_TAG = re.compile(
     r"&lt;(/?)(details|summary|br|sub|sup|b|i|em|strong|kbd|code|p|ul|ol|li)(\s+open)?\s*(/?)&gt;",
     re.IGNORECASE,
 )
+TASK_CHECKBOXES = {
+    '<input class="task-list-item-checkbox" checked="checked" disabled="disabled" type="checkbox">',
+    '<input class="task-list-item-checkbox" disabled="disabled" type="checkbox">',
+}
 COMMENT = re.compile(r"&lt;!--(.*?)--&gt;", re.DOTALL)
 STYLE = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:980px;margin:2em auto;
@@ -40,6 +45,8 @@ def _html_filter(
     _renderer: Any, tokens: Sequence[Token], idx: int, _options: Any, _env: Any
 ) -> str:
     """markdown-it render rule (bound like a method, hence ``_renderer``)."""
+    if tokens[idx].content in TASK_CHECKBOXES:  # written by the task-list plugin itself
+        return tokens[idx].content
     escaped = escape(tokens[idx].content, quote=False)
     escaped = COMMENT.sub(lambda m: f"<!--{m.group(1)}-->", escaped)
     return SAFE_TAG.sub(
@@ -48,7 +55,11 @@ def _html_filter(
 
 
 def markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md = (
+        MarkdownIt("commonmark", {"html": True})
+        .enable(["table", "strikethrough"])
+        .use(tasklists_plugin)  # `- [x]` as a checkbox, as GitHub shows it
+    )
     md.add_render_rule("html_block", _html_filter)
     md.add_render_rule("html_inline", _html_filter)
     return md
