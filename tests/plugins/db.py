@@ -47,7 +47,7 @@ def _require_postgres() -> None:
         return
     if in_ci():
         pytest.fail(reason + " (CI=true: database tests must run on PostgreSQL)")
-    pytest.skip(reason)
+    pytest.skip(reason=reason)
 
 
 @pytest.fixture

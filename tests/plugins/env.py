@@ -22,5 +22,5 @@ def corpus_dir() -> Path:
         message = f"shared corpus not found at {CORPUS}"
         if in_ci():
             pytest.fail(message + " (CI=true: the corpus conformance tests must run)")
-        pytest.skip(message)
+        pytest.skip(reason=message)
     return CORPUS
