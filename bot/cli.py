@@ -7,12 +7,15 @@ import json
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.logs import configure_logging
 from bot.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # imported lazily at run time: each command loads only what it needs
+    from bot.worker import Worker
 
 app = typer.Typer(
     help="Loopwatch: turns CI test runs into GitHub issues people can act on.",
@@ -92,11 +95,7 @@ def serve(
             worker_thread.join(timeout=30)
 
 
-def _run_worker_in_thread(worker: object, stop: threading.Event) -> None:
-    from bot.worker import Worker
-
-    assert isinstance(worker, Worker)
-
+def _run_worker_in_thread(worker: Worker, stop: threading.Event) -> None:
     async def main() -> None:
         event = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -127,12 +126,9 @@ def worker(
     asyncio.run(_run_until_signal(the_worker))
 
 
-async def _run_until_signal(the_worker: object) -> None:
+async def _run_until_signal(the_worker: Worker) -> None:
     import signal
 
-    from bot.worker import Worker
-
-    assert isinstance(the_worker, Worker)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

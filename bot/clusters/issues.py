@@ -148,16 +148,8 @@ def write_failure_issue(
     """The desired title, body, labels and state of the cluster's issue."""
     if cluster.issue_key is None:
         return
-    view = cluster_view(session, cluster, repository, web_url)
-    set_desired_issue(
-        session,
-        repository.id,
-        cluster.issue_key,
-        title=failure_issue_title(view),
-        section=render_failure_issue(view),
-        labels=cluster_labels(cluster, config),
-        state="closed" if cluster.state == "resolved" else "open",
-    )
+    state = "closed" if cluster.state == "resolved" else "open"
+    _desire(session, cluster, repository, web_url, cluster_labels(cluster, config), state)
 
 
 def rewrite_failure_issue_body(
@@ -175,6 +167,20 @@ def rewrite_failure_issue_body(
     if row is None:
         return False
     before = row.desired_hash
+    _desire(session, cluster, repository, web_url, parse_labels(row.labels), row.state)
+    return row.desired_hash != before
+
+
+def _desire(
+    session: Session,
+    cluster: Cluster,
+    repository: Repository,
+    web_url: str,
+    labels: Sequence[str | LabelSpec],
+    state: str,
+) -> None:
+    """Render the cluster's issue from the database and store it as desired."""
+    assert cluster.issue_key is not None
     view = cluster_view(session, cluster, repository, web_url)
     set_desired_issue(
         session,
@@ -182,10 +188,9 @@ def rewrite_failure_issue_body(
         cluster.issue_key,
         title=failure_issue_title(view),
         section=render_failure_issue(view),
-        labels=parse_labels(row.labels),
-        state=row.state,
+        labels=labels,
+        state=state,
     )
-    return row.desired_hash != before
 
 
 def _announce_regression(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+Level = TypeVar("Level")
 
 CUT_NOTE = (
     "\n> [!NOTE]\n> ✂️ The rest of this section was cut to stay within GitHub's size "
@@ -25,3 +28,17 @@ def cut_at_block(blocks: Sequence[str], max_chars: int) -> str:
         out.append(block)
         size += len(block)
     return "".join(out) + CUT_NOTE
+
+
+def fit_levels(
+    make_blocks: Callable[[Level], list[str]], levels: Sequence[Level], max_chars: int
+) -> str:
+    """Render at each detail level in turn (most detail first) until the text fits;
+    if even the leanest does not, cut it at a block boundary with a note."""
+    blocks: list[str] = []
+    for level in levels:
+        blocks = make_blocks(level)
+        text = "".join(blocks)
+        if len(text) <= max_chars:
+            return text
+    return cut_at_block(blocks, max_chars)

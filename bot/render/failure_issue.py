@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import CONFIG_PATH
-from bot.render.budget import cut_at_block
+from bot.render.budget import fit_levels
 from bot.render.cluster_text import (
     FLAKY_ICON,
     STATE_ICONS,
@@ -296,10 +296,4 @@ def _blocks(view: ClusterView, detail: _Detail) -> list[str]:
 
 def render_failure_issue(view: ClusterView, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The bot's section of the cluster's failure issue, at most ``max_chars`` long."""
-    blocks: list[str] = []
-    for detail in _LEVELS:
-        blocks = _blocks(view, detail)
-        text = "".join(blocks)
-        if len(text) <= max_chars:
-            return text
-    return cut_at_block(blocks, max_chars)
+    return fit_levels(lambda detail: _blocks(view, detail), _LEVELS, max_chars)

@@ -30,7 +30,7 @@ from bot.analysis import (
 )
 from bot.config import CONFIG_PATH, CampaignConfig, fill_template
 from bot.fivewhys import AnalysisBlock
-from bot.render.budget import cut_at_block
+from bot.render.budget import fit_levels
 from bot.render.cluster_views import ClusterFinding
 from bot.render.safe import code, fence, inline, link, safe_url, table_cell
 from bot.reports.model import Counts
@@ -592,10 +592,4 @@ def _blocks(view: TrackingIssueView, detail: _Detail) -> list[str]:
 
 def render_tracking_issue(view: TrackingIssueView, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The bot's section of the campaign's tracking issue, at most ``max_chars`` long."""
-    blocks: list[str] = []
-    for detail in _LEVELS:
-        blocks = _blocks(view, detail)
-        text = "".join(blocks)
-        if len(text) <= max_chars:
-            return text
-    return cut_at_block(blocks, max_chars)
+    return fit_levels(lambda detail: _blocks(view, detail), _LEVELS, max_chars)
