@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # A burst of runs within this many seconds becomes one GitHub edit.
     sync_debounce_s: float = 2.0
 
+    # Slash commands: how long a person's repository permission is trusted before asking
+    # GitHub again (0: ask for every comment).
+    command_permission_ttl_s: float = 60.0
+
     # Worker / jobs
     # With the capped backoff below, 20 attempts keep retrying for about two hours (an outage).
     job_max_attempts: int = 20

@@ -40,6 +40,10 @@ from bot.store.models import (
 FAILURE_LABEL = LabelSpec("loopwatch:failure", LOOPWATCH_COLOR, "A failure cluster Loopwatch keeps")
 REGRESSION_LABEL = LabelSpec("regression", "d93f0b", "A fixed failure came back")
 FLAKY_LABEL = LabelSpec("flaky", "fbca04", "Fails and passes without a change")
+MUTED_LABEL = LabelSpec("muted", "c5def5", "Counted, but Loopwatch stays quiet about it")
+MANAGED_LABELS = frozenset(
+    label.name for label in (FAILURE_LABEL, REGRESSION_LABEL, FLAKY_LABEL, MUTED_LABEL)
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ def cluster_labels(cluster: Cluster, config: FailuresConfig) -> list[LabelSpec]:
         labels.append(FLAKY_LABEL)
     if cluster.regressions > 0:
         labels.append(REGRESSION_LABEL)
+    if cluster.state == "muted":
+        labels.append(MUTED_LABEL)
     return labels
 
 

@@ -24,6 +24,7 @@ from bot.worker import Handler, JobContext
 if TYPE_CHECKING:
     from githubkit import GitHub
 
+    from bot.github.pacer import WritePacer
     from bot.service import Services
 
 
@@ -67,6 +68,8 @@ async def process_delivery(
     log: Any = None,
     github: Callable[[int], GitHub[Any]] | None = None,
     web_url: str = "https://github.com",
+    pacer: WritePacer | None = None,
+    permission_ttl_s: float = 60.0,
 ) -> bool:
     """Dispatch one stored delivery; False when it was already processed."""
     stored = await to_thread.run_sync(_load, factory, delivery_id)
@@ -92,6 +95,8 @@ async def process_delivery(
         installation_id=stored.installation_id,
         github=github,
         web_url=web_url,
+        pacer=pacer,
+        permission_ttl_s=permission_ttl_s,
     )
     handled = await events.dispatch(ctx)
     if handled == 0:
@@ -105,13 +110,21 @@ async def handle_webhook_job(
     *,
     github: Callable[[int], GitHub[Any]] | None = None,
     web_url: str = "https://github.com",
+    pacer: WritePacer | None = None,
+    permission_ttl_s: float = 60.0,
 ) -> None:
     """The worker's handler for ``webhook`` jobs (``payload={"delivery_id": …}``)."""
     delivery_id = ctx.payload.get("delivery_id")
     if not isinstance(delivery_id, str):
         raise PermanentJobError(f"webhook job {ctx.job_id} has no delivery_id in its payload")
     await process_delivery(
-        ctx.session_factory, delivery_id, log=ctx.log, github=github, web_url=web_url
+        ctx.session_factory,
+        delivery_id,
+        log=ctx.log,
+        github=github,
+        web_url=web_url,
+        pacer=pacer,
+        permission_ttl_s=permission_ttl_s,
     )
 
 
@@ -123,7 +136,11 @@ def make_webhook_handler(services: Services) -> Handler:
 
     async def webhook(ctx: JobContext) -> None:
         await handle_webhook_job(
-            ctx, github=installation_client, web_url=services.settings.github_web_url
+            ctx,
+            github=installation_client,
+            web_url=services.settings.github_web_url,
+            pacer=services.pacer(),
+            permission_ttl_s=services.settings.command_permission_ttl_s,
         )
 
     return webhook

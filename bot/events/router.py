@@ -24,6 +24,8 @@ from bot.store.db import transaction
 if TYPE_CHECKING:
     from githubkit import GitHub
 
+    from bot.github.pacer import WritePacer
+
 T = TypeVar("T")
 
 
@@ -42,6 +44,8 @@ class EventContext:
     installation_id: int | None = None
     github: Callable[[int], GitHub[Any]] | None = None
     web_url: str = "https://github.com"
+    pacer: WritePacer | None = None  # the worker's write lane per installation
+    permission_ttl_s: float = 60.0  # how long a person's permission is trusted
 
     async def in_transaction(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one database transaction, off the event loop."""

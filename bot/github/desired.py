@@ -83,10 +83,12 @@ def set_desired_issue(
         )
     )
     if row is None:
-        row = GitHubIssue(repository_id=repository_id, key=key)
+        row = GitHubIssue(repository_id=repository_id, key=key, unlabels=[])
         session.add(row)
     elif row.desired_hash == desired:
         return row
+    else:
+        row.unlabels = taken_back_labels(row.labels or [], row.unlabels or [], specs)
     row.title = title
     row.body = section
     row.labels = [label.as_json() for label in specs]
@@ -94,6 +96,21 @@ def set_desired_issue(
     row.desired_hash = desired
     session.flush()
     return row
+
+
+def taken_back_labels(
+    before: Iterable[str | Mapping[str, Any] | LabelSpec],
+    taken_back: Iterable[str],
+    now: Sequence[LabelSpec],
+) -> list[str]:
+    """The labels the bot wanted on an issue once and wants no more (the sync removes
+    them): those taken back before or dropped now, minus those wanted again."""
+    wanted = {label.name.lower() for label in now}
+    names: dict[str, str] = {}
+    for name in [*taken_back, *(label.name for label in parse_labels(before))]:
+        if name.lower() not in wanted:
+            names.setdefault(name.lower(), name)
+    return sorted(names.values(), key=str.lower)
 
 
 def add_comment(

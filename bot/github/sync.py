@@ -75,6 +75,7 @@ class _Issue:
     desired_hash: str
     number: int | None
     claimed: bool
+    unlabels: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, row: GitHubIssue) -> _Issue:
@@ -88,6 +89,7 @@ class _Issue:
             row.desired_hash,
             row.number,
             row.create_claimed_at is not None,
+            tuple(str(name) for name in row.unlabels or []),
         )
 
 
@@ -260,11 +262,14 @@ class _RepositorySync:
         if current.state != issue.state:
             patch["state"] = issue.state
         have = _label_names(current.labels)
-        have_lower = {name.lower() for name in have}
-        missing = [label for label in issue.labels if label.name.lower() not in have_lower]
+        taken_back = {name.lower() for name in issue.unlabels}
+        kept = [name for name in have if name.lower() not in taken_back]
+        kept_lower = {name.lower() for name in kept}
+        missing = [label for label in issue.labels if label.name.lower() not in kept_lower]
         if missing:
             await self._ensure_labels(missing)
-            patch["labels"] = have + [label.name for label in missing]
+        if missing or len(kept) != len(have):
+            patch["labels"] = kept + [label.name for label in missing]
         if patch:
             await self._write(
                 lambda: self.gh.rest.issues.async_update(self.owner, self.repo, number, **patch)

@@ -227,6 +227,8 @@ class Cluster(Base):
     labels: Mapped[list[Any]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(16), default="new")
     flaky: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A person's word on flakiness (``/flaky``, ``/not-flaky``); None: detected from runs.
+    flaky_pinned: Mapped[bool | None] = mapped_column(Boolean)
     muted_until: Mapped[datetime | None]
     # The test ids seen failing with this signature (capped): "its tests".
     test_ids: Mapped[list[Any]] = mapped_column(default=list)
@@ -317,6 +319,9 @@ class GitHubIssue(Base):
     # The bot's section of the body (between its markers); people's text is kept around it.
     body: Mapped[str] = mapped_column(Text)
     labels: Mapped[list[Any]] = mapped_column(default=list)
+    # Labels the bot set before and no longer wants (``muted`` after an unmute): the sync
+    # removes them when present. Labels people added are never in here.
+    unlabels: Mapped[list[Any]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(16), default="open")
     desired_hash: Mapped[str] = mapped_column(String(64))
     number: Mapped[int | None]
@@ -345,6 +350,82 @@ class GitHubComment(Base):
     # posted with its answer lost, so the sync looks for its marker before posting again.
     post_claimed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommandInvocation(Base):
+    """One slash-command line of one comment or review, run at most once.
+
+    ``source`` is ``comment:<id>`` or ``review:<id>``; ``line_key`` identifies the line
+    within it (its text and occurrence), so a redelivered or edited comment never runs a
+    line twice. The row is claimed (inserted) before the command runs.
+    """
+
+    __tablename__ = "command_invocations"
+    __table_args__ = (UniqueConstraint("repository_id", "source", "line_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    line_key: Mapped[str] = mapped_column(String(64))
+    issue_number: Mapped[int]
+    command: Mapped[str] = mapped_column(String(64))
+    args: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(255))
+    # running | done | failed | refused
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class PermissionGrant(Base):
+    """A person's repository permission as GitHub last told it (a short-lived cache)."""
+
+    __tablename__ = "permission_cache"
+
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"), primary_key=True)
+    login: Mapped[str] = mapped_column(String(255), primary_key=True)  # lower-cased
+    level: Mapped[str] = mapped_column(String(16))
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FiveWhysRecord(Base):
+    """A person's five-whys for a campaign or a failure cluster (``/five-whys``, ``/why``).
+
+    ``subject`` is ``campaign:<name>`` or ``cluster:<fingerprint>``; ``record`` is an
+    :class:`bot.fivewhys.AnalysisBlock` as JSON. Every change is kept as a version.
+    """
+
+    __tablename__ = "five_whys"
+    __table_args__ = (UniqueConstraint("repository_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(512))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"))
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source: Mapped[str] = mapped_column(String(16), default="person")
+    status: Mapped[str] = mapped_column(String(16), default="confirmed")
+    author: Mapped[str | None] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FiveWhysVersion(Base):
+    """One saved version of a five-whys record: who changed what, when."""
+
+    __tablename__ = "five_whys_versions"
+    __table_args__ = (UniqueConstraint("record_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("five_whys.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    actor: Mapped[str | None] = mapped_column(String(255))
+    change: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Job(Base):

@@ -1,0 +1,73 @@
+"""What follows a command that changed state: the session log of the campaigns
+involved, the failure issue's desired state, the tracking issues, a sync.
+
+Called by the dispatcher inside the command's transaction, so a change and its echoes
+commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.clusters.issues import write_failure_issue
+from bot.config import RepoConfig
+from bot.queue import enqueue
+from bot.store.models import Cluster, Repository, Run, SessionLogEntry, TestResult
+
+MAX_CAMPAIGNS = 20
+
+
+def campaigns_of_cluster(session: Session, cluster_id: int) -> list[int]:
+    """The campaigns whose runs saw the cluster, most recent first."""
+    rows = session.execute(
+        select(Run.campaign_id, func.max(Run.id).label("latest"))
+        .join(TestResult, TestResult.run_id == Run.id)
+        .where(TestResult.cluster_id == cluster_id)
+        .group_by(Run.campaign_id)
+        .order_by(func.max(Run.id).desc())
+        .limit(MAX_CAMPAIGNS)
+    ).all()
+    return [int(row[0]) for row in rows]
+
+
+def log_to_campaigns(
+    session: Session, campaign_ids: Sequence[int], at: datetime, text: str
+) -> None:
+    for campaign_id in campaign_ids:
+        session.add(SessionLogEntry(campaign_id=campaign_id, at=at, kind="command", text=text))
+
+
+def refresh_tracking_issues(
+    session: Session, repository: Repository, campaign_ids: Sequence[int]
+) -> None:
+    """Render the campaigns' tracking issues again (their latest run, reprocessed)."""
+    for campaign_id in campaign_ids:
+        latest = session.scalar(
+            select(func.max(Run.id)).where(
+                Run.campaign_id == campaign_id, Run.status == "processed"
+            )
+        )
+        if latest is not None:
+            enqueue(
+                session,
+                "process_run",
+                {"run_id": latest},
+                lock_key=f"repo:{repository.full_name}",
+                dedupe_key=f"refresh:{latest}",
+            )
+
+
+def rewrite_cluster_issue(
+    session: Session, cluster: Cluster, repository: Repository, config: RepoConfig, web_url: str
+) -> None:
+    write_failure_issue(session, cluster, repository, config.failures, web_url)
+
+
+def queue_sync(session: Session, repository: Repository) -> None:
+    from bot.jobs.process_run import enqueue_sync  # the jobs import the event handlers
+
+    enqueue_sync(session, repository, delay=timedelta(0))

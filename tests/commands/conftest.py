@@ -1,0 +1,105 @@
+"""The commands harness: the in-process stack (sandbox → signed webhook → web → worker →
+sandbox), a failure issue and a tracking issue to talk to, and people to talk as."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.pipeline.conftest import REPO, Harness
+from tests.pipeline.conftest import harness as harness  # noqa: F401 - the fixture
+
+JUNIT_1011 = b"""<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="e2e" tests="2" failures="1">
+  <testcase classname="tests.e2e.test_pipeline" name="test_data_pipeline" time="1.5"
+            file="tests/e2e/test_pipeline.py">
+    <failure message="ConnectionClosedError: received 1011 (internal error) keepalive ping timeout"
+             type="websockets.exceptions.ConnectionClosedError">Traceback (most recent call last):
+  File "tests/e2e/test_pipeline.py", line 42, in test_data_pipeline
+    await ws.recv()
+websockets.exceptions.ConnectionClosedError: received 1011 (internal error)</failure>
+  </testcase>
+  <testcase classname="tests.e2e.test_login" name="test_login" time="0.5"
+            file="tests/e2e/test_login.py"/>
+</testsuite>
+"""
+
+JUNIT_GREEN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="e2e" tests="2">
+  <testcase classname="tests.e2e.test_pipeline" name="test_data_pipeline" time="1.5"
+            file="tests/e2e/test_pipeline.py"/>
+  <testcase classname="tests.e2e.test_login" name="test_login" time="0.5"
+            file="tests/e2e/test_login.py"/>
+</testsuite>
+"""
+
+OWNER, REPO_NAME = REPO.split("/")
+
+
+@dataclass
+class Talk:
+    """A repository with a tracking issue (#1) and a failure issue (#2) for the 1011."""
+
+    h: Harness
+    tracking: int
+    failure: int
+
+    def person(self, login: str, role: str | None) -> None:
+        """A user with ``role`` on the repository (None: not a collaborator)."""
+        self.h.admin("POST", "/users", json={"login": login})
+        if role is not None:
+            self.h.admin("PUT", f"/repos/{REPO}/collaborators/{login}", json={"permission": role})
+
+    def bot(self, login: str) -> None:
+        self.h.admin("POST", "/users", json={"login": login, "type": "Bot"})
+
+    def config(self, text: str) -> None:
+        self.h.admin(
+            "PUT", f"/repos/{REPO}/files", json={"path": ".github/loopwatch.yml", "content": text}
+        )
+
+    def say(self, number: int, user: str, body: str) -> dict[str, Any]:
+        """``user`` comments ``body`` on ``number``; the worker then settles."""
+        made = self.h.admin(
+            "POST", f"/repos/{REPO}/issues/{number}/comments", json={"user": user, "body": body}
+        )
+        self.h.work_until_settled()
+        return dict(made["comment"])
+
+    def issue(self, number: int) -> dict[str, Any]:
+        """The issue as the sandbox holds it (body, state, labels, comments, reactions)."""
+        return next(i for i in self.h.issues() if i["number"] == number)
+
+    def comments(self, number: int) -> list[dict[str, Any]]:
+        return list(self.issue(number)["comments"])
+
+    def bot_replies(self, number: int) -> list[str]:
+        """Loopwatch's comments on ``number``, oldest first."""
+        return [c["body"] for c in self.comments(number) if c["user"].endswith("[bot]")]
+
+    def reactions(self, comment_id: int) -> list[str]:
+        for issue in self.h.issues():
+            for comment in issue["comments"]:
+                if comment["id"] == comment_id:
+                    return list(comment["reactions"])
+        raise AssertionError(f"no comment {comment_id}")
+
+    def labels(self, number: int) -> list[str]:
+        return sorted(self.issue(number)["labels"])
+
+    def upload(self, report: bytes, **metadata: Any) -> None:
+        self.h.upload({"report.xml": report}, **metadata)
+        self.h.work_until_settled()
+
+
+@pytest.fixture
+def talk(harness: Harness) -> Iterator[Talk]:  # noqa: F811
+    harness.upload({"report.xml": JUNIT_1011}, commit_sha="a" * 40, branch="main")
+    harness.work_until_settled()
+    numbers = {issue["title"]: issue["number"] for issue in harness.issues()}
+    tracking = next(n for t, n in numbers.items() if t.startswith("Loopwatch:"))
+    failure = next(n for t, n in numbers.items() if not t.startswith("Loopwatch:"))
+    yield Talk(harness, tracking, failure)
