@@ -122,8 +122,9 @@ def _claim(
                 created_at=utcnow(),
             )
             .on_conflict_do_nothing()
+            .returning(CommandInvocation.id)  # rowcount is not reliable here on psycopg
         )
-        if getattr(result, "rowcount", 0):
+        if result.scalar_one_or_none() is not None:
             claimed.add(line.key)
     return claimed
 

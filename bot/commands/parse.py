@@ -41,7 +41,7 @@ class CommandLine:
 def command_pattern(prefix: str = "") -> re.Pattern[str]:
     """The anchored pattern of a command line: ``/name args`` or ``/prefix name args``."""
     head = rf"/{re.escape(prefix)}[ \t]+" if prefix else "/"
-    return re.compile(rf"^ {{0,3}}{head}{_NAME}{_ARGS}")
+    return re.compile(rf"^ {{0,3}}{head}{_NAME}{_ARGS}", re.IGNORECASE)
 
 
 def _code_mask(lines: list[str]) -> list[bool]:

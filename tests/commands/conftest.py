@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 
+from tests.github.conftest import anyio_backend as anyio_backend  # noqa: F401 - fixtures
+from tests.github.conftest import app_keys as app_keys  # noqa: F401
+from tests.github.conftest import world as world  # noqa: F401
 from tests.pipeline.conftest import REPO, Harness
-from tests.pipeline.conftest import harness as harness  # noqa: F401 - the fixture
+from tests.pipeline.conftest import harness as harness  # noqa: F401
 
 JUNIT_1011 = b"""<?xml version="1.0" encoding="UTF-8"?>
 <testsuite name="e2e" tests="2" failures="1">
@@ -78,7 +81,7 @@ class Talk:
 
     def bot_replies(self, number: int) -> list[str]:
         """Loopwatch's comments on ``number``, oldest first."""
-        return [c["body"] for c in self.comments(number) if c["user"].endswith("[bot]")]
+        return [c["body"] for c in self.comments(number) if c["user"] == "loopwatch[bot]"]
 
     def reactions(self, comment_id: int) -> list[str]:
         for issue in self.h.issues():
