@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from bot.sandbox.auth import sandbox
 from bot.sandbox.comments import add_comment
 from bot.sandbox.deliveries import deliver, event_payload, installation_payload
+from bot.sandbox.errors import GitHubError
 from bot.sandbox.issue_events import record_issue_event
 from bot.sandbox.issues import set_state
 from bot.sandbox.labels import resolve
@@ -206,6 +207,32 @@ async def comment_as(
     return {"comment": objects.comment(found, comment), "delivery": delivery}
 
 
+@router.post("/repos/{owner}/{repo}/issues/comments/{comment_id:int}/edit")
+async def edit_comment_as(
+    request: Request, owner: str, repo: str, comment_id: int, body: CommentIn
+) -> dict[str, Any]:
+    """The author rewrites a comment; ``issue_comment`` ``edited`` (with the old body)."""
+    state = sandbox(request)
+    found = state.repo(owner, repo)
+    comment = found.comment(comment_id)
+    user = state.ensure_user(body.user)
+    if user.login.lower() != comment.user.login.lower():
+        raise GitHubError(403, f"{user.login} cannot edit a comment by {comment.user.login}")
+    issue = found.issue(comment.issue_number)
+    old_body = comment.body
+    comment.body = body.body
+    comment.updated_at = issue.updated_at = utcnow()
+    objects = Objects(state)
+    content = {
+        "changes": {"body": {"from": old_body}},
+        "issue": objects.issue(found, issue),
+        "comment": objects.comment(found, comment),
+    }
+    payload = event_payload(state, found, "edited", user, content)
+    delivery = await deliver(state, "issue_comment", payload)
+    return {"comment": content["comment"], "delivery": delivery}
+
+
 @router.post("/repos/{owner}/{repo}/issues/{number:int}/edit")
 async def edit_as(
     request: Request, owner: str, repo: str, number: int, body: CommentIn
@@ -256,6 +283,11 @@ def _closing_commit(
         seed = f"{repo.full_name}:pull:{body.pull_request}:closes:{number}"
         commit_id = hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest()
     now = utcnow()
+    opened = repo.pulls.get(body.pull_request)
+    if opened is not None and opened.has_issue:  # a pull request a person opened: merge it
+        opened.merge_commit_sha, opened.merged_at, opened.state = commit_id, now, "closed"
+        set_state(repo.issue(opened.number), "closed", None, user)
+        return commit_id
     repo.pulls[body.pull_request] = PullRequest(
         id=state.next_id(),
         number=body.pull_request,

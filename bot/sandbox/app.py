@@ -18,6 +18,7 @@ from bot.sandbox import (
     labels,
     middleware,
     pages,
+    pulls,
     reactions,
     repos,
 )
@@ -36,8 +37,9 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.add_exception_handler(HTTPException, http_error_handler)
     middleware.install(app)
     routers = [admin, control, apps, comments, issues, labels, reactions, repos, checks]
-    routers += [actions, compare, issue_events]
+    routers += [actions, compare, issue_events, pulls]
     for module in routers:
         app.include_router(module.router)
+    app.include_router(pulls.people)  # people opening and reviewing pull requests
     app.include_router(pages.router)  # last: its paths are the catch-all HTML ones
     return app

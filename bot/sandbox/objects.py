@@ -15,8 +15,10 @@ from bot.sandbox.state import (
     Installation,
     Issue,
     Label,
+    PullRequest,
     Reaction,
     Repo,
+    Review,
     SandboxState,
     User,
 )
@@ -226,6 +228,23 @@ class Objects:
             "body": issue.body,
             "reactions": self.rollup(f"{api}/reactions", issue.reactions),
             "performed_via_github_app": self.app() if issue.via_app else None,
+            **self._issue_pull_link(repo, issue),
+        }
+
+    def _issue_pull_link(self, repo: Repo, issue: Issue) -> dict[str, Any]:
+        """The ``pull_request`` key an issue has when it is the issue side of a pull request."""
+        pull = repo.pulls.get(issue.number)
+        if not issue.is_pull_request or pull is None:
+            return {}
+        html = f"{self.root}/{repo.full_name}/pull/{pull.number}"
+        return {
+            "pull_request": {
+                "url": f"{self.root}/repos/{repo.full_name}/pulls/{pull.number}",
+                "html_url": html,
+                "diff_url": f"{html}.diff",
+                "patch_url": f"{html}.patch",
+                "merged_at": iso(pull.merged_at),
+            }
         }
 
     def comment(self, repo: Repo, comment: Comment) -> dict[str, Any]:
@@ -250,6 +269,133 @@ class Objects:
         if user.login.lower() == repo.owner.login.lower():
             return "OWNER"
         return "COLLABORATOR" if user.login.lower() in repo.collaborators else "NONE"
+
+    # pull requests -------------------------------------------------------------
+    def pull_request(self, repo: Repo, pull: PullRequest) -> dict[str, Any]:
+        """A full ``pull-request`` (``GET /repos/{o}/{r}/pulls/{n}``, ``pull_request`` events)."""
+        name = repo.full_name
+        api = f"{self.root}/repos/{name}/pulls/{pull.number}"
+        html = f"{self.root}/{name}/pull/{pull.number}"
+        issue_api = f"{self.root}/repos/{name}/issues/{pull.number}"
+        head_sha = pull.head_sha or pull.merge_commit_sha
+        statuses = f"{self.root}/repos/{name}/statuses/{head_sha}"
+        issue = repo.issues.get(pull.number) if pull.has_issue else None
+        label_ids = issue.label_ids if issue is not None else []
+        labels = [repo.labels[i] for i in label_ids if i in repo.labels]
+        links = {
+            "self": api,
+            "html": html,
+            "issue": issue_api,
+            "comments": f"{issue_api}/comments",
+            "review_comments": f"{api}/comments",
+            "review_comment": f"{self.root}/repos/{name}/pulls/comments{{/number}}",
+            "commits": f"{api}/commits",
+            "statuses": statuses,
+        }
+        merged = pull.merged_at is not None
+        return {
+            "url": api,
+            "id": pull.id,
+            "node_id": node_id("PR", pull.id),
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "issue_url": issue_api,
+            "commits_url": f"{api}/commits",
+            "review_comments_url": f"{api}/comments",
+            "review_comment_url": links["review_comment"],
+            "comments_url": links["comments"],
+            "statuses_url": statuses,
+            "number": pull.number,
+            "state": issue.state if issue is not None else pull.state,  # closing its issue
+            "locked": False,
+            "title": pull.title,
+            "user": self.user(pull.user),
+            "body": pull.body,
+            "labels": [self.label(repo, lb) for lb in labels],
+            "milestone": None,
+            "active_lock_reason": None,
+            "created_at": iso(pull.created_at),
+            "updated_at": iso(issue.updated_at if issue is not None else pull.created_at),
+            "closed_at": iso(issue.closed_at if issue is not None else pull.merged_at),
+            "merged_at": iso(pull.merged_at),
+            "merge_commit_sha": pull.merge_commit_sha,
+            "assignee": None,
+            "assignees": [],
+            "requested_reviewers": [],
+            "requested_teams": [],
+            "head": self._pull_ref(repo, pull, head=True),
+            "base": self._pull_ref(repo, pull, head=False),
+            "_links": {key: {"href": href} for key, href in links.items()},
+            "author_association": self.association(repo, pull.user),
+            "auto_merge": None,
+            "draft": False,
+            "merged": merged,
+            "mergeable": None if merged else True,
+            "rebaseable": None if merged else True,
+            "mergeable_state": "unknown" if merged else "clean",
+            "merged_by": self.user(pull.user) if merged else None,
+            "comments": len(repo.comments_of(pull.number)) if pull.has_issue else 0,
+            "review_comments": 0,
+            "maintainer_can_modify": pull.from_fork,
+            "commits": 1,
+            "additions": 1,
+            "deletions": 1,
+            "changed_files": 1,
+        }
+
+    def _pull_ref(self, repo: Repo, pull: PullRequest, head: bool) -> dict[str, Any]:
+        """``head`` (the branch proposed, in a fork when ``from_fork``) or ``base``."""
+        if not head:
+            base_sha = repo.branches.get(pull.base_ref, pull.merge_commit_sha)
+            return {
+                "label": f"{repo.owner.login}:{pull.base_ref}",
+                "ref": pull.base_ref,
+                "sha": base_sha,
+                "user": self.user(repo.owner),
+                "repo": self.repo(repo),
+            }
+        ref = pull.head_ref or f"fix-{pull.number}"
+        sha = pull.head_sha or pull.merge_commit_sha
+        if not pull.from_fork:
+            owner, head_repo = repo.owner, self.repo(repo)
+        else:
+            owner = pull.user
+            fork = Repo(
+                id=pull.fork_repo_id,
+                owner=pull.user,
+                name=repo.name,
+                default_branch=repo.default_branch,
+                installation_id=None,
+                created_at=pull.created_at,
+                private=repo.private,
+            )
+            head_repo = {**self.repo(fork), "fork": True}
+        return {
+            "label": f"{owner.login}:{ref}",
+            "ref": ref,
+            "sha": sha,
+            "user": self.user(owner),
+            "repo": head_repo,
+        }
+
+    def review(self, repo: Repo, pull: PullRequest, review: Review) -> dict[str, Any]:
+        """A pull-request review as the REST API answers it (``state`` in capitals)."""
+        pull_api = f"{self.root}/repos/{repo.full_name}/pulls/{pull.number}"
+        html = f"{self.root}/{repo.full_name}/pull/{pull.number}#pullrequestreview-{review.id}"
+        return {
+            "id": review.id,
+            "node_id": node_id("PRR", review.id),
+            "user": self.user(review.user),
+            "body": review.body,
+            "state": review.state,
+            "html_url": html,
+            "pull_request_url": pull_api,
+            "_links": {"html": {"href": html}, "pull_request": {"href": pull_api}},
+            "submitted_at": iso(review.submitted_at),
+            "commit_id": review.commit_id,
+            "author_association": self.association(repo, review.user),
+        }
 
     # apps ----------------------------------------------------------------------
     def app(self) -> dict[str, Any]:

@@ -109,6 +109,7 @@ async def index(request: Request) -> HTMLResponse:
 
 
 @router.get("/{owner}/{repo}/issues/{number:int}", response_class=HTMLResponse)
+@router.get("/{owner}/{repo}/pull/{number:int}", response_class=HTMLResponse)
 async def issue_page(request: Request, owner: str, repo: str, number: int) -> HTMLResponse:
     state = sandbox(request)
     try:
@@ -121,6 +122,7 @@ async def issue_page(request: Request, owner: str, repo: str, number: int) -> HT
         for i in issue.label_ids
         if i in found.labels
     )
+    kind = "<b>Pull request</b> " if issue.is_pull_request else ""
     comments = "".join(
         f"<div class='box' id='issuecomment-{c.id}'><header><b>{escape(c.user.login)}</b> "
         f"commented {c.created_at:%Y-%m-%d %H:%M} UTC</header>"
@@ -131,7 +133,7 @@ async def issue_page(request: Request, owner: str, repo: str, number: int) -> HT
         f"{issue.title} · #{number}",
         f"<p><a href='/'>sandbox</a> / {escape(found.full_name)}</p>"
         f"<h1>{escape(issue.title)} <span style='color:#59636e'>#{number}</span></h1>"
-        f"<p><span class='state {issue.state}'>{issue.state}</span> {labels}</p>"
+        f"<p><span class='state {issue.state}'>{issue.state}</span> {kind}{labels}</p>"
         f"<div class='box'><header><b>{escape(issue.user.login)}</b> opened "
         f"{issue.created_at:%Y-%m-%d %H:%M} UTC</header>"
         f"<div class='body'>{render_markdown(issue.body)}</div></div>{comments}",

@@ -71,6 +71,7 @@ class Issue:
     label_ids: list[int] = field(default_factory=list)
     assignees: list[User] = field(default_factory=list)
     via_app: bool = False
+    is_pull_request: bool = False  # the issue side of a pull request (``repo.pulls``)
     reactions: list[Reaction] = field(default_factory=list)
     events: list[IssueEventRecord] = field(default_factory=list)
 
@@ -89,8 +90,21 @@ class IssueEventRecord:
 
 
 @dataclass
+class Review:
+    """A pull-request review; ``state`` is GitHub's: COMMENTED, APPROVED, CHANGES_REQUESTED."""
+
+    id: int
+    user: User
+    body: str
+    state: str
+    commit_id: str
+    submitted_at: datetime
+
+
+@dataclass
 class PullRequest:
-    """A merged pull request, enough for ``GET /repos/{o}/{r}/commits/{sha}/pulls``."""
+    """A pull request: opened by a person (with its issue, same number) or recorded as merged
+    by an admin close (then ``has_issue`` is false; enough for ``commits/{sha}/pulls``)."""
 
     id: int
     number: int
@@ -98,7 +112,16 @@ class PullRequest:
     user: User
     merge_commit_sha: str
     created_at: datetime
-    merged_at: datetime
+    merged_at: datetime | None = None
+    body: str | None = None
+    head_sha: str = ""
+    head_ref: str = ""
+    base_ref: str = "main"
+    from_fork: bool = False
+    fork_repo_id: int = 0  # the head repository's id when ``from_fork``
+    state: str = "closed"  # open | closed
+    has_issue: bool = False  # an Issue with the same number exists (GitHub: a PR is an issue)
+    reviews: dict[int, Review] = field(default_factory=dict)
 
 
 @dataclass
@@ -215,6 +238,11 @@ class Repo:
         if comment_id not in self.comments:
             raise not_found()
         return self.comments[comment_id]
+
+    def pull(self, number: int) -> PullRequest:
+        if number not in self.pulls:
+            raise not_found()
+        return self.pulls[number]
 
     def comments_of(self, number: int) -> list[Comment]:
         return [c for c in self.comments.values() if c.issue_number == number]
