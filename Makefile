@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck check bench clean golden
+.PHONY: venv demo test lint typecheck check bench clean golden docs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ check: lint typecheck test
 
 golden: $(STAMP)
 	$(BIN)/python -m pytest -q tests --update-golden -k golden
+
+docs: $(STAMP)
+	$(BIN)/loopwatch commands --update docs/commands.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/parse.py

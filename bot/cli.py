@@ -326,6 +326,32 @@ def sandbox(
     run_sandbox(host, port, config)
 
 
+@app.command("commands")
+def list_commands(
+    prefix: Annotated[str, typer.Option(help="Show them with this prefix (`lw`: /lw mute).")] = "",
+    update: Annotated[
+        Path | None,
+        typer.Option(help="Write them between the commands markers of this Markdown file."),
+    ] = None,
+) -> None:
+    """Print the slash commands as Markdown (the table in docs/commands.md)."""
+    from bot.commands import REGISTRY
+    from bot.commands.help_text import full_help
+
+    text = full_help([(c, c.level) for c in REGISTRY], prefix)
+    if update is None:
+        typer.echo(text)
+        return
+    begin, end = "<!-- commands:begin -->", "<!-- commands:end -->"
+    page = update.read_text(encoding="utf-8")
+    if begin not in page or end not in page:
+        raise typer.BadParameter(f"{update} has no {begin} … {end} markers", param_hint="--update")
+    head, rest = page.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    update.write_text(f"{head}{begin}\n{text}\n{end}{tail}", encoding="utf-8")
+    typer.echo(f"updated {update}")
+
+
 @app.command()
 def demo(
     dump_state: Annotated[

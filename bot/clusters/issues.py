@@ -192,10 +192,26 @@ def _desire(
         session,
         repository.id,
         cluster.issue_key,
-        title=failure_issue_title(view),
+        title=_linked_title(session, cluster, repository) or failure_issue_title(view),
         section=render_failure_issue(view),
         labels=labels,
         state=state,
+    )
+
+
+def _linked_title(session: Session, cluster: Cluster, repository: Repository) -> str | None:
+    """A person's issue the cluster was linked to (``/link #N``) keeps its own title."""
+    linked = session.scalar(
+        select(ClusterEvent.id)
+        .where(ClusterEvent.cluster_id == cluster.id, ClusterEvent.kind == "linked")
+        .limit(1)
+    )
+    if linked is None:
+        return None
+    return session.scalar(
+        select(GitHubIssue.title).where(
+            GitHubIssue.repository_id == repository.id, GitHubIssue.key == cluster.issue_key
+        )
     )
 
 

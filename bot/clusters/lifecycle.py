@@ -2,8 +2,9 @@
 
 new → open → resolved → regressed → open …, plus muted. A cluster is *new* in the run
 that first saw it and *open* from the next failing run on. It resolves when a person
-closes its issue, or after ``resolve_after`` consecutive runs of one campaign in which its
-tests ran and passed (a run where they did not run counts neither way: hysteresis). A
+closes its issue or types ``/resolve``, or after ``resolve_after`` consecutive runs of one
+campaign in which its tests ran and passed (a run where they did not run counts neither
+way: hysteresis). A
 non-flaky failure of a resolved cluster is a regression (one event; later failing runs
 only add to the counts). Flaky failures are counted and never regress or reopen anything.
 Flaky goes both ways: a failure on a commit where the test passed is flaky when it
@@ -11,6 +12,12 @@ happens (``FLAKY_IN_RUN``); a failure followed by a pass of the test on the same
 turns out flaky afterwards (``FAILURE_WAS_FLAKY``): the cluster is marked flaky, counted
 once more as flaky, and keeps its state (nothing regresses, resolves or reopens).
 A muted cluster is counted but stays muted until ``muted_until`` passes.
+
+People may pin flakiness (``MARK_FLAKY``/``UNMARK_FLAKY``, the ``/flaky`` and
+``/not-flaky`` commands): pinned flaky, every failure counts as flaky (no regression, no
+reopening); pinned not flaky, the flag goes, detection never sets it again and failures
+that look flaky count as plain failures. :func:`run_event_kind` applies the pin to a
+run's event; :func:`apply` does too, so a caller cannot forget it.
 """
 
 from __future__ import annotations
@@ -38,6 +45,9 @@ class EventKind(StrEnum):
     ISSUE_REOPENED_BY_PERSON = "issue_reopened_by_person"
     MUTE = "mute"
     UNMUTE = "unmute"
+    RESOLVE = "resolve"  # a person marked it fixed (/resolve)
+    MARK_FLAKY = "mark_flaky"  # a person: these failures are flaky
+    UNMARK_FLAKY = "unmark_flaky"  # a person: these failures are real
 
 
 ACTIVE_STATES = frozenset({State.NEW, State.OPEN, State.REGRESSED})
@@ -54,6 +64,7 @@ class Life:
     regressions: int = 0
     flaky: bool = False
     muted_until: datetime | None = None
+    flaky_pinned: bool | None = None  # a person's word on flakiness; None: detected
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,27 +91,48 @@ def _muted(life: Life, at: datetime) -> bool:
     return life.state is State.MUTED and (life.muted_until is None or at < life.muted_until)
 
 
+_FLAKY_KINDS = frozenset({EventKind.FLAKY_IN_RUN, EventKind.FAILURE_WAS_FLAKY})
+
+
+def run_event_kind(life: Life, kind: EventKind) -> EventKind:
+    """The event a run's failure is for this cluster, once a person's pin is applied."""
+    if life.flaky_pinned is True and kind is EventKind.FAILED_IN_RUN:
+        return EventKind.FLAKY_IN_RUN
+    if life.flaky_pinned is False and kind is EventKind.FLAKY_IN_RUN:
+        return EventKind.FAILED_IN_RUN
+    return kind
+
+
 def apply(life: Life, event: Event, *, resolve_after: int = 3) -> Transition:
     """The cluster after ``event``; see the module docstring for the rules."""
     if life.state is State.MUTED and not _muted(life, event.at):
         life = replace(life, state=State.OPEN, muted_until=None)  # the mute ran out
-    kind = event.kind
+    kind = run_event_kind(life, event.kind)
+    if kind is EventKind.MARK_FLAKY:
+        return Transition(replace(life, flaky=True, flaky_pinned=True))
+    if kind is EventKind.UNMARK_FLAKY:
+        return Transition(replace(life, flaky=False, flaky_pinned=False))
+    if kind is EventKind.FAILURE_WAS_FLAKY and life.flaky_pinned is not None:
+        # A person decided: not flaky (the failure stays a failure), or flaky (the
+        # failure was already counted as flaky).
+        return Transition(life)
     if kind is EventKind.MUTE:
         return Transition(replace(life, state=State.MUTED, muted_until=event.until))
     if kind is EventKind.UNMUTE:
         if life.state is State.MUTED:
             return Transition(replace(life, state=State.OPEN, muted_until=None))
         return Transition(life)
-    if kind in (EventKind.FLAKY_IN_RUN, EventKind.FAILURE_WAS_FLAKY):
+    if kind in _FLAKY_KINDS:
         return Transition(replace(life, flaky=True, flaky_runs=life.flaky_runs + 1))
     if kind is EventKind.FAILED_IN_RUN:
         return _failed(life)
     if kind is EventKind.PASSED_IN_RUN:
         return _passed(life, event.campaign or "", resolve_after)
-    if kind is EventKind.ISSUE_CLOSED_BY_PERSON:
+    if kind in (EventKind.ISSUE_CLOSED_BY_PERSON, EventKind.RESOLVE):
         if life.state is State.RESOLVED:
             return Transition(life)
-        return Transition(replace(life, state=State.RESOLVED, green_streaks={}), resolved=True)
+        resolved = replace(life, state=State.RESOLVED, green_streaks={}, muted_until=None)
+        return Transition(resolved, resolved=True)
     if kind is EventKind.ISSUE_REOPENED_BY_PERSON:
         if life.state is not State.RESOLVED:
             return Transition(life)

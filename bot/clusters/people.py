@@ -1,4 +1,5 @@
-"""People closing or reopening a failure issue: the cluster follows them.
+"""People closing or reopening a failure issue: the cluster follows them. Also what
+people change by slash command: mute, flaky pin, resolve.
 
 Closing resolves the cluster (who, when, ``state_reason``); reopening opens it again.
 The desired state of the issue follows the person too, so the sync never undoes it.
@@ -134,17 +135,74 @@ def set_muted(
     at: datetime,
     actor: str | None,
     until: datetime | None = None,
+    reason: str | None = None,
 ) -> bool:
-    """Mute (until ``until``, or until unmuted) or unmute a cluster — for the slash
-    commands to come. A muted cluster is counted but opens and comments nothing."""
+    """Mute (until ``until``, or until unmuted) or unmute a cluster (``/mute``,
+    ``/unmute``). A muted cluster is counted but opens and comments nothing."""
     kind = EventKind.MUTE if muted else EventKind.UNMUTE
     before = life_of(cluster)
     transition = apply(before, Event(kind, at, until=until))
     if transition.life == before:
         return False
     store_life(cluster, transition.life)
-    details = {"until": until.isoformat()} if muted and until else {}
+    details: dict[str, str] = {}
+    if muted and until:
+        details["until"] = until.isoformat()
+    if reason:
+        details["reason"] = reason
     record_event(
         session, cluster, "muted" if muted else "unmuted", at, actor=actor, details=details
     )
+    return True
+
+
+def unmute_if_due(
+    session: Session, cluster: Cluster, *, due: datetime, at: datetime, actor: str
+) -> bool:
+    """End the mute that was set to run out at ``due``, if it is still the cluster's mute
+    and ``at`` has reached it; ``True`` when the cluster was unmuted. A mute replaced by
+    another (a new ``/mute``), lifted by hand or ended by a run leaves nothing to do."""
+    if cluster.state != "muted" or not _same_moment(cluster.muted_until, due):
+        return False
+    if at < due:
+        return False
+    return set_muted(session, cluster, muted=False, at=at, actor=actor, reason="mute ended")
+
+
+def pin_flaky(session: Session, cluster: Cluster, *, flaky: bool, at: datetime, actor: str) -> bool:
+    """A person's word on flakiness (``/flaky``, ``/not-flaky``); ``True`` when it
+    changed the cluster. It holds until the other command: detection never overrides it."""
+    before = life_of(cluster)
+    kind = EventKind.MARK_FLAKY if flaky else EventKind.UNMARK_FLAKY
+    transition = apply(before, Event(kind, at))
+    if transition.life == before:
+        return False
+    store_life(cluster, transition.life)
+    record_event(
+        session,
+        cluster,
+        "pinned_flaky" if flaky else "pinned_not_flaky",
+        at,
+        actor=actor,
+        details={"was_flaky": before.flaky, "was_pinned": before.flaky_pinned},
+    )
+    return True
+
+
+def resolve_by_command(
+    session: Session, cluster: Cluster, *, at: datetime, actor: str, reason: str | None
+) -> bool:
+    """A person marks the cluster fixed now (``/resolve``): its issue is to close and the
+    next failure is a regression. ``False`` when it was resolved already."""
+    transition = apply(life_of(cluster), Event(EventKind.RESOLVE, at))
+    if not transition.resolved:
+        return False
+    store_life(cluster, transition.life)
+    cluster.resolved_at, cluster.resolved_by = at, actor
+    cluster.resolved_reason = "command"
+    cluster.resolved_commit, cluster.resolved_pull_request = None, None
+    details: dict[str, str] = {"reason": "command"}
+    if reason:
+        details["text"] = reason
+    record_event(session, cluster, "resolved", at, actor=actor, details=details)
     return True

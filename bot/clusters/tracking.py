@@ -4,7 +4,8 @@ For each failing or flaky case of the run: its signature, its cluster (created
 race-safely), the lifecycle event, the history row, and the TestResult's fingerprint and
 cluster. Clusters whose tests ran and all passed get a green run; a cluster one of whose
 tests passed here after failing in another run of the same commit is marked flaky (the
-failure was flaky, found afterwards; once per cluster and commit). Then the desired GitHub
+failure was flaky, found afterwards; once per cluster and commit). A person's ``/flaky`` or
+``/not-flaky`` overrides that detection (``Cluster.flaky_pinned``). Then the desired GitHub
 state: failure issues over the threshold (at most ``max_new_issues_per_run`` new ones),
 updated bodies, and one comment per regression (see :mod:`bot.clusters.issues`).
 
@@ -22,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clusters.issues import IssueContext, update_cluster_issues
-from bot.clusters.lifecycle import Event, EventKind, Life, State, apply
+from bot.clusters.lifecycle import Event, EventKind, Life, State, apply, run_event_kind
 from bot.clusters.store import get_or_create_cluster, record_event
 from bot.config import RepoConfig
 from bot.render.clusters import BOT_LOGIN
@@ -78,6 +79,7 @@ def life_of(cluster: Cluster) -> Life:
         regressions=cluster.regressions,
         flaky=cluster.flaky,
         muted_until=cluster.muted_until,
+        flaky_pinned=cluster.flaky_pinned,
     )
 
 
@@ -89,6 +91,7 @@ def store_life(cluster: Cluster, life: Life) -> None:
     cluster.regressions = life.regressions
     cluster.flaky = life.flaky
     cluster.muted_until = life.muted_until
+    cluster.flaky_pinned = life.flaky_pinned
 
 
 def _passed_on_same_commit(session: Session, run: Run, test_ids: Iterable[str]) -> set[str]:
@@ -167,6 +170,8 @@ def _mark_flaky_after_the_fact(
         if (cluster_id, run.commit_sha) in already:
             continue  # once per cluster and commit (and a retried job marks nothing twice)
         cluster = session.get_one(Cluster, cluster_id)
+        if cluster.flaky_pinned is not None:
+            continue  # a person decided whether it is flaky (/flaky, /not-flaky)
         transition = apply(life_of(cluster), Event(EventKind.FAILURE_WAS_FLAKY, at))
         store_life(cluster, transition.life)
         details = {"commit": run.commit_sha, "tests": tests[:MAX_TEST_IDS]}
@@ -361,7 +366,9 @@ def track_run(
         for row in group.results:
             row.cluster_id = cluster.id
         changes.seen.append(cluster.id)
-        if not group.all_flaky:
+        detected = EventKind.FLAKY_IN_RUN if group.all_flaky else EventKind.FAILED_IN_RUN
+        kind = run_event_kind(life_of(cluster), detected)  # a person's /flaky or /not-flaky
+        if kind is EventKind.FAILED_IN_RUN:
             failing_clusters.add(cluster.id)
             changes.failing.append(cluster.id)
         if cluster.id in applied:
@@ -370,7 +377,6 @@ def track_run(
             record_event(session, cluster, "created", at, run_id=run.id)
             changes.created.append(cluster.id)
         _note_seen(cluster, group, run, at)
-        kind = EventKind.FLAKY_IN_RUN if group.all_flaky else EventKind.FAILED_IN_RUN
         _apply(
             session, cluster, kind, run, campaign, at, failures.resolve_after_green_runs, changes
         )

@@ -9,6 +9,7 @@ from typing import cast
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.fivewhys_store import cluster_subject, load_five_whys
 from bot.render.clusters import (
     BOT_LOGIN,
     AffectedTest,
@@ -46,7 +47,13 @@ _EVENT_TEXT = {
     "issue_opened": "issue opened",
     "muted": "muted",
     "unmuted": "unmuted",
+    "pinned_flaky": "marked flaky",
+    "pinned_not_flaky": "marked not flaky",
+    "linked": "moved to another issue",
 }
+_WITH_ACTOR = frozenset(
+    {"resolved", "reopened", "muted", "unmuted", "pinned_flaky", "pinned_not_flaky", "linked"}
+)
 
 
 def cluster_key(fingerprint: str) -> str:
@@ -75,9 +82,10 @@ def _environment(run: Run) -> dict[str, str]:
 def resolution_of(cluster: Cluster) -> Resolution | None:
     if cluster.resolved_at is None:
         return None
+    known = ("green_runs", "command")
     reason = cast(
         ResolutionReason,
-        cluster.resolved_reason if cluster.resolved_reason == "green_runs" else "issue_closed",
+        cluster.resolved_reason if cluster.resolved_reason in known else "issue_closed",
     )
     return Resolution(
         at=cluster.resolved_at,
@@ -153,7 +161,9 @@ def _history(session: Session, cluster_id: int) -> list[tuple[datetime, str]]:
     out = []
     for event in reversed(events):
         text = _EVENT_TEXT[event.kind]
-        if event.actor and event.kind in ("resolved", "reopened"):
+        if event.kind == "linked" and isinstance((event.details or {}).get("to"), int):
+            text = f"moved to #{event.details['to']}"
+        if event.actor and event.kind in _WITH_ACTOR:
             text += f" by {event.actor}"
         if event.run_id is not None:
             text += f" (run {event.run_id})"
@@ -201,6 +211,7 @@ def cluster_view(
     if len(campaigns) == 1:
         tracking_url = issue_url(session, repository.id, f"campaign:{campaigns[0]}")
     kind = cast(ClusterKind, cluster.kind if cluster.kind in _KINDS else "computed")
+    record = load_five_whys(session, repository.id, cluster_subject(cluster.fingerprint))
     return ClusterView(
         key=cluster_key(cluster.fingerprint),
         fingerprint=cluster.fingerprint,
@@ -224,6 +235,8 @@ def cluster_view(
         resolution=resolution_of(cluster),
         history=_history(session, cluster.id),
         tracking_issue_url=tracking_url,
+        five_whys=record.block if record is not None else None,
+        five_whys_by=record.attribution if record is not None else None,
     )
 
 

@@ -239,7 +239,8 @@ class _Runner:
                 f"GitHub is not answering right now ({exc}); try again later.",
             )
         if outcome.log and command.changes_state:
-            text = f"`{self.incoming.actor}` {outcome.log} (#{subject.number})"
+            # Plain text: the session log is rendered escaped (no mentions, no markup).
+            text = f"{self.incoming.actor} {outcome.log} (#{subject.number})"
             await self.deps.store.run(lambda s: self._echo(s, subject, text, ctx.now))
         return LineResult(line.text, Status.DONE, outcome.message)
 

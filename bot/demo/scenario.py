@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from bot.demo.commands_scene import triage_with_commands
 from bot.demo.fixtures import (
     DEMO_ANALYSIS,
     DEMO_CAMPAIGN,
@@ -140,6 +141,17 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
     _burst(story, stack, sandbox, token, out)
     _broken_report(story, stack, token, out)
     _regression(story, stack, sandbox, token, out)
+    ws = _find(sandbox.issues(), "WebSocket closed 1011")
+    if ws is not None:
+        triage_with_commands(
+            story,
+            stack,
+            sandbox,
+            lambda name, failures, **meta: _upload(stack, token, out, name, failures, **meta),
+            failure=ws["number"],
+            tracking=tracking["number"],
+            out=out,
+        )
 
 
 def _set_up(story: Story, stack: DemoStack, sandbox: Sandbox) -> str:

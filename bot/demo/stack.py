@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
@@ -18,11 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sandbox.app import SandboxConfig, create_app
+from bot.sandbox.config import DEFAULT_PERMISSIONS
 from bot.sandbox.keys import generate_rsa_keypair
 from bot.service import build_worker
 from bot.settings import Settings
 from bot.store.db import make_engine, make_session_factory
-from bot.store.models import Job
+from bot.store.models import Job, utcnow
 from bot.store.schema import upgrade_to_head
 from bot.worker import Worker
 from webhooks.app import create_app as create_web_app
@@ -65,16 +67,18 @@ class DemoStack:
     worker: Worker
 
     def drain(self, timeout_s: float = 60.0) -> int:
-        """Run the worker until no job is queued or running (waiting for delayed ones)."""
+        """Run the worker until no job is queued or running (waiting for delayed ones, but
+        not for jobs due later than a minute from now, such as the end of a mute)."""
         done = 0
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             done += asyncio.run(self.worker.run_until_idle())
+            horizon = utcnow() + timedelta(minutes=1)
             with self.session_factory() as session:
                 pending = session.scalar(
                     select(func.count())
                     .select_from(Job)
-                    .where(Job.status.in_(("queued", "running")))
+                    .where(Job.status.in_(("queued", "running")), Job.run_at <= horizon)
                 )
             if not pending:
                 return done
@@ -101,6 +105,8 @@ def demo_stack(workdir: Path) -> Iterator[DemoStack]:
                 base_url=f"http://127.0.0.1:{sandbox_port}",
                 webhook_url=f"{web_url}/webhooks/github",
                 webhook_secret=secret,
+                # What app.yml asks for (the sandbox's default leaves Actions read-only).
+                app_permissions={**DEFAULT_PERMISSIONS, "actions": "write"},
             )
         ),
         sandbox_port,

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from bot.analysis import RunAnalysis, RunSummary
 from bot.config import CampaignConfig
-from bot.fivewhys import AnalysisBlock
+from bot.fivewhys import AnalysisBlock, Attribution, shown_analysis
+from bot.fivewhys_store import campaign_subject, latest_upload_analysis, load_five_whys
 from bot.github.desired import set_desired_issue
 from bot.render.clusters import ClusterFinding
 from bot.render.tracking import (
@@ -63,19 +64,20 @@ def previous_summaries(session: Session, campaign_id: int, before_run_id: int) -
     return [RunSummary.from_json(summary) for summary in reversed(rows) if summary]
 
 
-def latest_analysis_block(session: Session, campaign_id: int) -> AnalysisBlock | None:
-    """The newest five-whys/root-cause block any run of the campaign brought."""
-    for analysis in session.scalars(
-        select(Run.analysis)
-        .where(Run.campaign_id == campaign_id, Run.analysis.is_not(None))
-        .order_by(Run.id.desc())
-        .limit(HISTORY_LENGTH)
-    ):
-        if analysis:
-            block = AnalysisBlock.model_validate(analysis)
-            if not block.is_empty:
-                return block
-    return None
+def latest_analysis_block(
+    session: Session, campaign: Campaign
+) -> tuple[AnalysisBlock | None, Attribution | None]:
+    """The five-whys the tracking issue shows, and whose it is.
+
+    A person's record for the campaign (``/five-whys``, ``/why`` …) wins over the
+    ``analysis`` blocks that uploads bring; the uploads' findings and business impact
+    still show beside it.
+    """
+    upload = latest_upload_analysis(session, campaign.id)
+    person = load_five_whys(session, campaign.repository_id, campaign_subject(campaign.name))
+    if person is None:
+        return upload, (Attribution(source="upload") if upload is not None else None)
+    return shown_analysis(person.block, upload), person.attribution
 
 
 def session_log(session: Session, campaign_id: int) -> list[LogEntry]:
@@ -102,6 +104,7 @@ def update_tracking_issue(
 ) -> GitHubIssue:
     """Render the tracking issue for ``run`` and store it as the desired state."""
     info = run_info(run, repository.full_name, web_url)
+    five_whys, five_whys_by = latest_analysis_block(session, campaign)
     view = TrackingIssueView(
         repository=repository.full_name,
         campaign_name=campaign.name,
@@ -109,7 +112,8 @@ def update_tracking_issue(
         run=info,
         analysis=analysis,
         history=history,
-        five_whys=latest_analysis_block(session, campaign.id),
+        five_whys=five_whys,
+        five_whys_by=five_whys_by,
         session_log=session_log(session, campaign.id),
         config_errors=config_errors,
         clusters=clusters,

@@ -103,5 +103,7 @@ def resolution_phrase(res: Resolution) -> str:
         runs = plural(res.green_runs, "consecutive green run") if res.green_runs else "green runs"
         text = f"{when}, by Loopwatch after {runs}"
         return text + (f" (fix: {', '.join(how)})" if how else "")
+    if res.reason == "command":
+        return f"{when}, when {login(res.by)} typed /resolve"
     text = f"{when}, when {login(res.by)} closed the issue"
     return text + (f" with {', '.join(how)}" if how else "")

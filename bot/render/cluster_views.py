@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from bot.fivewhys import AnalysisBlock, Attribution
+
 ClusterKind = Literal["named", "computed", "test-name"]
 ClusterState = Literal["new", "open", "resolved", "regressed", "muted"]
-ResolutionReason = Literal["issue_closed", "green_runs"]
+ResolutionReason = Literal["issue_closed", "green_runs", "command"]
 FindingState = Literal["new", "recurring", "regression", "flaky", "muted"]
 
 BOT_LOGIN = "loopwatch"  # ``Resolution.by`` when green runs resolved the cluster
@@ -79,6 +81,8 @@ class ClusterView:
     resolution: Resolution | None = None
     history: Sequence[tuple[datetime, str]] = ()  # state changes, oldest first
     tracking_issue_url: str | None = None
+    five_whys: AnalysisBlock | None = None  # a person's record for this cluster
+    five_whys_by: Attribution | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -25,6 +25,7 @@ from bot.render.cluster_text import (
     short_test_name,
 )
 from bot.render.cluster_views import ClusterView
+from bot.render.five_whys import five_whys_blocks
 from bot.render.safe import cell_code, code, fence, inline, link, neutralize, safe_url, shorten
 from bot.render.tracking import DEFAULT_MAX_CHARS, MAX_TITLE_CHARS, format_time
 
@@ -288,6 +289,7 @@ def _blocks(view: ClusterView, detail: _Detail) -> list[str]:
         *_tests(view, detail),
         *_sample(view, detail),
         *_environments(view.environments, detail),
+        *five_whys_blocks(view.five_whys, view.five_whys_by),
         *_signature(view),
         *_history(view, detail),
         *_footer(view),

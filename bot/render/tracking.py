@@ -29,9 +29,10 @@ from bot.analysis import (
     phase_trends,
 )
 from bot.config import CONFIG_PATH, CampaignConfig, fill_template
-from bot.fivewhys import AnalysisBlock
+from bot.fivewhys import AnalysisBlock, Attribution
 from bot.render.budget import fit_levels
 from bot.render.cluster_views import ClusterFinding
+from bot.render.five_whys import five_whys_blocks
 from bot.render.safe import code, fence, inline, link, safe_url, table_cell
 from bot.reports.model import Counts
 
@@ -82,6 +83,7 @@ class TrackingIssueView:
     analysis: RunAnalysis
     history: Sequence[RunSummary] = ()  # earlier runs of the campaign, oldest first
     five_whys: AnalysisBlock | None = None
+    five_whys_by: Attribution | None = None  # a person's record: who, when
     session_log: Sequence[LogEntry] = ()  # oldest first
     config_errors: Sequence[str] = ()
     links: Sequence[Link] = ()
@@ -506,38 +508,6 @@ def _findings(view: TrackingIssueView, detail: _Detail) -> list[str]:
     return blocks
 
 
-def _five_whys(block: AnalysisBlock | None, detail: _Detail) -> list[str]:
-    if block is None or block.is_empty:
-        return []
-    blocks: list[str] = []
-    if block.five_whys:
-        blocks.append("### Five whys\n\n| # | Why? | Because |\n|---:|---|---|\n")
-        blocks += [
-            f"| {n} | {table_cell(step.why, 500)} | {table_cell(step.because, 800)} |\n"
-            for n, step in enumerate(block.five_whys, start=1)
-        ]
-        blocks.append("\n")
-    if block.root_cause:
-        blocks.append(f"**Root cause:** {inline(block.root_cause, 4000)}\n\n")
-    if block.business_impact:
-        blocks.append(f"**Business impact:** {inline(block.business_impact, 2000)}\n\n")
-    if block.fix_strategy:
-        blocks.append("### Fix strategy\n\n")
-        for item in block.fix_strategy[: detail.fix_items]:
-            extra = []
-            if item.owner:
-                extra.append(f"owner: {inline(item.owner.lstrip('@'), 100)}")
-            if item.due:
-                extra.append(f"due {item.due.isoformat()}")
-            tail = f" ({', '.join(extra)})" if extra else ""
-            blocks.append(f"- [ ] {inline(item.item, 1000)}{tail}\n")
-        hidden = len(block.fix_strategy) - detail.fix_items
-        if hidden > 0:
-            blocks.append(f"- _… and {hidden} more (see the run's analysis)_\n")
-        blocks.append("\n")
-    return blocks
-
-
 def _log_line(entry: LogEntry) -> str:
     return f"- **{format_time(entry.at)}** — {inline(entry.text, 1000)}"
 
@@ -584,7 +554,7 @@ def _blocks(view: TrackingIssueView, detail: _Detail) -> list[str]:
         *_phases(view, detail),
         *_criteria(view, detail),
         *_findings(view, detail),
-        *_five_whys(view.five_whys, detail),
+        *five_whys_blocks(view.five_whys, view.five_whys_by, fix_items=detail.fix_items),
         *_session_log(view, detail),
         *_footer(view),
     ]

@@ -6,7 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clusters.lifecycle import Event, EventKind, Life, State, Transition, apply
+from bot.clusters.lifecycle import (
+    Event,
+    EventKind,
+    Life,
+    State,
+    Transition,
+    apply,
+    run_event_kind,
+)
 
 T0 = datetime(2026, 11, 29, 12, tzinfo=UTC)
 F, FL, P = EventKind.FAILED_IN_RUN, EventKind.FLAKY_IN_RUN, EventKind.PASSED_IN_RUN
@@ -105,3 +113,88 @@ def test_a_failure_that_passes_on_its_commit_was_flaky(
     assert (life.state, life.regressions, life.flaky_runs) == (state, regressions, flaky_runs)
     assert life.flaky
     assert not any(t.changed_state for t in transitions)
+
+
+MARK, UNMARK = EventKind.MARK_FLAKY, EventKind.UNMARK_FLAKY
+WAS_FLAKY, RESOLVE = EventKind.FAILURE_WAS_FLAKY, EventKind.RESOLVE
+
+
+@pytest.mark.parametrize(
+    ("start", "steps", "state", "regressions", "runs_failed", "flaky_runs"),
+    [
+        (State.RESOLVED, [MARK, F], State.RESOLVED, 0, 0, 1),  # pinned flaky: no regression
+        (State.RESOLVED, [MARK, F, F, F], State.RESOLVED, 0, 0, 3),
+        (State.OPEN, [MARK, F, P, P, P], State.RESOLVED, 0, 0, 1),  # green runs still resolve
+        (State.RESOLVED, [MARK, UNMARK, F], State.REGRESSED, 1, 1, 0),  # the word taken back
+        (State.RESOLVED, [UNMARK, FL], State.REGRESSED, 1, 1, 0),  # not flaky: a failure
+        (State.OPEN, [UNMARK, FL, FL], State.OPEN, 0, 2, 0),
+        (State.OPEN, [UNMARK, F, WAS_FLAKY], State.OPEN, 0, 1, 0),  # detection stays out
+        (State.OPEN, [MARK, F, WAS_FLAKY], State.OPEN, 0, 0, 1),  # counted once, as flaky
+        (State.MUTED, [MARK, F], State.MUTED, 0, 0, 1),
+    ],
+)
+def test_a_pinned_flakiness_decides_how_failures_count(
+    start: State,
+    steps: list[EventKind],
+    state: State,
+    regressions: int,
+    runs_failed: int,
+    flaky_runs: int,
+) -> None:
+    life, transitions = run(Life(state=start), *steps)
+    assert (life.state, life.regressions) == (state, regressions)
+    assert (life.runs_failed, life.flaky_runs) == (runs_failed, flaky_runs)
+    assert not any(t.reopened for t in transitions)
+
+
+@pytest.mark.parametrize(
+    ("before", "kind", "flaky", "pinned"),
+    [
+        (Life(), MARK, True, True),
+        (Life(flaky=True), UNMARK, False, False),  # detected flaky: flag and label go
+        (Life(flaky=True, flaky_pinned=True), UNMARK, False, False),
+        (Life(flaky_pinned=False), MARK, True, True),
+    ],
+)
+def test_mark_and_unmark_flaky_pin_the_flag(
+    before: Life, kind: EventKind, flaky: bool, pinned: bool
+) -> None:
+    transition = apply(before, Event(kind, T0))
+    assert (transition.life.flaky, transition.life.flaky_pinned) == (flaky, pinned)
+    assert transition.life.state is before.state and not transition.changed_state
+
+
+def test_detection_never_sets_flaky_on_a_cluster_pinned_not_flaky() -> None:
+    life, _ = run(Life(state=State.OPEN, flaky_pinned=False), FL, WAS_FLAKY, F)
+    assert (life.flaky, life.flaky_pinned) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("life", "kind", "expected"),
+    [
+        (Life(), F, F),
+        (Life(), FL, FL),
+        (Life(flaky_pinned=True), F, FL),
+        (Life(flaky_pinned=True), FL, FL),
+        (Life(flaky_pinned=False), FL, F),
+        (Life(flaky_pinned=False), F, F),
+        (Life(flaky_pinned=False), P, P),
+    ],
+)
+def test_run_event_kind_applies_the_pin(life: Life, kind: EventKind, expected: EventKind) -> None:
+    assert run_event_kind(life, kind) is expected
+
+
+@pytest.mark.parametrize("start", [State.NEW, State.OPEN, State.REGRESSED, State.MUTED])
+def test_resolve_by_a_person_resolves_and_ends_a_mute(start: State) -> None:
+    until = T0 + timedelta(days=1) if start is State.MUTED else None
+    life = Life(state=start, green_streaks={"e2e": 1}, muted_until=until)
+    transition = apply(life, Event(RESOLVE, T0))
+    assert transition.resolved and transition.life.state is State.RESOLVED
+    assert (transition.life.green_streaks, transition.life.muted_until) == ({}, None)
+    assert apply(transition.life, Event(F, T0)).regressed  # the next failure regresses
+
+
+def test_resolving_a_resolved_cluster_changes_nothing() -> None:
+    life = Life(state=State.RESOLVED)
+    assert apply(life, Event(RESOLVE, T0)) == Transition(life)

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.github.conftest import anyio_backend as anyio_backend  # noqa: F401 - fixtures
-from tests.github.conftest import app_keys as app_keys  # noqa: F401
-from tests.github.conftest import world as world  # noqa: F401
+from tests.github.conftest import anyio_backend as anyio_backend
+from tests.github.conftest import app_keys as app_keys
+from tests.github.conftest import world as world
 from tests.pipeline.conftest import REPO, Harness
-from tests.pipeline.conftest import harness as harness  # noqa: F401
+from tests.pipeline.conftest import harness as harness
 
 JUNIT_1011 = b"""<?xml version="1.0" encoding="UTF-8"?>
 <testsuite name="e2e" tests="2" failures="1">
@@ -99,7 +99,7 @@ class Talk:
 
 
 @pytest.fixture
-def talk(harness: Harness) -> Iterator[Talk]:  # noqa: F811
+def talk(harness: Harness) -> Iterator[Talk]:
     harness.upload({"report.xml": JUNIT_1011}, commit_sha="a" * 40, branch="main")
     harness.work_until_settled()
     numbers = {issue["title"]: issue["number"] for issue in harness.issues()}

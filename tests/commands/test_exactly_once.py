@@ -62,9 +62,11 @@ def test_a_comment_delivered_many_times_runs_its_commands_once(stack: Stack) -> 
     with ThreadPoolExecutor(max_workers=DELIVERIES) as pool:
         answers = list(
             pool.map(
-                lambda _: stack.post_webhook(
-                    "issue_comment", str(uuid.uuid4()), delivered["payload"]
-                ).status_code,
+                lambda _: (
+                    stack.post_webhook(
+                        "issue_comment", str(uuid.uuid4()), delivered["payload"]
+                    ).status_code
+                ),
                 range(DELIVERIES),
             )
         )

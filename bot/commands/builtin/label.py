@@ -149,7 +149,7 @@ async def label(ctx: CommandContext) -> Outcome:
     except ValueError as exc:
         raise Refused(f"I could not read the label names: {exc}.") from exc
     if len(names) > MAX_LABELS:
-        raise Refused(f"that is {len(names)} labels; at most {MAX_LABELS} per command.")
+        raise Refused(f"That is {len(names)} labels; at most {MAX_LABELS} per command.")
     await ctx.store.run(lambda session: check_kept_labels(session, ctx, adding, names))
     number = ctx.subject.number
     if adding:

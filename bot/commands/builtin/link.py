@@ -62,7 +62,7 @@ def link_cluster(session: Session, ctx: CommandContext, target: IssueFacts) -> L
     cluster = session.get_one(Cluster, ctx.subject.cluster_id)
     row = _issue_row(session, ctx.repository_id, key=ctx.subject.issue_key or "")
     if row is None or row.number != old:
-        raise Refused("this failure issue is not in step with my records; try again shortly.")
+        raise Refused("This failure issue is not in step with my records; try again shortly.")
     labels = parse_labels(row.labels or [])
     session.add(
         GitHubIssue(
@@ -81,6 +81,7 @@ def link_cluster(session: Session, ctx: CommandContext, target: IssueFacts) -> L
         )
     )
     row.number = target.number
+    row.title = target.title  # the person's issue keeps its title (bot/clusters/issues.py)
     row.html_url = None
     row.synced_hash = None
     row.synced_at = None
@@ -121,10 +122,10 @@ def link_cluster(session: Session, ctx: CommandContext, target: IssueFacts) -> L
 async def link(ctx: CommandContext) -> Outcome:
     number = int(ctx.match.group("number"))
     if number == ctx.subject.number:
-        raise Refused("that is this issue; name the issue to move this failure to.")
+        raise Refused("That is this issue; name the issue to move this failure to.")
     target = await ctx.github.get_issue(number)
     if target is None:
-        raise Refused(f"there is no issue #{number} in this repository.")
+        raise Refused(f"There is no issue #{number} in this repository.")
     if target.is_pull_request:
         raise Refused(f"#{number} is a pull request; link an issue.")
     linked = await ctx.store.run(lambda session: link_cluster(session, ctx, target))

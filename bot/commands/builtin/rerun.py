@@ -59,7 +59,7 @@ def _nothing_here(subject: Subject) -> str:
         Where.CLUSTER: "a failing run of this failure",
     }.get(subject.where, "this issue")
     return (
-        f"no workflow run is known for {of}; runs uploaded with `--workflow-run-id` "
+        f"No workflow run is known for {of}; runs uploaded with `--workflow-run-id` "
         "(set by itself in GitHub Actions) can be re-run."
     )
 

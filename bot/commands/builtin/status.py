@@ -23,6 +23,10 @@ MAX_LISTED = 10
 OPEN_STATES = ("new", "open", "regressed", "muted")
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def when(at: datetime | None) -> str:
     return at.strftime("%Y-%m-%d %H:%M UTC") if at else "unknown time"
 
@@ -58,8 +62,9 @@ def cluster_status(session: Session, cluster_id: int, web_url: str, full_name: s
         f"**{inline(cluster.title, 200)}**",
         "",
         f"* state: {cluster_state_text(cluster)}",
-        f"* {cluster.occurrences} occurrences in {cluster.runs_failed} failing runs; "
-        f"{cluster.regressions} regressions",
+        f"* {plural(cluster.occurrences, 'occurrence')} in "
+        f"{plural(cluster.runs_failed, 'failing run')}; "
+        f"{plural(cluster.regressions, 'regression')}",
     ]
     if last is not None:
         seen_at = last.finished_at or last.created_at
@@ -137,7 +142,7 @@ def clusters_text(clusters: Sequence[OpenCluster]) -> list[str]:
         where = f" (#{cluster.number})" if cluster.number else ""
         lines.append(
             f"* {inline(cluster.title, 120)}{where}: {cluster.state}, "
-            f"{cluster.occurrences} occurrences"
+            f"{plural(cluster.occurrences, 'occurrence')}"
         )
     if len(clusters) > MAX_LISTED:
         lines.append("* … and more (the tracking issue lists them all)")

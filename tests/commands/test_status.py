@@ -1,0 +1,125 @@
+"""``/status`` end to end: on a failure issue, a tracking issue, a pull request, elsewhere."""
+
+from __future__ import annotations
+
+from tests.commands.conftest import JUNIT_1011, REPO, Talk
+
+
+def open_pull_request(talk: Talk, user: str, head_sha: str = "d" * 40) -> int:
+    """``user`` opens a pull request (its issue number)."""
+    talk.person(user, None)
+    made = talk.h.admin(
+        "POST",
+        f"/repos/{REPO}/pulls",
+        json={"user": user, "title": "Fix the socket", "head_sha": head_sha},
+    )
+    talk.h.work_until_settled()
+    return int(made["pull_request"]["number"])
+
+
+JUNIT_UNTRUSTED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="e2e" tests="1" failures="1">
+  <testcase classname="tests.e2e.test_mail" name="test_notify" time="0.2">
+    <failure message="NotifyError: @octocat see #12 for details"
+             type="mail.NotifyError">NotifyError: @octocat see #12 for details</failure>
+  </testcase>
+</testsuite>
+"""
+
+
+def test_status_on_a_failure_issue_shows_state_counts_and_last_run(talk: Talk) -> None:
+    talk.upload(JUNIT_1011, commit_sha="b" * 40, branch="main", workflow_run_id=777)
+    talk.person("ana", "read")
+    comment = talk.say(talk.failure, "ana", "/status")
+    [reply] = talk.bot_replies(talk.failure)
+    assert "> /status" in reply
+    assert "* state: **open**" in reply
+    assert "* 2 occurrences in 2 failing runs; 0 regressions" in reply
+    assert "* last seen: [run " in reply
+    assert "/acme/shop/actions/runs/777)" in reply
+    assert "on `bbbbbbb` (`main`)" in reply
+    assert "resolved by" not in reply
+    assert talk.reactions(comment["id"]) == ["eyes", "+1"]
+
+
+def test_status_after_a_person_closed_the_issue_says_who_resolved_it(talk: Talk) -> None:
+    talk.person("ana", "triage")
+    talk.h.admin("POST", f"/repos/{REPO}/issues/{talk.failure}/close", json={"user": "ana"})
+    talk.h.work_until_settled()
+    talk.say(talk.failure, "ana", "/status")
+    [reply] = talk.bot_replies(talk.failure)
+    assert "* state: **resolved**" in reply
+    assert "* resolved by `ana` on " in reply
+
+
+def test_status_on_the_tracking_issue_shows_the_latest_run_and_open_clusters(talk: Talk) -> None:
+    talk.person("ana", "read")
+    talk.say(talk.tracking, "ana", "/status")
+    [reply] = talk.bot_replies(talk.tracking)
+    assert "**Campaign `e2e`**" in reply
+    assert "on `aaaaaaa` (`main`)" in reply
+    assert "❌ **failed**" in reply
+    assert "1 passed · 1 failed · 0 errored · 0 skipped · 0 flaky" in reply
+    assert "| phase | result | passed | failed |" in reply
+    assert "Open failure clusters:" in reply
+    assert f"(#{talk.failure}): new, 1 occurrence" in reply
+
+
+def test_status_neutralizes_untrusted_cluster_titles(talk: Talk) -> None:
+    talk.upload(JUNIT_UNTRUSTED, commit_sha="c" * 40, branch="main")
+    talk.person("ana", "read")
+    talk.say(talk.tracking, "ana", "/status")
+    [reply] = talk.bot_replies(talk.tracking)
+    assert "NotifyError" in reply
+    assert "@octocat" not in reply
+    assert "#12" not in reply
+
+
+def test_status_on_a_pull_request_lists_its_latest_run_per_campaign(talk: Talk) -> None:
+    pull = open_pull_request(talk, "ana")
+    talk.upload(JUNIT_1011, commit_sha="d" * 40, branch="feature", pull_request=pull)
+    talk.upload(
+        JUNIT_1011, commit_sha="e" * 40, branch="feature", pull_request=pull, campaign="smoke"
+    )
+    talk.say(pull, "ana", "/status")
+    [reply] = talk.bot_replies(pull)
+    assert f"Latest runs of pull request #{pull}:" in reply
+    assert "| `e2e` | run " in reply
+    assert "| `smoke` | run " in reply
+    assert "on `ddddddd` (`feature`)" in reply
+    assert "| ❌ failed | 1 | 1 |" in reply
+
+
+def test_status_on_a_pull_request_without_runs_says_so(talk: Talk) -> None:
+    pull = open_pull_request(talk, "ana")
+    talk.say(pull, "ana", "/status")
+    [reply] = talk.bot_replies(pull)
+    assert f"No test run of pull request #{pull} has reached me yet" in reply
+
+
+def test_status_elsewhere_names_the_campaigns(talk: Talk) -> None:
+    talk.person("bob", None)  # not even a collaborator: anyone may ask
+    opened = talk.h.admin("POST", f"/repos/{REPO}/issues", json={"user": "bob", "title": "Q"})
+    number = opened["issue"]["number"]
+    talk.h.work_until_settled()
+    talk.say(number, "bob", "/status")
+    [reply] = talk.bot_replies(number)
+    assert f"#{number} is not an issue Loopwatch keeps." in reply
+    assert f"Campaigns here: `e2e` (#{talk.tracking})." in reply
+
+
+def test_a_quoted_status_does_nothing(talk: Talk) -> None:
+    talk.person("ana", "read")
+    comment = talk.say(talk.failure, "ana", "> /status\n\nas the bot said above")
+    assert talk.bot_replies(talk.failure) == []
+    assert talk.reactions(comment["id"]) == []
+
+
+def test_status_raised_to_triage_refuses_a_reader_quoting_the_command(talk: Talk) -> None:
+    talk.config("commands:\n  permissions:\n    status: triage\n")
+    talk.person("ana", "read")
+    comment = talk.say(talk.failure, "ana", "/status")
+    [reply] = talk.bot_replies(talk.failure)
+    assert "> /status\n\n🚫 `/status` needs **triage** permission" in reply
+    assert "`ana` has **read**" in reply
+    assert talk.reactions(comment["id"]) == ["eyes", "confused"]
