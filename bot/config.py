@@ -298,11 +298,45 @@ class CommandsConfig(_Strict):
         return {name.lower(): str(level).lower() for name, level in value.items()}
 
 
+class ChecksConfig(_Strict):
+    """Pull-request check runs (``checks:`` in the file)."""
+
+    enabled: bool = True
+    # The check run's name; ``{campaign}`` is the campaign's name.
+    name: str = Field(default="Loopwatch / {campaign}", min_length=1, max_length=200)
+    # When the check run fails: ``any`` failure (flaky ones aside), only failures ``new``
+    # against the base branch, or ``never`` (neutral instead).
+    fail_on: Literal["any", "new", "never"] = "any"
+    # Annotations per check run; the rest are listed in the summary.
+    max_annotations: int = Field(default=200, ge=0, le=1000)
+    # A monorepo's subfolder the report's relative paths are in (``services/api``).
+    path_prefix: str = Field(default="", max_length=255)
+    # Path prefixes to remove besides CI workspaces (``/builds/acme/shop/``).
+    strip_prefixes: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("name")
+    @classmethod
+    def _name_template(cls, value: str) -> str:
+        return _check_template(value)
+
+    @field_validator("path_prefix")
+    @classmethod
+    def _relative_prefix(cls, value: str) -> str:
+        value = value.strip().strip("/")
+        if value.startswith((".", "~")) or ".." in value.split("/") or ":" in value:
+            raise ValueError(
+                f"path_prefix must be a folder inside the repository, like 'services/api'; "
+                f"got {value!r}"
+            )
+        return value
+
+
 class RepoConfig(_Strict):
     campaigns: dict[str, CampaignSection] = Field(default_factory=dict, max_length=200)
     defaults: DefaultsSection = Field(default_factory=DefaultsSection)
     failures: FailuresConfig = Field(default_factory=FailuresConfig)
     commands: CommandsConfig = Field(default_factory=CommandsConfig)
+    checks: ChecksConfig = Field(default_factory=ChecksConfig)
     signatures: list[SignatureRule] = Field(default_factory=list, max_length=200)
 
     @field_validator("signatures")

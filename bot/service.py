@@ -41,12 +41,13 @@ class Services:
 def build_handlers(services: Services) -> dict[str, Handler]:
     from bot.events.jobs import make_webhook_handler
     from bot.jobs.process_run import make_process_run_handler
-    from bot.jobs.sync import make_sync_handler
+    from bot.jobs.sync import make_check_sync_handler, make_sync_handler
     from bot.jobs.unmute import UNMUTE_DUE, make_unmute_handler
 
     return {
         "process_run": make_process_run_handler(services),
         "sync_repository": make_sync_handler(services),
+        "sync_checks": make_check_sync_handler(services),
         "webhook": make_webhook_handler(services),
         UNMUTE_DUE: make_unmute_handler(services),
     }

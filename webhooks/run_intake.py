@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.checks.desired import desire_in_progress
+from bot.jobs.process_run import enqueue_check_sync
 from bot.queue import enqueue
 from bot.store.db import transaction
-from bot.store.models import Campaign, Run, RunFile
+from bot.store.models import Campaign, Repository, Run, RunFile
 from webhooks.run_metadata import RunMetadata
 
 _ATTEMPTS = 4  # a retry only happens after losing a race on a unique constraint
@@ -75,6 +78,7 @@ def _store(
     metadata: RunMetadata,
     files: list[ReportFile],
     idempotency_key: str | None,
+    sync_delay: timedelta,
 ) -> IntakeResult:
     run_key = metadata.effective_run_key()
     existing = _existing_run(session, repository_id, run_key, idempotency_key)
@@ -95,6 +99,7 @@ def _store(
         started_at=metadata.started_at,
         finished_at=metadata.finished_at,
         environment=dict(metadata.environment),
+        head_repository=metadata.head_repository,
         analysis=metadata.analysis.model_dump(mode="json") if metadata.analysis else None,
         status="queued",
     )
@@ -110,6 +115,11 @@ def _store(
     session.add(run)
     session.flush()
     enqueue(session, "process_run", {"run_id": run.id}, lock_key=f"repo:{repository}")
+    if desire_in_progress(session, run, campaign) is not None:
+        # Shown only if processing takes longer than the debounce: a quick run's check
+        # run is created once, completed.
+        repo_row = session.get_one(Repository, repository_id)
+        enqueue_check_sync(session, repo_row, delay=sync_delay)
     return IntakeResult(run.id, run.status, created=True)
 
 
@@ -121,12 +131,15 @@ def store_upload(
     metadata: RunMetadata,
     files: list[ReportFile],
     idempotency_key: str | None,
+    sync_delay: timedelta = timedelta(seconds=2),
 ) -> IntakeResult:
     """Store the run and its job atomically, or return the run an earlier upload made."""
     for attempt in range(_ATTEMPTS):
         try:
             with transaction(factory) as session:
-                return _store(session, repository_id, repository, metadata, files, idempotency_key)
+                return _store(
+                    session, repository_id, repository, metadata, files, idempotency_key, sync_delay
+                )
         except IntegrityError:
             # Lost a race on runs' or campaigns' unique keys; the retry finds the winner.
             if attempt == _ATTEMPTS - 1:

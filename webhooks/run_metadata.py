@@ -33,6 +33,9 @@ class RunMetadata(BaseModel):
     environment: dict[str, str] = Field(default_factory=dict, max_length=200)
     analysis: AnalysisBlock | None = None
     run_key: str | None = Field(default=None, min_length=1, max_length=255)
+    # owner/name of the pull request's head repository; a fork's run is untrusted: it
+    # gets its check run, and changes no failure cluster, issue or session log.
+    head_repository: str | None = Field(default=None, max_length=255)
 
     @field_validator("repository")
     @classmethod

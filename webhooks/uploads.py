@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -143,6 +144,7 @@ async def create_run(
         metadata=metadata,
         files=files,
         idempotency_key=idempotency_key,
+        sync_delay=timedelta(seconds=settings.sync_debounce_s),
     )
     log.info(
         "upload stored" if result.created else "upload repeated; returning the first run",

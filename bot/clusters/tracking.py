@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.clusters.issues import IssueContext, update_cluster_issues
+from bot.clusters.issues import IssueContext, may_open_issues, update_cluster_issues
 from bot.clusters.lifecycle import Event, EventKind, Life, State, apply, run_event_kind
 from bot.clusters.store import get_or_create_cluster, record_event
 from bot.config import RepoConfig
@@ -345,10 +345,17 @@ def track_run(
     config: RepoConfig,
     web_url: str,
 ) -> RunClusters:
-    """Cluster the run's failures and update lifecycles and desired GitHub state."""
+    """Cluster the run's failures and update lifecycles and desired GitHub state.
+
+    Only runs on the branches that may open issues (the default branch, or
+    ``failures.only_branches``) move a cluster's state: a pull request's failure is not a
+    regression of the default branch, and its green runs resolve nothing there. Runs on
+    other branches are clustered and counted (their check runs and findings need it).
+    """
     session.flush()
     at = run.finished_at or run.created_at
     failures = config.failures
+    steers = may_open_issues(run.branch, failures.only_branches, repository.default_branch)
     changes = RunClusters()
     applied = _applied_in_run(session, run)
     groups = _group_failures(session, run, cases, config)
@@ -377,9 +384,18 @@ def track_run(
             record_event(session, cluster, "created", at, run_id=run.id)
             changes.created.append(cluster.id)
         _note_seen(cluster, group, run, at)
+        if not steers:  # counted (once: the event marks it applied), its state stays
+            failed = kind is EventKind.FAILED_IN_RUN
+            cluster.runs_failed += 1 if failed else 0
+            cluster.flaky_runs += 0 if failed else 1
+            record_event(session, cluster, "failed" if failed else "flaky", at, run_id=run.id)
+            continue
         _apply(
             session, cluster, kind, run, campaign, at, failures.resolve_after_green_runs, changes
         )
+    if not steers:
+        session.flush()
+        return changes
     _mark_flaky_after_the_fact(session, run, at, changes)
     _green_runs(
         session,

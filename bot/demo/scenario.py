@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from bot.demo.checks_scene import pull_request_check
 from bot.demo.commands_scene import triage_with_commands
 from bot.demo.fixtures import (
     DEMO_ANALYSIS,
@@ -152,6 +153,12 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
             tracking=tracking["number"],
             out=out,
         )
+    pull_request_check(
+        story,
+        stack,
+        sandbox,
+        lambda name, failures, **meta: _upload(stack, token, out, name, failures, **meta),
+    )
 
 
 def _set_up(story: Story, stack: DemoStack, sandbox: Sandbox) -> str:

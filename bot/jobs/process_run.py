@@ -10,18 +10,20 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.analysis import RunAnalysis, RunCase, analyze_run
+from bot.checks.desired import desire_completed
 from bot.clusters.tracking import publish_run_clusters, track_run
 from bot.clusters.views import findings_for_run
 from bot.config import ConfigResult, load_config
 from bot.jobs.ingest import ParsedRun, parse_files
 from bot.jobs.repo_config import load_repo_config_text
-from bot.jobs.tracking import previous_summaries, run_info, update_tracking_issue
+from bot.jobs.tracking import previous_summaries, run_info, tracking_key, update_tracking_issue
 from bot.queue import enqueue
 from bot.render.tracking import RunInfo, run_log_text
 from bot.service import Services
 from bot.store.db import transaction
 from bot.store.models import (
     Campaign,
+    GitHubIssue,
     Repository,
     Run,
     RunFile,
@@ -49,6 +51,24 @@ def enqueue_sync(session: Session, repository: Repository, *, delay: timedelta) 
         {"repository_id": repository.id},
         lock_key=lock,
         dedupe_key=sync_job_key(repository.id),
+        run_at=utcnow() + delay,
+    )
+
+
+def enqueue_check_sync(session: Session, repository: Repository, *, delay: timedelta) -> None:
+    """Queue a sync of the repository's check runs only (an upload was accepted: its check
+    run shows in progress), so a burst of uploads does not edit issues half-way."""
+    lock = (
+        f"installation:{repository.installation_id}"
+        if repository.installation_id
+        else f"repo:{repository.full_name}"
+    )
+    enqueue(
+        session,
+        "sync_checks",
+        {"repository_id": repository.id},
+        lock_key=lock,
+        dedupe_key=f"sync-checks:{repository.id}",
         run_at=utcnow() + delay,
     )
 
@@ -122,6 +142,11 @@ def _store_processed_run(
     else:
         run.status = "processed"
         run.error = "; ".join(parsed.errors) or None
+    if is_from_fork(run, repository):
+        # Untrusted: its results make its check run and change nothing else.
+        session.flush()
+        _desire_check(session, run, repository, campaign, config, web_url)
+        return
     clusters = track_run(
         session,
         repository=repository,
@@ -152,6 +177,37 @@ def _store_processed_run(
         campaign=campaign,
         run=run,
         config=config.config,
+        web_url=web_url,
+    )
+    _desire_check(session, run, repository, campaign, config, web_url)
+
+
+def is_from_fork(run: Run, repository: Repository) -> bool:
+    head = (run.head_repository or "").strip().lower()
+    return bool(head) and head != repository.full_name.lower()
+
+
+def _desire_check(
+    session: Session,
+    run: Run,
+    repository: Repository,
+    campaign: Campaign,
+    config: ConfigResult,
+    web_url: str,
+) -> None:
+    tracking = session.scalar(
+        select(GitHubIssue.html_url).where(
+            GitHubIssue.repository_id == repository.id,
+            GitHubIssue.key == tracking_key(campaign.name),
+        )
+    )
+    desire_completed(
+        session,
+        run,
+        repository,
+        campaign,
+        config.config.checks,
+        tracking_issue_url=tracking,
         web_url=web_url,
     )
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from bot.github.client import installation_id_for_repo, split_full_name
-from bot.github.errors import GitHubPermanentError
+from bot.github.errors import GitHubPermanentError, github_errors
 from bot.github.repo_config import fetch_repo_file
 from bot.store.db import transaction
 from bot.store.models import Installation, Repository
 
 if TYPE_CHECKING:
+    from githubkit import GitHub
+
     from bot.service import Services
 
 
@@ -56,5 +58,27 @@ async def load_repo_config_text(
             "repository so it can read .github/loopwatch.yml and keep the tracking issue"
         )
     owner, repo = split_full_name(full_name)
-    text = await fetch_repo_file(services.github().installation(installation_id), owner, repo)
+    gh = services.github().installation(installation_id)
+    await _learn_default_branch(services, repository_id, gh, owner, repo)
+    text = await fetch_repo_file(gh, owner, repo)
     return text, None
+
+
+async def _learn_default_branch(
+    services: Services, repository_id: int, gh: GitHub[Any], owner: str, repo: str
+) -> None:
+    """Ask GitHub once for a repository's default branch when no webhook told it yet: it
+    decides which runs may open issues and move a cluster's state, and what the base
+    branch of a check run's comparison is."""
+    with services.session_factory() as session:
+        known = session.scalar(
+            select(Repository.default_branch).where(Repository.id == repository_id)
+        )
+    if known:
+        return
+    with github_errors("get_repository", repository=f"{owner}/{repo}"):
+        response = await gh.rest.repos.async_get(owner, repo)
+    branch = response.parsed_data.default_branch
+    with transaction(services.session_factory) as session:
+        row = session.get_one(Repository, repository_id)
+        row.default_branch = row.default_branch or branch

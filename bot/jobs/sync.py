@@ -7,6 +7,7 @@ import asyncio
 import structlog
 from sqlalchemy import func, select
 
+from bot.github.checks_sync import sync_check_runs
 from bot.github.sync import sync_repository
 from bot.jobs.repo_config import resolve_installation
 from bot.queue import PermanentJobError, enqueue
@@ -28,13 +29,22 @@ def make_sync_handler(services: Services) -> Handler:
         with structlog.contextvars.bound_contextvars(
             repository_id=repository_id, installation=installation_id
         ):
-            report = await sync_repository(
-                services.session_factory,
-                repository_id,
-                services.github().installation(installation_id),
-                services.pacer(),
-                bot_login=f"{services.settings.app_slug}[bot]",
-            )
+            try:
+                report = await sync_repository(
+                    services.session_factory,
+                    repository_id,
+                    services.github().installation(installation_id),
+                    services.pacer(),
+                    bot_login=f"{services.settings.app_slug}[bot]",
+                )
+            finally:
+                # Check runs do not wait for an issue GitHub refuses (nor the reverse).
+                checks = await sync_check_runs(
+                    services.session_factory,
+                    repository_id,
+                    services.github().installation(installation_id),
+                    services.pacer(),
+                )
         if report.issues_created or report.issues_recovered:
             # Bodies rendered before these issues had numbers could not link to them (the
             # tracking issue to its failure issues and back): render them once more.
@@ -49,9 +59,39 @@ def make_sync_handler(services: Services) -> Handler:
             comments=report.comments_posted,
             writes=report.writes,
             failed=report.failed,
+            check_runs_created=checks.created,
+            check_runs_updated=checks.updated,
+            annotations=checks.annotations,
+            check_run_writes=checks.writes,
         )
 
     return sync
+
+
+def make_check_sync_handler(services: Services) -> Handler:
+    """``sync_checks``: only the check runs (an upload was accepted, its run is pending)."""
+
+    async def sync_checks(ctx: JobContext) -> None:
+        repository_id = int(ctx.payload["repository_id"])
+        installation_id = await resolve_installation(services, repository_id)
+        if installation_id is None:
+            raise PermanentJobError(
+                f"repository {repository_id}: the GitHub App is not installed there"
+            )
+        checks = await sync_check_runs(
+            services.session_factory,
+            repository_id,
+            services.github().installation(installation_id),
+            services.pacer(),
+        )
+        ctx.log.info(
+            "check_runs_synced",
+            created=checks.created,
+            updated=checks.updated,
+            writes=checks.writes,
+        )
+
+    return sync_checks
 
 
 def _refresh_latest_runs(services: Services, repository_id: int) -> None:

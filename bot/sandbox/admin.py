@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from bot.sandbox.auth import sandbox
 from bot.sandbox.comments import add_comment
 from bot.sandbox.deliveries import deliver, event_payload, installation_payload
-from bot.sandbox.errors import GitHubError
+from bot.sandbox.errors import GitHubError, not_found
 from bot.sandbox.issue_events import record_issue_event
 from bot.sandbox.issues import set_state
 from bot.sandbox.labels import resolve
@@ -89,6 +89,10 @@ class CloseIn(BaseModel):
 class ReactionIn(BaseModel):
     user: str
     content: Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
+
+
+class RerequestIn(BaseModel):
+    user: str
 
 
 class CommitIn(BaseModel):
@@ -310,6 +314,23 @@ async def react_as(
     reaction = Reaction(id=state.next_id(), user=user, content=body.content, created_at=utcnow())
     comment.reactions.append(reaction)
     return Objects(state).reaction(reaction)
+
+
+@router.post("/repos/{owner}/{repo}/check-runs/{run_id:int}/rerequest")
+async def rerequest_check_run_as(
+    request: Request, owner: str, repo: str, run_id: int, body: RerequestIn
+) -> dict[str, Any]:
+    """A person presses "Re-run" on a check run; a ``check_run`` ``rerequested`` webhook is
+    delivered (``pull_requests`` empty for a fork's pull request, as on GitHub)."""
+    state = sandbox(request)
+    found = state.repo(owner, repo)
+    run = found.check_runs.get(run_id)
+    if run is None:
+        raise not_found()
+    user = state.ensure_user(body.user)
+    check_run = Objects(state).check_run_event(found, run)
+    payload = event_payload(state, found, "rerequested", user, {"check_run": check_run})
+    return {"check_run": check_run, "delivery": await deliver(state, "check_run", payload)}
 
 
 @router.post("/repos/{owner}/{repo}/commits", status_code=201)

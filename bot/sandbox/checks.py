@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,15 @@ from bot.sandbox.auth import repo_access
 from bot.sandbox.errors import GitHubError, invalid, not_found
 from bot.sandbox.objects import Objects
 from bot.sandbox.state import CheckRun, Repo, utcnow
-from bot.sandbox.validation import MAX_ANNOTATIONS, MAX_SUMMARY, one_of, too_long
+from bot.sandbox.validation import (
+    MAX_ANNOTATION_TEXT,
+    MAX_ANNOTATION_TITLE,
+    MAX_ANNOTATIONS,
+    MAX_SUMMARY,
+    bounded_bytes,
+    one_of,
+    too_long,
+)
 from bot.sandbox.web import json_body, json_response, page_response, wrapped_page_response
 
 router = APIRouter()
@@ -38,6 +47,18 @@ ANNOTATION_KEYS = (
     "title",
     "raw_details",
 )
+WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _relative_path_problem(path: str) -> str | None:
+    """Why ``path`` is not a path relative to the repository root, or None when it is."""
+    if path.startswith(("/", "\\")):
+        return "is absolute"
+    if WINDOWS_DRIVE.match(path):
+        return "starts with a drive letter"
+    if ".." in re.split(r"[/\\]", path):
+        return "has a '..' segment"
+    return None
 
 
 def _time(body: dict[str, Any], field: str) -> datetime | None:
@@ -63,12 +84,13 @@ def _annotations(raw: Any) -> list[dict[str, Any]]:
             message=f"Only {MAX_ANNOTATIONS} annotations are allowed per request",
         )
     checked = []
-    for item in raw:
+    for index, item in enumerate(raw):
         if not isinstance(item, dict):
             raise invalid("CheckRun", "annotations")
         for field in ("path", "start_line", "end_line", "annotation_level", "message"):
             if item.get(field) in (None, ""):
                 raise invalid("CheckRun", f"annotations.{field}", "missing_field")
+        _check_annotation_text(index, item)
         one_of(item["annotation_level"], LEVELS, "CheckRun", "annotations.annotation_level")
         if not isinstance(item["start_line"], int) or not isinstance(item["end_line"], int):
             raise invalid("CheckRun", "annotations.start_line")
@@ -77,6 +99,27 @@ def _annotations(raw: Any) -> list[dict[str, Any]]:
             raise invalid("CheckRun", "annotations.start_column")
         checked.append({k: item.get(k) for k in ANNOTATION_KEYS})
     return checked
+
+
+def _check_annotation_text(index: int, item: dict[str, Any]) -> None:
+    """Path relative to the repository root; title, message and raw details within limits."""
+    path = item["path"]
+    if not isinstance(path, str):
+        raise invalid("CheckRun", "annotations.path")
+    if problem := _relative_path_problem(path):
+        shown = path if len(path) <= 200 else path[:200] + "…"
+        raise GitHubError(
+            422,
+            f"Invalid request.\n\nannotations[{index}].path {problem}: {shown!r}. "
+            "Paths must be relative to the repository root.",
+        )
+    title = item.get("title")
+    if title is not None and not isinstance(title, str):
+        raise invalid("CheckRun", "annotations.title")
+    if title is not None and len(title) > MAX_ANNOTATION_TITLE:
+        raise too_long("CheckRun", "annotations.title", MAX_ANNOTATION_TITLE)
+    for field in ("message", "raw_details"):
+        bounded_bytes(item.get(field), "CheckRun", f"annotations.{field}", MAX_ANNOTATION_TEXT)
 
 
 def _apply(run: CheckRun, body: dict[str, Any], creating: bool) -> list[dict[str, Any]]:
@@ -92,8 +135,7 @@ def _apply(run: CheckRun, body: dict[str, Any], creating: bool) -> list[dict[str
             if not isinstance(output.get(field), str) or not output[field]:
                 raise invalid("CheckRun", f"output.{field}", "missing_field")
         for field in ("summary", "text"):
-            if isinstance(output.get(field), str) and len(output[field]) > MAX_SUMMARY:
-                raise too_long("CheckRun", f"output.{field}", MAX_SUMMARY)
+            bounded_bytes(output.get(field), "CheckRun", f"output.{field}", MAX_SUMMARY)
         annotations = _annotations(output.get("annotations"))
     if status == "completed" and conclusion is None and run.conclusion is None:
         raise GitHubError(422, "Invalid request.\n\nNo conclusion given for completed status.")

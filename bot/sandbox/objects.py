@@ -466,7 +466,50 @@ class Objects:
             "name": run.name,
             "check_suite": {"id": run.check_suite_id},
             "app": self.app(),
-            "pull_requests": [],
+            "pull_requests": [self.pull_request_minimal(repo, p) for p in _pulls_of(repo, run)],
+        }
+
+    def check_run_event(self, repo: Repo, run: CheckRun) -> dict[str, Any]:
+        """The ``check_run`` of a webhook: a fuller ``check_suite``, and strings where the
+        webhook schema wants them (GitHub falls back to the App's URL for ``details_url``)."""
+        rest = self.check_run(repo, run)
+        suite_runs = [r for r in repo.check_runs.values() if r.check_suite_id == run.check_suite_id]
+        done = all(r.status == "completed" for r in suite_runs)
+        starts = [r.started_at for r in suite_runs if r.started_at is not None]
+        branch = next((b for b, sha in repo.branches.items() if sha == run.head_sha), None)
+        suite = {
+            "id": run.check_suite_id,
+            "node_id": node_id("CS", run.check_suite_id),
+            "head_branch": branch or next((p.head_ref for p in _pulls_of(repo, run)), None),
+            "head_sha": run.head_sha,
+            "status": "completed" if done else "in_progress",
+            "conclusion": _suite_conclusion(suite_runs) if done else None,
+            "url": f"{self.root}/repos/{repo.full_name}/check-suites/{run.check_suite_id}",
+            "before": None,
+            "after": run.head_sha,
+            "pull_requests": rest["pull_requests"],
+            "app": rest["app"],
+            "created_at": iso(min(starts) if starts else self.state.created_at),
+            "updated_at": iso(run.completed_at or run.started_at or self.state.created_at),
+        }
+        return {
+            **rest,
+            "details_url": run.details_url or self.root,
+            "external_id": run.external_id or "",
+            "started_at": iso(run.started_at or self.state.created_at),
+            "check_suite": suite,
+        }
+
+    def pull_request_minimal(self, repo: Repo, pull: PullRequest) -> dict[str, Any]:
+        """``pull-request-minimal``: what check runs and suites list (same-repo PRs only)."""
+        brief = {"id": repo.id, "url": f"{self.root}/repos/{repo.full_name}", "name": repo.name}
+        base_sha = repo.branches.get(pull.base_ref, pull.merge_commit_sha)
+        return {
+            "id": pull.id,
+            "number": pull.number,
+            "url": f"{self.root}/repos/{repo.full_name}/pulls/{pull.number}",
+            "head": {"ref": pull.head_ref, "sha": pull.head_sha, "repo": brief},
+            "base": {"ref": pull.base_ref, "sha": base_sha, "repo": brief},
         }
 
     def annotation(self, repo: Repo, run: CheckRun, ann: dict[str, Any]) -> dict[str, Any]:
@@ -594,3 +637,24 @@ class Objects:
                 "head_sha": run.head_sha if run else "0" * 40,
             },
         }
+
+
+def _pulls_of(repo: Repo, run: CheckRun) -> list[PullRequest]:
+    """Open pull requests whose head is the run's commit. Like GitHub, a fork's pull request
+    is never listed (its head branch lives in another repository)."""
+    pulls = []
+    for pull in sorted(repo.pulls.values(), key=lambda p: p.number):
+        issue = repo.issues.get(pull.number) if pull.has_issue else None
+        is_open = (issue.state if issue is not None else pull.state) == "open"
+        if is_open and not pull.from_fork and pull.head_sha == run.head_sha:
+            pulls.append(pull)
+    return pulls
+
+
+SUITE_CONCLUSIONS = ("action_required", "cancelled", "timed_out", "failure", "neutral", "success")
+
+
+def _suite_conclusion(runs: list[CheckRun]) -> str | None:
+    """The suite's conclusion: the weightiest of its runs' (``skipped`` alone: ``skipped``)."""
+    found = {r.conclusion for r in runs}
+    return next((c for c in SUITE_CONCLUSIONS if c in found), "skipped" if found else None)

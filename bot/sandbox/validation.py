@@ -7,8 +7,10 @@ from typing import Any
 from bot.sandbox.errors import GitHubError, invalid
 
 MAX_BODY = 65_536
-MAX_SUMMARY = 65_535
-MAX_ANNOTATIONS = 50
+MAX_SUMMARY = 65_535  # check-run output.summary / output.text, counted in UTF-8 bytes here
+MAX_ANNOTATIONS = 50  # per request; GitHub documents no total cap per check run
+MAX_ANNOTATION_TITLE = 255  # characters
+MAX_ANNOTATION_TEXT = 64 * 1024  # annotation message / raw_details, UTF-8 bytes
 MAX_LABELS = 100
 
 
@@ -19,6 +21,34 @@ def too_long(resource: str, field: str, limit: int) -> GitHubError:
         "custom",
         message=f"{field} is too long (maximum is {limit} characters)",
     )
+
+
+def too_many_bytes(resource: str, field: str, limit: int, size: int) -> GitHubError:
+    return invalid(
+        resource,
+        field,
+        "custom",
+        message=f"{field} is too long ({size} bytes; maximum is {limit} bytes of UTF-8)",
+    )
+
+
+def utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def bounded_bytes(value: Any, resource: str, field: str, limit: int) -> str | None:
+    """An optional string (null allowed) of at most ``limit`` UTF-8 bytes.
+
+    GitHub counts characters; the sandbox counts bytes, which is what Loopwatch promises,
+    so text that passes here passes on GitHub too."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise invalid(resource, field)
+    size = utf8_size(value)
+    if size > limit:
+        raise too_many_bytes(resource, field, limit, size)
+    return value
 
 
 def text_field(

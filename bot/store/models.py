@@ -150,6 +150,9 @@ class Run(Base):
     finished_at: Mapped[datetime | None]
     environment: Mapped[dict[str, Any]] = mapped_column(default=dict)
     analysis: Mapped[dict[str, Any] | None]
+    # The pull request's head repository when it is not this one (a fork): such a run is
+    # untrusted and only gets its check run (no clusters, issues or session log).
+    head_repository: Mapped[str | None] = mapped_column(String(255))
     # queued -> processed | failed
     status: Mapped[str] = mapped_column(String(16), default="queued")
     error: Mapped[str | None] = mapped_column(Text)
@@ -350,6 +353,41 @@ class GitHubComment(Base):
     # posted with its answer lost, so the sync looks for its marker before posting again.
     post_claimed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CheckRunRecord(Base):
+    """Desired state of a check run (one per campaign, commit and workflow run), and what
+    was last synced to GitHub. ``key`` is also the check run's ``external_id``."""
+
+    __tablename__ = "check_runs"
+    __table_args__ = (UniqueConstraint("repository_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    key: Mapped[str] = mapped_column(String(512))
+    head_sha: Mapped[str] = mapped_column(String(64))
+    workflow_run_id: Mapped[int | None] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(255))
+    # in_progress | completed
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    conclusion: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    details_url: Mapped[str | None] = mapped_column(Text)
+    # A line shown at the top of the summary (what came of a "Re-run" request).
+    note: Mapped[str | None] = mapped_column(Text)
+    # Desired annotations (GitHub's fields plus a stable "key"), capped by the config.
+    annotations: Mapped[list[Any]] = mapped_column(default=list)
+    # Keys of the annotations GitHub has taken for the current check run.
+    sent_annotations: Mapped[list[Any]] = mapped_column(default=list)
+    run_ids: Mapped[list[Any]] = mapped_column(default=list)
+    desired_hash: Mapped[str] = mapped_column(String(64), default="")
+    synced_hash: Mapped[str | None] = mapped_column(String(64))
+    github_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    create_claimed_at: Mapped[datetime | None]
+    synced_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CommandInvocation(Base):

@@ -18,7 +18,8 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "✘" not in printed and "✔ demo complete" in printed
     state = json.loads(state_file.read_text())
     (repo,) = [r for r in state["repos"] if r["full_name"] == DEMO_REPO]
-    issue, ws, context = repo["issues"]
+    issue, ws, context, pull = repo["issues"]
+    assert pull["title"] == "Refactor the session store"
     assert issue["title"] == "Golden path e2e staging loop: golden-path-staging"
     assert ws["title"] == "WebSocket closed 1011 (internal error) in 2 tests"
     assert ws["state"] == "open" and "regression" in ws["labels"]
@@ -26,8 +27,8 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     assert len(regressions) == 1
     assert "Environment `REGION`: `us-central1` → `europe-west1`" in regressions[0]["body"]
     assert "PR #140" in regressions[0]["body"] and "`ana`" in regressions[0]["body"]
-    # Failing in runs 1, 5, 6 and 7 (muted by then); its tests passed in runs 2, 3 and 4.
-    assert "**Runs failed:** 4 of 7 runs seen" in ws["body"]
+    # Failing in runs 1, 5, 6, 7 (muted by then) and the PR's run 8; passed in runs 2-4.
+    assert "**Runs failed:** 5 of 8 runs seen" in ws["body"]
     assert "muted" in ws["labels"]
     assert "E2E env vars are set by hand per region" in ws["body"]  # ana's /five-whys
     assert context["title"].startswith("AssertionError: user B saw")
@@ -35,6 +36,11 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     assert issue["body"].startswith("**Notes (ana):**")
     assert [c["user"] for c in issue["comments"]][:2] == ["ana", "loopwatch[bot]"]
     assert any(c["user"] == "ana" and c["body"] == "/rerun" for c in issue["comments"])
-    assert repo["check_runs"] == []
+    # One check run per commit: runs 1-7 on main and the pull request's head (run 8).
+    checks = {c["head_sha"]: c for c in repo["check_runs"]}
+    assert len(checks) == len(repo["check_runs"]) == 8
+    head = checks["a7b8c9d" + "0" * 33]
+    assert head["conclusion"] == "failure"
+    assert head["output"]["title"].startswith("1 new failure, 1 still failing")
     page = (tmp_path / f"issue-{issue['number']}.html").read_text()
     assert "<table>" in page and "Phase 1: Data agent pipeline" in page

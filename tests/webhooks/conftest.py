@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from bot.store.db import transaction
+from bot.store.models import Job
 from bot.tokens import create_upload_token
 from webhooks.app import create_app
 
@@ -88,6 +89,15 @@ def other_token(session_factory: sessionmaker[Session]) -> str:
 def count(factory: sessionmaker[Session], model: type[Any]) -> int:
     with factory() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def process_jobs(factory: sessionmaker[Session]) -> int:
+    """``process_run`` jobs: one per stored run (a sync job may be queued beside them)."""
+    with factory() as session:
+        return int(
+            session.scalar(select(func.count()).select_from(Job).where(Job.kind == "process_run"))
+            or 0
+        )
 
 
 def metadata(**overrides: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.db import transaction
-from bot.store.models import Campaign, GitHubIssue, Job, Run, RunFile
+from bot.store.models import Campaign, CheckRunRecord, GitHubIssue, Job, Run, RunFile
 from bot.tokens import revoke_upload_token
 from tests.webhooks.conftest import (
     JUNIT,
@@ -24,6 +24,7 @@ from tests.webhooks.conftest import (
     metadata,
     multipart_body,
     post_run,
+    process_jobs,
     run_parts,
 )
 
@@ -59,10 +60,19 @@ def test_upload_stores_run_files_and_job_and_answers_202(
         assert run.files[0].sha256 == hashlib.sha256(JUNIT).hexdigest()
         campaign = session.get(Campaign, run.campaign_id)
         assert campaign is not None and campaign.name == "staging-e2e"
-        jobs = session.scalars(select(Job)).all()
+        jobs = session.scalars(select(Job).order_by(Job.id)).all()
+        (check,) = session.scalars(select(CheckRunRecord)).all()
+    # The run names its commit: its check run shows "in progress" unless processing is
+    # quicker than the sync's debounce.
     assert [(j.kind, j.payload, j.lock_key) for j in jobs] == [
-        ("process_run", {"run_id": run.id}, f"repo:{REPO}")
+        ("process_run", {"run_id": run.id}, f"repo:{REPO}"),
+        ("sync_checks", {"repository_id": run.repository_id}, f"repo:{REPO}"),
     ]
+    assert (check.status, check.name, check.head_sha) == (
+        "in_progress",
+        "Loopwatch / staging-e2e",
+        "a" * 40,
+    )
 
 
 def test_campaign_defaults_and_is_shared_between_runs(
@@ -184,7 +194,7 @@ def test_same_idempotency_key_returns_the_first_run(
     assert again.status_code == 200
     assert again.json() == first.json()
     assert (count(session_factory, Run), count(session_factory, RunFile)) == (1, 1)
-    assert count(session_factory, Job) == 1
+    assert process_jobs(session_factory) == 1
 
 
 def test_matrix_shards_of_one_ci_run_are_each_kept_without_a_key(
@@ -197,7 +207,7 @@ def test_matrix_shards_of_one_ci_run_are_each_kept_without_a_key(
     assert shard_1.json()["run_id"] != shard_2.json()["run_id"]
     assert count(session_factory, Run) == 2
     assert count(session_factory, RunFile) == 2
-    assert count(session_factory, Job) == 2
+    assert process_jobs(session_factory) == 2
 
 
 def test_explicit_run_key_makes_uploads_idempotent(
@@ -242,7 +252,7 @@ def test_lost_race_on_the_unique_key_returns_the_winner(
     assert len(calls) == 2  # the insert failed on the constraint and was retried
     assert again.status_code == 200
     assert again.json()["run_id"] == first.json()["run_id"]
-    assert (count(session_factory, Run), count(session_factory, Job)) == (1, 1)
+    assert (count(session_factory, Run), process_jobs(session_factory)) == (1, 1)
 
 
 @pytest.mark.anyio
@@ -269,7 +279,7 @@ async def test_concurrent_identical_uploads_make_one_run(
                 group.start_soon(one)
     assert sorted(statuses) == [200] * 5 + [202]
     assert len(run_ids) == 1
-    assert (count(session_factory, Run), count(session_factory, Job)) == (1, 1)
+    assert (count(session_factory, Run), process_jobs(session_factory)) == (1, 1)
 
 
 # --- authentication ----------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Pull-request check runs: comparison, annotations, title and summary (pure parts)."""
