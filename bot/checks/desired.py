@@ -19,7 +19,7 @@ from bot.checks.annotations import build_annotations
 from bot.checks.build import build_view, check_key
 from bot.checks.model import Category, CheckView
 from bot.config import ChecksConfig, fill_template
-from bot.queue import enqueue
+from bot.jobs.refresh import enqueue_refresh
 from bot.render.check_run import check_title, render_summary
 from bot.store.models import Campaign, CheckRunRecord, Repository, Run, utcnow
 
@@ -198,10 +198,4 @@ def renote(session: Session, record_id: int, note: str) -> None:
     latest = max((int(r) for r in record.run_ids or []), default=None)
     repository = session.get_one(Repository, record.repository_id)
     if latest is not None:
-        enqueue(
-            session,
-            "process_run",
-            {"run_id": latest},
-            lock_key=f"repo:{repository.full_name}",
-            dedupe_key=f"refresh:{latest}",
-        )
+        enqueue_refresh(session, repository.full_name, latest)

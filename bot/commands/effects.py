@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.clusters.issues import write_failure_issue
 from bot.config import RepoConfig
-from bot.queue import enqueue
+from bot.jobs.refresh import enqueue_refresh
 from bot.store.models import Cluster, Repository, Run, SessionLogEntry, TestResult
 
 MAX_CAMPAIGNS = 20
@@ -52,13 +52,7 @@ def refresh_tracking_issues(
             )
         )
         if latest is not None:
-            enqueue(
-                session,
-                "process_run",
-                {"run_id": latest},
-                lock_key=f"repo:{repository.full_name}",
-                dedupe_key=f"refresh:{latest}",
-            )
+            enqueue_refresh(session, repository.full_name, latest)
 
 
 def rewrite_cluster_issue(

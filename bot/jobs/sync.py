@@ -9,23 +9,29 @@ from sqlalchemy import func, select
 
 from bot.github.checks_sync import sync_check_runs
 from bot.github.sync import sync_repository
+from bot.jobs.refresh import enqueue_refresh
 from bot.jobs.repo_config import resolve_installation
-from bot.queue import PermanentJobError, enqueue
+from bot.queue import PermanentJobError
 from bot.service import Services
 from bot.store.db import transaction
 from bot.store.models import Repository, Run
 from bot.worker import Handler, JobContext
 
 
+async def _installation(services: Services, repository_id: int) -> int:
+    installation_id = await resolve_installation(services, repository_id)
+    if installation_id is None:
+        raise PermanentJobError(
+            f"repository {repository_id}: the GitHub App is not installed there; its issues "
+            "and check runs are made once it is (an installation event queues a sync)"
+        )
+    return installation_id
+
+
 def make_sync_handler(services: Services) -> Handler:
     async def sync(ctx: JobContext) -> None:
         repository_id = int(ctx.payload["repository_id"])
-        installation_id = await resolve_installation(services, repository_id)
-        if installation_id is None:
-            raise PermanentJobError(
-                f"repository {repository_id}: the GitHub App is not installed there; "
-                "the issues will be created once it is (an installation event queues a sync)"
-            )
+        installation_id = await _installation(services, repository_id)
         with structlog.contextvars.bound_contextvars(
             repository_id=repository_id, installation=installation_id
         ):
@@ -73,11 +79,7 @@ def make_check_sync_handler(services: Services) -> Handler:
 
     async def sync_checks(ctx: JobContext) -> None:
         repository_id = int(ctx.payload["repository_id"])
-        installation_id = await resolve_installation(services, repository_id)
-        if installation_id is None:
-            raise PermanentJobError(
-                f"repository {repository_id}: the GitHub App is not installed there"
-            )
+        installation_id = await _installation(services, repository_id)
         checks = await sync_check_runs(
             services.session_factory,
             repository_id,
@@ -104,10 +106,4 @@ def _refresh_latest_runs(services: Services, repository_id: int) -> None:
             .group_by(Run.campaign_id)
         ).all()
         for run_id in latest:
-            enqueue(
-                session,
-                "process_run",
-                {"run_id": run_id},
-                lock_key=f"repo:{repository.full_name}",
-                dedupe_key=f"refresh:{run_id}",
-            )
+            enqueue_refresh(session, repository.full_name, run_id)

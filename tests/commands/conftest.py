@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from bot.store.models import Cluster, ClusterEvent, SessionLogEntry
 from tests.github.conftest import anyio_backend as anyio_backend
 from tests.github.conftest import app_keys as app_keys
 from tests.github.conftest import world as world
@@ -92,6 +94,33 @@ class Talk:
 
     def labels(self, number: int) -> list[str]:
         return sorted(self.issue(number)["labels"])
+
+    def cluster(self) -> Cluster:
+        """The repository's one failure cluster (the 1011)."""
+        with self.h.session_factory() as session:
+            return session.scalars(select(Cluster)).one()
+
+    def events(self, kind: str) -> list[ClusterEvent]:
+        with self.h.session_factory() as session:
+            query = select(ClusterEvent).where(ClusterEvent.kind == kind)
+            return list(session.scalars(query.order_by(ClusterEvent.id)))
+
+    def command_log(self) -> list[str]:
+        """The session-log lines commands wrote, oldest first."""
+        with self.h.session_factory() as session:
+            query = select(SessionLogEntry.text).where(SessionLogEntry.kind == "command")
+            return list(session.scalars(query.order_by(SessionLogEntry.id)))
+
+    def pull_request(self, user: str, head_sha: str = "d" * 40) -> int:
+        """``user`` opens a pull request; its number."""
+        self.person(user, None)
+        made = self.h.admin(
+            "POST",
+            f"/repos/{REPO}/pulls",
+            json={"user": user, "title": "Fix the socket", "head_sha": head_sha},
+        )
+        self.h.work_until_settled()
+        return int(made["pull_request"]["number"])
 
     def upload(self, report: bytes, **metadata: Any) -> None:
         self.h.upload({"report.xml": report}, **metadata)

@@ -27,17 +27,9 @@ def test_an_edited_comment_runs_only_the_line_it_added(talk: Talk) -> None:
     assert "> /status" in replies[1] and "> /help" not in replies[1]
 
 
-def _open_pull(talk: Talk, user: str) -> int:
-    made = talk.h.admin(
-        "POST", f"/repos/{REPO}/pulls", json={"user": user, "title": "Fix the 1011"}
-    )
-    talk.h.work_until_settled()
-    return int(made["pull_request"]["number"])
-
-
 def test_commands_in_a_pull_request_comment_run_and_reply_there(talk: Talk) -> None:
     talk.person("ana", "read")
-    number = _open_pull(talk, "ana")
+    number = talk.pull_request("ana")
     comment = talk.say(number, "ana", "/help")
     assert len(talk.bot_replies(number)) == 1
     assert talk.reactions(comment["id"]) == ["eyes", "+1"]
@@ -46,7 +38,7 @@ def test_commands_in_a_pull_request_comment_run_and_reply_there(talk: Talk) -> N
 def test_commands_in_a_review_body_run_and_reply_on_the_pull_request(talk: Talk) -> None:
     talk.person("ana", "write")
     talk.person("rob", "read")
-    number = _open_pull(talk, "ana")
+    number = talk.pull_request("ana")
     talk.h.admin(
         "POST",
         f"/repos/{REPO}/pulls/{number}/reviews",

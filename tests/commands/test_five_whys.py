@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.store.models import FiveWhysRecord, FiveWhysVersion, SessionLogEntry
+from bot.store.models import FiveWhysRecord, FiveWhysVersion
 from tests.commands.conftest import JUNIT_1011, Talk
 
 FIVE_WHYS = """/five-whys
@@ -30,17 +30,6 @@ def records(talk: Talk) -> list[tuple[str, str | None, int, list[str]]]:
             ).all()
             out.append((row.subject, row.author, row.version, list(changes)))
         return out
-
-
-def session_log(talk: Talk) -> list[str]:
-    with talk.h.session_factory() as session:
-        return list(
-            session.scalars(
-                select(SessionLogEntry.text)
-                .where(SessionLogEntry.kind == "command")
-                .order_by(SessionLogEntry.id)
-            )
-        )
 
 
 def test_five_whys_on_the_tracking_issue_shows_in_its_body(talk: Talk) -> None:
@@ -97,7 +86,7 @@ def test_why_on_the_failure_issue_shows_in_its_body_and_keeps_versions(talk: Tal
         )
     ]
     # who did what goes to the session log of the campaign, shown on the tracking issue
-    assert f"ana set why 2 of the five-whys (#{talk.failure})" in session_log(talk)
+    assert f"ana set why 2 of the five-whys (#{talk.failure})" in talk.command_log()
     tracking = talk.issue(talk.tracking)["body"]
     assert f"bo added a fix to the five-whys (#\u200b{talk.failure})" in tracking
 

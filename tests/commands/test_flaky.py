@@ -6,25 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.store.models import Cluster, ClusterEvent, CommandInvocation
+from bot.store.models import CommandInvocation
 from tests.commands.conftest import JUNIT_1011, JUNIT_GREEN, Talk
 
 TITLE = "WebSocket closed 1011 (internal error)"
 FIRST_COMMIT = "a" * 40  # the talk fixture's failing run
-
-
-def the_cluster(talk: Talk) -> Cluster:
-    with talk.h.session_factory() as session:
-        return session.scalars(select(Cluster)).one()
-
-
-def events(talk: Talk, kind: str) -> list[ClusterEvent]:
-    with talk.h.session_factory() as session:
-        return list(
-            session.scalars(
-                select(ClusterEvent).where(ClusterEvent.kind == kind).order_by(ClusterEvent.id)
-            )
-        )
 
 
 def test_flaky_pins_the_label_and_logs(talk: Talk) -> None:
@@ -34,9 +20,9 @@ def test_flaky_pins_the_label_and_logs(talk: Talk) -> None:
     assert talk.reactions(comment["id"]) == ["eyes", "+1"]
     assert talk.labels(talk.failure) == ["flaky", "loopwatch:failure"]
     assert talk.bot_replies(talk.failure) == []
-    cluster = the_cluster(talk)
+    cluster = talk.cluster()
     assert (cluster.flaky, cluster.flaky_pinned) == (True, True)
-    [pinned] = events(talk, "pinned_flaky")
+    [pinned] = talk.events("pinned_flaky")
     assert pinned.actor == "ana"
     assert pinned.details == {"was_flaky": False, "was_pinned": None}
     assert f"ana marked “{TITLE}” flaky" in talk.issue(talk.tracking)["body"]
@@ -51,28 +37,28 @@ def test_a_cluster_pinned_flaky_makes_no_regression_noise(talk: Talk) -> None:
 
     talk.upload(JUNIT_1011, commit_sha="c" * 40, branch="main")
 
-    cluster = the_cluster(talk)
+    cluster = talk.cluster()
     assert (cluster.state, cluster.regressions) == ("resolved", 0)
     assert (cluster.runs_failed, cluster.flaky_runs) == (1, 1)  # counted, as flaky
     assert talk.issue(talk.failure)["state"] == "closed"
     assert talk.bot_replies(talk.failure) == []
     assert len(talk.comments(talk.tracking)) == tracking_comments
-    assert events(talk, "regressed") == []
-    assert [e.run_id for e in events(talk, "flaky")] == [2]
+    assert talk.events("regressed") == []
+    assert [e.run_id for e in talk.events("flaky")] == [2]
 
 
 def test_not_flaky_takes_away_detected_flakiness_for_good(talk: Talk) -> None:
     talk.person("ana", "triage")
     talk.upload(JUNIT_GREEN, commit_sha=FIRST_COMMIT, branch="main")  # passes on its commit
-    assert the_cluster(talk).flaky and "flaky" in talk.labels(talk.failure)
+    assert talk.cluster().flaky and "flaky" in talk.labels(talk.failure)
 
     comment = talk.say(talk.failure, "ana", "/not-flaky")
 
     assert talk.reactions(comment["id"]) == ["eyes", "+1"]
     assert talk.labels(talk.failure) == ["loopwatch:failure"]
-    cluster = the_cluster(talk)
+    cluster = talk.cluster()
     assert (cluster.flaky, cluster.flaky_pinned) == (False, False)
-    [pinned] = events(talk, "pinned_not_flaky")
+    [pinned] = talk.events("pinned_not_flaky")
     assert pinned.actor == "ana" and pinned.details == {"was_flaky": True, "was_pinned": None}
     assert f"ana marked “{TITLE}” not flaky" in talk.issue(talk.tracking)["body"]
 
@@ -80,9 +66,9 @@ def test_not_flaky_takes_away_detected_flakiness_for_good(talk: Talk) -> None:
     talk.upload(JUNIT_1011, commit_sha="d" * 40, branch="main")
     talk.upload(JUNIT_GREEN, commit_sha="d" * 40, branch="main")
 
-    assert not the_cluster(talk).flaky
+    assert not talk.cluster().flaky
     assert talk.labels(talk.failure) == ["loopwatch:failure"]
-    assert len(events(talk, "marked_flaky")) == 1  # the one before /not-flaky
+    assert len(talk.events("marked_flaky")) == 1  # the one before /not-flaky
 
 
 @pytest.mark.parametrize(
@@ -100,7 +86,7 @@ def test_not_flaky_failures_regress_normally(talk: Talk, pin: str | None, regres
     talk.upload(JUNIT_GREEN, commit_sha="d" * 40, branch="main")
     talk.upload(JUNIT_1011, commit_sha="d" * 40, branch="main")  # fails where it passed
 
-    cluster = the_cluster(talk)
+    cluster = talk.cluster()
     assert cluster.regressions == (1 if regressed else 0)
     assert talk.issue(talk.failure)["state"] == ("open" if regressed else "closed")
     assert ("regression" in talk.labels(talk.failure)) is regressed
@@ -128,7 +114,7 @@ def test_a_quoted_flaky_command_does_nothing(talk: Talk, command: str) -> None:
 
     assert talk.reactions(comment["id"]) == []
     assert talk.bot_replies(talk.failure) == []
-    assert the_cluster(talk).flaky_pinned is None
+    assert talk.cluster().flaky_pinned is None
     with talk.h.session_factory() as session:
         assert session.scalars(select(CommandInvocation)).all() == []
 
@@ -142,5 +128,5 @@ def test_a_read_user_may_not_pin_flakiness(talk: Talk, command: str) -> None:
     assert f"> {command}" in reply
     assert "needs **triage** permission" in reply and "`rob` has **read**" in reply
     assert talk.reactions(comment["id"]) == ["eyes", "confused"]
-    assert the_cluster(talk).flaky_pinned is None
+    assert talk.cluster().flaky_pinned is None
     assert talk.labels(talk.failure) == ["loopwatch:failure"]

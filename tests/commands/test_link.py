@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.store.models import Cluster, ClusterEvent, GitHubIssue
+from bot.store.models import ClusterEvent, GitHubIssue
 from tests.commands.conftest import JUNIT_1011, REPO, Talk
-from tests.commands.test_status import open_pull_request
 
 PERSON_TEXT = "Seen in production since Monday; see the runbook."
 
@@ -17,11 +16,6 @@ def open_issue(talk: Talk, user: str, title: str = "Pipeline socket drops") -> i
     )
     talk.h.work_until_settled()
     return int(made["issue"]["number"])
-
-
-def cluster(talk: Talk) -> Cluster:
-    with talk.h.session_factory() as session:
-        return session.scalars(select(Cluster)).one()
 
 
 def test_link_moves_the_failure_to_the_persons_issue_and_closes_the_bots(talk: Talk) -> None:
@@ -47,7 +41,7 @@ def test_link_moves_the_failure_to_the_persons_issue_and_closes_the_bots(talk: T
         event = session.scalars(select(ClusterEvent).where(ClusterEvent.kind == "linked")).one()
         assert (event.actor, event.details) == ("ana", {"from": talk.failure, "to": target})
         numbers = {row.key: row.number for row in session.scalars(select(GitHubIssue))}
-    fingerprint = cluster(talk).fingerprint
+    fingerprint = talk.cluster().fingerprint
     assert numbers[f"cluster:{fingerprint}"] == target
     assert numbers[f"linked:{fingerprint}:{talk.failure}"] == talk.failure
 
@@ -66,18 +60,18 @@ def test_after_a_link_updates_go_to_the_new_issue_and_closing_it_resolves(talk: 
     assert after != before
     assert talk.issue(target)["title"] == "Pipeline socket drops"
     assert after.startswith(PERSON_TEXT)
-    assert cluster(talk).occurrences == 2
+    assert talk.cluster().occurrences == 2
 
     talk.h.admin("POST", f"/repos/{REPO}/issues/{target}/close", json={"user": "ana"})
     talk.h.work_until_settled()
-    resolved = cluster(talk)
+    resolved = talk.cluster()
     assert (resolved.state, resolved.resolved_by) == ("resolved", "ana")
     assert talk.issue(talk.failure)["state"] == "closed"
 
 
 def test_link_refuses_what_it_cannot_link_to(talk: Talk) -> None:
     talk.person("ana", "triage")
-    pull = open_pull_request(talk, "ana")
+    pull = talk.pull_request("ana")
     talk.say(
         talk.failure,
         "ana",

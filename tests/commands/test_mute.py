@@ -12,25 +12,11 @@ from bot.commands.builtin.mute import MuteRequest, parse_mute, when_text
 from bot.commands.spec import Refused
 from bot.jobs.unmute import UNMUTE_DUE
 from bot.store.db import transaction
-from bot.store.models import Cluster, ClusterEvent, CommandInvocation, Job
+from bot.store.models import Cluster, CommandInvocation, Job
 from tests.commands.conftest import JUNIT_1011, JUNIT_GREEN, Talk
 
 TITLE = "WebSocket closed 1011 (internal error)"
 NOW = datetime(2026, 11, 29, 12, 30, tzinfo=UTC)
-
-
-def the_cluster(talk: Talk) -> Cluster:
-    with talk.h.session_factory() as session:
-        return session.scalars(select(Cluster)).one()
-
-
-def events(talk: Talk, kind: str) -> list[ClusterEvent]:
-    with talk.h.session_factory() as session:
-        return list(
-            session.scalars(
-                select(ClusterEvent).where(ClusterEvent.kind == kind).order_by(ClusterEvent.id)
-            )
-        )
 
 
 def unmute_jobs(talk: Talk) -> list[Job]:
@@ -68,8 +54,8 @@ def test_mute_for_a_week_labels_the_issue_replies_and_logs(talk: Talk) -> None:
     assert talk.reactions(comment["id"]) == ["eyes", "+1"]
     assert talk.labels(talk.failure) == ["loopwatch:failure", "muted"]
     assert talk.issue(talk.failure)["state"] == "open"
-    cluster = the_cluster(talk)
-    [muted] = events(talk, "muted")
+    cluster = talk.cluster()
+    [muted] = talk.events("muted")
     assert cluster.state == "muted" and cluster.muted_until == muted.at + timedelta(days=7)
     assert muted.actor == "ana"
     assert muted.details == {"until": cluster.muted_until.isoformat(), "reason": "infra flake"}
@@ -89,7 +75,7 @@ def test_mute_without_a_time_lasts_until_unmute(talk: Talk) -> None:
     talk.person("ana", "triage")
     talk.say(talk.failure, "ana", "/mute")
 
-    cluster = the_cluster(talk)
+    cluster = talk.cluster()
     assert (cluster.state, cluster.muted_until) == ("muted", None)
     assert "Muted until someone types `/unmute`." in talk.bot_replies(talk.failure)[0]
     assert unmute_jobs(talk) == []
@@ -104,12 +90,12 @@ def test_a_muted_cluster_is_counted_but_comments_and_reopens_nothing(talk: Talk)
         talk.upload(JUNIT_GREEN, commit_sha="b" * 40, branch="main")
     talk.upload(JUNIT_1011, commit_sha="c" * 40, branch="main")
 
-    cluster = the_cluster(talk)
+    cluster = talk.cluster()
     assert (cluster.state, cluster.runs_failed, cluster.regressions) == ("muted", 2, 0)
     assert len(talk.comments(talk.failure)) == comments_before
     assert talk.issue(talk.failure)["state"] == "open"
     assert talk.labels(talk.failure) == ["loopwatch:failure", "muted"]
-    assert events(talk, "regressed") == []
+    assert talk.events("regressed") == []
 
 
 def test_the_mute_ends_by_itself_when_due(talk: Talk) -> None:
@@ -121,9 +107,9 @@ def test_the_mute_ends_by_itself_when_due(talk: Talk) -> None:
     talk.h.work_until_settled()
 
     assert talk.labels(talk.failure) == ["loopwatch:failure"]
-    cluster = the_cluster(talk)
+    cluster = talk.cluster()
     assert (cluster.state, cluster.muted_until) == ("open", None)
-    [unmuted] = events(talk, "unmuted")
+    [unmuted] = talk.events("unmuted")
     assert unmuted.actor == "loopwatch" and unmuted.details == {"reason": "mute ended"}
     assert [j.status for j in unmute_jobs(talk)] == ["done"]
     assert f"loopwatch unmuted “{TITLE}”: the mute ran out" in tracking_body(talk)
@@ -140,9 +126,9 @@ def test_muting_again_supersedes_the_earlier_end(talk: Talk) -> None:
         session.execute(update(Job).where(Job.id == first.id).values(run_at=datetime.now(UTC)))
     talk.h.work_until_settled()
 
-    cluster = the_cluster(talk)
+    cluster = talk.cluster()
     assert cluster.state == "muted" and cluster.muted_until == second.run_at
-    assert events(talk, "unmuted") == []
+    assert talk.events("unmuted") == []
     assert talk.labels(talk.failure) == ["loopwatch:failure", "muted"]
     assert [j.status for j in unmute_jobs(talk)] == ["done", "queued"]
 
@@ -153,7 +139,7 @@ def test_a_quoted_mute_in_a_reply_does_nothing(talk: Talk) -> None:
 
     assert talk.reactions(comment["id"]) == []
     assert talk.bot_replies(talk.failure) == []
-    assert the_cluster(talk).state != "muted"
+    assert talk.cluster().state != "muted"
     with talk.h.session_factory() as session:
         assert session.scalars(select(CommandInvocation)).all() == []
 
@@ -166,7 +152,7 @@ def test_a_read_user_may_not_mute(talk: Talk) -> None:
     assert "> /mute for 7d" in reply
     assert "needs **triage** permission" in reply and "`rob` has **read**" in reply
     assert talk.reactions(comment["id"]) == ["eyes", "confused"]
-    assert the_cluster(talk).state != "muted"
+    assert talk.cluster().state != "muted"
     assert talk.labels(talk.failure) == ["loopwatch:failure"]
 
 
@@ -184,7 +170,7 @@ def test_a_mute_that_cannot_be_read_is_refused(talk: Talk, typed: str, why: str)
 
     [reply] = talk.bot_replies(talk.failure)
     assert f"> {typed}" in reply and why in reply
-    assert the_cluster(talk).state != "muted"
+    assert talk.cluster().state != "muted"
 
 
 # --- /unmute ---------------------------------------------------------------------------
@@ -197,8 +183,8 @@ def test_unmute_removes_the_label_and_logs(talk: Talk) -> None:
 
     assert talk.reactions(comment["id"]) == ["eyes", "+1"]
     assert talk.labels(talk.failure) == ["loopwatch:failure"]
-    assert (the_cluster(talk).state, the_cluster(talk).muted_until) == ("open", None)
-    [unmuted] = events(talk, "unmuted")
+    assert (talk.cluster().state, talk.cluster().muted_until) == ("open", None)
+    [unmuted] = talk.events("unmuted")
     assert unmuted.actor == "ana"
     assert len(talk.bot_replies(talk.failure)) == 1  # the mute's; the 👍 says the rest
     assert f"ana unmuted “{TITLE}”" in tracking_body(talk)
@@ -219,7 +205,7 @@ def test_a_quoted_unmute_does_nothing(talk: Talk) -> None:
     comment = talk.say(talk.failure, "ana", "> /unmute\n\nnot yet, please")
 
     assert talk.reactions(comment["id"]) == []
-    assert the_cluster(talk).state == "muted"
+    assert talk.cluster().state == "muted"
     assert len(talk.bot_replies(talk.failure)) == 1
 
 
@@ -231,7 +217,7 @@ def test_a_read_user_may_not_unmute(talk: Talk) -> None:
 
     reply = talk.bot_replies(talk.failure)[-1]
     assert "> /unmute" in reply and "needs **triage** permission" in reply
-    assert the_cluster(talk).state == "muted"
+    assert talk.cluster().state == "muted"
     assert "muted" in talk.labels(talk.failure)
 
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from bot.store.models import SessionLogEntry
 from tests.commands.conftest import JUNIT_1011, JUNIT_GREEN, REPO, Talk
-from tests.commands.test_status import open_pull_request
 from tests.pipeline.conftest import Harness
 
 
@@ -26,17 +23,6 @@ def workflow_run(talk: Talk, head_sha: str, branch: str = "main") -> int:
         "POST", f"/repos/{REPO}/actions/runs", json={"head_sha": head_sha, "head_branch": branch}
     )
     return int(made["run_id"])
-
-
-def session_log(talk: Talk) -> list[str]:
-    with talk.h.session_factory() as session:
-        return list(
-            session.scalars(
-                select(SessionLogEntry.text)
-                .where(SessionLogEntry.kind == "command")
-                .order_by(SessionLogEntry.id)
-            )
-        )
 
 
 def attempts(talk: Talk, run_id: int) -> tuple[int, int]:
@@ -64,7 +50,7 @@ def test_rerun_on_the_tracking_issue_reruns_the_campaigns_latest_workflow_run(
     assert f"Re-running the failed jobs of [workflow run {latest}](" in reply
     assert "of campaign `e2e` on `ccccccc`" in reply
     assert talk.reactions(comment["id"]) == ["eyes", "+1"]
-    assert session_log(talk) == [
+    assert talk.command_log() == [
         f"wes re-ran the failed jobs of workflow run {latest} (#{talk.tracking})"
     ]
     assert f"re-ran the failed jobs of workflow run {latest}" in talk.issue(talk.tracking)["body"]
@@ -84,7 +70,7 @@ def test_rerun_on_a_failure_issue_reruns_its_latest_failing_run(talk: Talk) -> N
 
 @pytest.mark.usefixtures("actions_write")
 def test_the_author_of_a_pull_request_may_rerun_its_latest_run(talk: Talk) -> None:
-    pull = open_pull_request(talk, "paula", head_sha="d" * 40)
+    pull = talk.pull_request("paula", head_sha="d" * 40)
     run_id = workflow_run(talk, "d" * 40, branch="fix")
     talk.upload(
         JUNIT_1011, commit_sha="d" * 40, branch="fix", pull_request=pull, workflow_run_id=run_id
@@ -98,7 +84,7 @@ def test_the_author_of_a_pull_request_may_rerun_its_latest_run(talk: Talk) -> No
 
 @pytest.mark.usefixtures("actions_write")
 def test_someone_else_with_read_may_not_rerun_a_pull_request(talk: Talk) -> None:
-    pull = open_pull_request(talk, "paula", head_sha="d" * 40)
+    pull = talk.pull_request("paula", head_sha="d" * 40)
     run_id = workflow_run(talk, "d" * 40, branch="fix")
     talk.upload(
         JUNIT_1011, commit_sha="d" * 40, branch="fix", pull_request=pull, workflow_run_id=run_id

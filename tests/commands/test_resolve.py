@@ -6,24 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.store.models import Cluster, ClusterEvent, CommandInvocation
+from bot.store.models import CommandInvocation
 from tests.commands.conftest import JUNIT_1011, Talk
 
 TITLE = "WebSocket closed 1011 (internal error)"
-
-
-def the_cluster(talk: Talk) -> Cluster:
-    with talk.h.session_factory() as session:
-        return session.scalars(select(Cluster)).one()
-
-
-def events(talk: Talk, kind: str) -> list[ClusterEvent]:
-    with talk.h.session_factory() as session:
-        return list(
-            session.scalars(
-                select(ClusterEvent).where(ClusterEvent.kind == kind).order_by(ClusterEvent.id)
-            )
-        )
 
 
 def test_resolve_closes_the_issue_and_records_who_and_why(talk: Talk) -> None:
@@ -33,13 +19,13 @@ def test_resolve_closes_the_issue_and_records_who_and_why(talk: Talk) -> None:
     assert talk.reactions(comment["id"]) == ["eyes", "+1"]
     assert talk.issue(talk.failure)["state"] == "closed"
     assert talk.bot_replies(talk.failure) == []  # the closed issue and the 👍 say it
-    cluster = the_cluster(talk)
+    cluster = talk.cluster()
     assert (cluster.state, cluster.resolved_by, cluster.resolved_reason) == (
         "resolved",
         "wes",
         "command",
     )
-    [resolved] = events(talk, "resolved")
+    [resolved] = talk.events("resolved")
     assert resolved.actor == "wes" and resolved.at == cluster.resolved_at
     assert resolved.details == {"reason": "command", "text": "fixed by the keepalive change"}
     body = talk.issue(talk.tracking)["body"]
@@ -57,7 +43,7 @@ def test_the_next_failure_after_resolve_is_a_regression(talk: Talk) -> None:
     [comment] = talk.bot_replies(talk.failure)
     assert f"🔁 **Regression: {TITLE}** is failing again" in comment
     assert "when `wes` typed /resolve" in comment  # who resolved it, and how
-    cluster = the_cluster(talk)
+    cluster = talk.cluster()
     assert (cluster.state, cluster.regressions) == ("regressed", 1)
 
 
@@ -68,7 +54,7 @@ def test_resolve_ends_a_mute(talk: Talk) -> None:
 
     assert talk.issue(talk.failure)["state"] == "closed"
     assert "muted" not in talk.labels(talk.failure)
-    cluster = the_cluster(talk)
+    cluster = talk.cluster()
     assert (cluster.state, cluster.muted_until) == ("resolved", None)
 
 
@@ -80,7 +66,7 @@ def test_resolving_twice_is_refused(talk: Talk) -> None:
     [reply] = talk.bot_replies(talk.failure)
     assert "> /resolve again" in reply and f"“{TITLE}” is resolved already." in reply
     assert talk.reactions(comment["id"]) == ["eyes", "confused"]
-    assert len(events(talk, "resolved")) == 1
+    assert len(talk.events("resolved")) == 1
 
 
 def test_a_quoted_resolve_does_nothing(talk: Talk) -> None:
@@ -104,4 +90,4 @@ def test_resolve_needs_write(talk: Talk, role: str) -> None:
     assert "needs **write** permission" in reply and f"`rob` has **{role}**" in reply
     assert talk.reactions(comment["id"]) == ["eyes", "confused"]
     assert talk.issue(talk.failure)["state"] == "open"
-    assert the_cluster(talk).state != "resolved"
+    assert talk.cluster().state != "resolved"

@@ -4,19 +4,6 @@ from __future__ import annotations
 
 from tests.commands.conftest import JUNIT_1011, REPO, Talk
 
-
-def open_pull_request(talk: Talk, user: str, head_sha: str = "d" * 40) -> int:
-    """``user`` opens a pull request (its issue number)."""
-    talk.person(user, None)
-    made = talk.h.admin(
-        "POST",
-        f"/repos/{REPO}/pulls",
-        json={"user": user, "title": "Fix the socket", "head_sha": head_sha},
-    )
-    talk.h.work_until_settled()
-    return int(made["pull_request"]["number"])
-
-
 JUNIT_UNTRUSTED = b"""<?xml version="1.0" encoding="UTF-8"?>
 <testsuite name="e2e" tests="1" failures="1">
   <testcase classname="tests.e2e.test_mail" name="test_notify" time="0.2">
@@ -76,7 +63,7 @@ def test_status_neutralizes_untrusted_cluster_titles(talk: Talk) -> None:
 
 
 def test_status_on_a_pull_request_lists_its_latest_run_per_campaign(talk: Talk) -> None:
-    pull = open_pull_request(talk, "ana")
+    pull = talk.pull_request("ana")
     talk.upload(JUNIT_1011, commit_sha="d" * 40, branch="feature", pull_request=pull)
     talk.upload(
         JUNIT_1011, commit_sha="e" * 40, branch="feature", pull_request=pull, campaign="smoke"
@@ -91,7 +78,7 @@ def test_status_on_a_pull_request_lists_its_latest_run_per_campaign(talk: Talk) 
 
 
 def test_status_on_a_pull_request_without_runs_says_so(talk: Talk) -> None:
-    pull = open_pull_request(talk, "ana")
+    pull = talk.pull_request("ana")
     talk.say(pull, "ana", "/status")
     [reply] = talk.bot_replies(pull)
     assert f"No test run of pull request #{pull} has reached me yet" in reply
