@@ -3,12 +3,21 @@ matrices, the split against the base branch, the limits, forks, re-runs."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.store.models import CheckRunRecord, Cluster, GitHubIssue, SessionLogEntry
+from bot.store.db import transaction
+from bot.store.models import (
+    CheckRunRecord,
+    Cluster,
+    GitHubIssue,
+    Job,
+    SessionLogEntry,
+    utcnow,
+)
 from tests.pipeline.conftest import REPO, Harness
 
 MAIN_SHA = "1" * 40
@@ -273,3 +282,20 @@ def test_a_lost_create_answer_does_not_duplicate_the_check_run(harness: Harness)
     assert check["conclusion"] == "failure"
     keys = [(a["path"], a["start_line"]) for a in check["annotations"]]
     assert len(keys) == len(set(keys)) == 60  # every annotation once, none repeated
+
+
+def _hold_processing(h: Harness, until: datetime) -> None:
+    with transaction(h.session_factory) as session:
+        session.execute(update(Job).where(Job.kind == "process_run").values(run_at=until))
+
+
+def test_an_accepted_upload_shows_in_progress_until_it_is_processed(harness: Harness) -> None:
+    harness.upload({"r.xml": junit([("test_a", None)])}, commit_sha=MAIN_SHA, branch="main")
+    _hold_processing(harness, utcnow() + timedelta(hours=1))  # a slow worker, say
+    harness.work_until_settled()  # only the check-run sync is due
+    (check,) = check_runs(harness, MAIN_SHA)
+    assert (check["status"], check["conclusion"]) == ("in_progress", None)
+    _hold_processing(harness, utcnow())
+    harness.work_until_settled()
+    (check,) = check_runs(harness, MAIN_SHA)  # the same check run, now completed
+    assert (check["status"], check["conclusion"]) == ("completed", "success")
