@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,24 +48,38 @@ def runs_endpoint(url: str) -> str:
     return url if url.endswith(RUNS_PATH) else url + RUNS_PATH
 
 
-def _pull_request_from_event(env: Mapping[str, str]) -> tuple[int | None, str | None]:
-    """PR number and head sha from the event payload GitHub Actions leaves on disk."""
+@dataclass(frozen=True)
+class _PullRequest:
+    number: int | None = None
+    head_sha: str | None = None
+    head_repository: str | None = None  # owner/name: another one for a fork
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _pull_request_from_event(env: Mapping[str, str]) -> _PullRequest:
+    """The PR's number, head sha and head repository from the event payload GitHub
+    Actions leaves on disk."""
     path = env.get("GITHUB_EVENT_PATH")
     if not path:
-        return None, None
+        return _PullRequest()
     try:
         event = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None, None
+        return _PullRequest()
     pull = event.get("pull_request") if isinstance(event, dict) else None
     if not isinstance(pull, dict):
-        return None, None
+        return _PullRequest()
     number = pull.get("number")
-    head = pull.get("head")
-    sha = head.get("sha") if isinstance(head, dict) else None
-    return (
+    head = _object(pull.get("head"))
+    sha = head.get("sha")
+    full_name = _object(head.get("repo")).get("full_name")
+    return _PullRequest(
         number if isinstance(number, int) else None,
         sha if isinstance(sha, str) else None,
+        full_name if isinstance(full_name, str) else None,
     )
 
 
@@ -84,7 +99,8 @@ def metadata_from_environment(env: Mapping[str, str] | None = None) -> dict[str,
     env = os.environ if env is None else env
     if env.get("GITHUB_ACTIONS", "").lower() != "true":
         return {}
-    pr_number, head_sha = _pull_request_from_event(env)
+    pull = _pull_request_from_event(env)
+    pr_number, head_sha = pull.number, pull.head_sha
     ref = env.get("GITHUB_REF", "")
     if pr_number is None and ref.startswith("refs/pull/"):
         pr_number = _int_or_none(ref.split("/")[2])
@@ -96,6 +112,7 @@ def metadata_from_environment(env: Mapping[str, str] | None = None) -> dict[str,
         "workflow": env.get("GITHUB_WORKFLOW"),
         "workflow_run_id": _int_or_none(env.get("GITHUB_RUN_ID")),
         "run_attempt": _int_or_none(env.get("GITHUB_RUN_ATTEMPT")),
+        "head_repository": pull.head_repository,
     }
     environment = {
         name: env[variable]

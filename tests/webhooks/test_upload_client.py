@@ -203,6 +203,14 @@ def test_metadata_from_github_actions_pull_request(tmp_path: Path) -> None:
     assert metadata_from_environment(env)["pull_request"] == 42  # from GITHUB_REF
 
 
+def test_a_fork_pull_request_names_its_head_repository(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    head = {"sha": "c" * 40, "repo": {"full_name": "mallory/shop"}}
+    event.write_text(json.dumps({"pull_request": {"number": 7, "head": head}}))
+    meta = metadata_from_environment({**ACTIONS_ENV, "GITHUB_EVENT_PATH": str(event)})
+    assert meta["head_repository"] == "mallory/shop"  # the server treats it as untrusted
+
+
 def test_metadata_outside_github_actions_is_empty() -> None:
     assert metadata_from_environment({"GITHUB_REPOSITORY": "a/b"}) == {}
 
