@@ -266,6 +266,9 @@ async def sync_check_runs(
         try:
             await sync.sync(check)
         except GitHubPermanentError as exc:
+            # Parked until its desired state changes: a refused call is not repeated on
+            # every sync of the repository.
+            sync._save(check.id, synced_hash=check.desired_hash)
             sync.report.failed[check.key] = str(exc)
             first_error = first_error or exc
             log.error("github.check_run_refused", key=check.key, error=str(exc))

@@ -299,3 +299,20 @@ def test_an_accepted_upload_shows_in_progress_until_it_is_processed(harness: Har
     harness.work_until_settled()
     (check,) = check_runs(harness, MAIN_SHA)  # the same check run, now completed
     assert (check["status"], check["conclusion"]) == ("completed", "success")
+
+
+def test_a_refused_check_run_is_parked_not_retried_on_every_sync(harness: Harness) -> None:
+    harness.admin(
+        "POST",
+        "/faults",
+        json={"method": "POST", "path_regex": f"^/repos/{REPO}/check-runs$", "status": 422},
+    )
+    upload(harness, junit([("test_a", None)]), commit_sha=MAIN_SHA, branch="main")
+    upload(harness, junit([("test_a", None)]), commit_sha=HEAD_SHA, branch="main")
+    assert check_runs(harness, MAIN_SHA) == [] and len(check_runs(harness, HEAD_SHA)) == 1
+    creates = [
+        r
+        for r in harness.sandbox.get("/_sandbox/requests").json()
+        if r["method"] == "POST" and r["path"] == f"/repos/{REPO}/check-runs"
+    ]
+    assert [r["status"] for r in creates] == [422, 201]  # the refused one is not asked again
