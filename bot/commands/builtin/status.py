@@ -16,19 +16,17 @@ from sqlalchemy.orm import Session
 from bot.analysis import RunSummary
 from bot.commands.context import CommandContext, Subject
 from bot.commands.spec import Help, Level, Outcome, Where, command
+from bot.render.cluster_text import plural
 from bot.render.safe import cell_code, code, inline, table_cell
+from bot.render.tracking import format_time
 from bot.store.models import Campaign, Cluster, GitHubIssue, Run, TestResult
 
 MAX_LISTED = 10
 OPEN_STATES = ("new", "open", "regressed", "muted")
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def when(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC") if at else "unknown time"
+    return format_time(at) if at else "unknown time"
 
 
 def run_text(run: Run, web_url: str, full_name: str) -> str:
