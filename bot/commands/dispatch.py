@@ -21,13 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.commands.context import CommandContext, GitHubPort, ReactionName, StorePort, Subject
-from bot.commands.effects import (
-    campaigns_of_cluster,
-    log_to_campaigns,
-    queue_sync,
-    refresh_tracking_issues,
-    rewrite_cluster_issue,
-)
+from bot.commands.effects import echo_change, queue_sync
 from bot.commands.help_text import how_to_talk, typed
 from bot.commands.parse import CommandLine, added_commands, find_commands
 from bot.commands.permissions import permission_of
@@ -245,20 +239,17 @@ class _Runner:
         return LineResult(line.text, Status.DONE, outcome.message)
 
     def _echo(self, session: Session, subject: Subject, text: str, at: datetime) -> None:
-        repository = session.get_one(Repository, self.incoming.repository_id)
-        campaign_ids: list[int] = []
-        if subject.cluster_id is not None:
-            cluster = session.get(Cluster, subject.cluster_id)
-            if cluster is not None:
-                rewrite_cluster_issue(
-                    session, cluster, repository, self.deps.config, self.deps.web_url
-                )
-                campaign_ids = campaigns_of_cluster(session, cluster.id)
-        elif subject.campaign_id is not None:
-            campaign_ids = [subject.campaign_id]
-        log_to_campaigns(session, campaign_ids, at, text)
-        refresh_tracking_issues(session, repository, campaign_ids)
-        queue_sync(session, repository)
+        cluster_id = subject.cluster_id
+        echo_change(
+            session,
+            session.get_one(Repository, self.incoming.repository_id),
+            at=at,
+            text=text,
+            config=self.deps.config,
+            web_url=self.deps.web_url,
+            cluster=session.get(Cluster, cluster_id) if cluster_id is not None else None,
+            campaign_id=subject.campaign_id,
+        )
 
 
 async def handle_commands(incoming: Incoming, deps: Deps) -> Handled:

@@ -1,8 +1,8 @@
 """What follows a command that changed state: the session log of the campaigns
 involved, the failure issue's desired state, the tracking issues, a sync.
 
-Called by the dispatcher inside the command's transaction, so a change and its echoes
-commit together.
+Called by the dispatcher after a command's change (and by the ``unmute_due`` job), in one
+transaction.
 """
 
 from __future__ import annotations
@@ -55,10 +55,27 @@ def refresh_tracking_issues(
             enqueue_refresh(session, repository.full_name, latest)
 
 
-def rewrite_cluster_issue(
-    session: Session, cluster: Cluster, repository: Repository, config: RepoConfig, web_url: str
+def echo_change(
+    session: Session,
+    repository: Repository,
+    *,
+    at: datetime,
+    text: str,
+    config: RepoConfig,
+    web_url: str,
+    cluster: Cluster | None = None,
+    campaign_id: int | None = None,
 ) -> None:
-    write_failure_issue(session, cluster, repository, config.failures, web_url)
+    """Everything a change to a cluster (or a campaign) brings along: the failure issue
+    rendered again, a session-log line in each campaign involved, their tracking issues
+    refreshed, and a sync."""
+    campaign_ids: list[int] = [campaign_id] if campaign_id is not None else []
+    if cluster is not None:
+        write_failure_issue(session, cluster, repository, config.failures, web_url)
+        campaign_ids = campaigns_of_cluster(session, cluster.id)
+    log_to_campaigns(session, campaign_ids, at, text)
+    refresh_tracking_issues(session, repository, campaign_ids)
+    queue_sync(session, repository)
 
 
 def queue_sync(session: Session, repository: Repository) -> None:

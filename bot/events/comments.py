@@ -86,64 +86,62 @@ async def _incoming(
     )
 
 
-@router.register("issue_comment")
-async def on_issue_comment(ctx: EventContext) -> None:
-    comment = _dict(ctx.payload.get("comment"))
-    issue = _dict(ctx.payload.get("issue"))
-    author = comment.get("user")
+async def _commands_in(
+    ctx: EventContext,
+    item: dict[str, Any],
+    issue: dict[str, Any],
+    *,
+    kind: str,
+    actions: tuple[str, ...],
+    is_pull_request: bool,
+    reacts: bool,
+) -> None:
+    """Run the commands in ``item`` (a comment or a review) on ``issue`` (or the PR)."""
+    author = item.get("user")
     if is_bot(ctx.payload.get("sender")) or is_bot(author):
-        ctx.log.debug("comment by a bot ignored", number=issue.get("number"))
+        ctx.log.debug(f"{kind} by a bot ignored", number=issue.get("number"))
         return
-    if ctx.action not in ("created", "edited"):
+    body, actor, item_id = item.get("body"), _login(author), item.get("id")
+    if ctx.action not in actions or not isinstance(body, str) or actor is None:
         return
-    body = comment.get("body")
-    actor = _login(author)
-    comment_id = comment.get("id")
-    if not isinstance(body, str) or actor is None or not isinstance(comment_id, int):
-        return
-    if not find_commands(body):  # no line starts with "/": nothing to read the config for
-        return
-    previous = _previous_body(ctx.payload) if ctx.action == "edited" else None
+    if not isinstance(item_id, int) or not find_commands(body):
+        return  # no line starts with "/": nothing to read the config for
     incoming = await _incoming(
         ctx,
-        source=f"comment:{comment_id}",
-        comment_id=comment_id,
+        source=f"{kind}:{item_id}",
+        comment_id=item_id if reacts else None,
         body=body,
         issue=issue,
-        is_pull_request=bool(issue.get("pull_request")),
+        is_pull_request=is_pull_request,
         actor=actor,
-        previous=previous,
+        previous=_previous_body(ctx.payload) if ctx.action == "edited" else None,
     )
     if incoming is not None:
         await _run(ctx, incoming)
+
+
+@router.register("issue_comment")
+async def on_issue_comment(ctx: EventContext) -> None:
+    issue = _dict(ctx.payload.get("issue"))
+    await _commands_in(
+        ctx,
+        _dict(ctx.payload.get("comment")),
+        issue,
+        kind="comment",
+        actions=("created", "edited"),
+        is_pull_request=bool(issue.get("pull_request")),
+        reacts=True,
+    )
 
 
 @router.register("pull_request_review")
 async def on_pull_request_review(ctx: EventContext) -> None:
-    review = _dict(ctx.payload.get("review"))
-    pull = _dict(ctx.payload.get("pull_request"))
-    author = review.get("user")
-    if is_bot(ctx.payload.get("sender")) or is_bot(author):
-        return
-    if ctx.action not in ("submitted", "edited"):
-        return
-    body = review.get("body")
-    actor = _login(author)
-    review_id = review.get("id")
-    if not isinstance(body, str) or actor is None or not isinstance(review_id, int):
-        return
-    if not find_commands(body):
-        return
-    previous = _previous_body(ctx.payload) if ctx.action == "edited" else None
-    incoming = await _incoming(
+    await _commands_in(
         ctx,
-        source=f"review:{review_id}",
-        comment_id=None,  # GitHub has no reactions on reviews
-        body=body,
-        issue=pull,
+        _dict(ctx.payload.get("review")),
+        _dict(ctx.payload.get("pull_request")),
+        kind="review",
+        actions=("submitted", "edited"),
         is_pull_request=True,
-        actor=actor,
-        previous=previous,
+        reacts=False,  # GitHub has no reactions on reviews
     )
-    if incoming is not None:
-        await _run(ctx, incoming)

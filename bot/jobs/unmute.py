@@ -63,13 +63,8 @@ def unmute_now(
 ) -> bool:
     """Unmute the cluster if its mute ending at ``due`` is still on and due; echo it the way
     a command's change is echoed. ``True`` when it unmuted."""
-    from bot.commands.effects import (  # bot.commands imports the commands, which import us
-        campaigns_of_cluster,
-        log_to_campaigns,
-        queue_sync,
-        refresh_tracking_issues,
-        rewrite_cluster_issue,
-    )
+    from bot.commands.effects import echo_change  # bot.commands imports the commands, which
+    # import this module
 
     cluster = session.get(Cluster, cluster_id)
     if cluster is None:
@@ -79,14 +74,12 @@ def unmute_now(
         return False
     session.flush()
     repository = session.get_one(Repository, cluster.repository_id)
-    rewrite_cluster_issue(session, cluster, repository, config, web_url)
     number = _issue_number(session, cluster)
     text = f"{BOT_LOGIN} unmuted “{cluster.title}”: the mute ran out"  # as the dispatcher
     text += f" (#{number})" if number is not None else ""
-    campaign_ids = campaigns_of_cluster(session, cluster.id)
-    log_to_campaigns(session, campaign_ids, at, text)
-    refresh_tracking_issues(session, repository, campaign_ids)
-    queue_sync(session, repository)
+    echo_change(
+        session, repository, at=at, text=text, config=config, web_url=web_url, cluster=cluster
+    )
     return True
 
 
