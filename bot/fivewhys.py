@@ -73,7 +73,7 @@ class AnalysisBlock(BaseModel):
 
 # --- a person's record: attribution, commands' text, edits (pure) ------------------------
 
-Source = Literal["person", "upload"]
+Source = Literal["person", "upload", "evidence"]
 
 MAX_WHYS = 5
 MAX_FIXES = 50
@@ -82,13 +82,14 @@ MAX_FIXES = 50
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Attribution:
     """Who a shown five-whys comes from: a person's confirmed record (with its author,
-    time and version), or a run's upload."""
+    time, version and comment), a run's upload, or the bot's evidence draft."""
 
     source: Source
     status: Literal["confirmed", "draft"] = "confirmed"
     author: str | None = None
     at: datetime | None = None
     version: int | None = None
+    url: str | None = None  # the comment the record was last written in
 
 
 class FiveWhysError(ValueError):

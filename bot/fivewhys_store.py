@@ -10,15 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.evidence.model import EvidenceDraft
 from bot.fivewhys import AnalysisBlock, Attribution, core
 from bot.store.models import Campaign, Cluster, FiveWhysRecord, FiveWhysVersion, Run
 
 PERSON = "person"
 CONFIRMED = "confirmed"
+EVIDENCE = "evidence"
+DRAFT = "draft"
 UPLOAD_LOOKBACK = 20
 
 
@@ -41,15 +46,20 @@ class StoredFiveWhys:
     updated_at: datetime
     source: str = PERSON
     status: str = CONFIRMED
+    source_url: str | None = None  # the comment it was last written in
+    draft: EvidenceDraft | None = None  # the bot's evidence draft (source ``evidence``)
 
     @property
     def attribution(self) -> Attribution:
+        if self.draft is not None:
+            return Attribution(source="evidence", status="draft", at=self.updated_at)
         return Attribution(
             source="person",
-            status="draft" if self.status == "draft" else "confirmed",
+            status="draft" if self.status == DRAFT else "confirmed",
             author=self.author,
             at=self.updated_at,
             version=self.version,
+            url=self.source_url,
         )
 
 
@@ -82,14 +92,17 @@ def _row(session: Session, repository_id: int, subject: str) -> FiveWhysRecord |
 
 
 def _stored(row: FiveWhysRecord) -> StoredFiveWhys:
+    draft = EvidenceDraft.model_validate(row.record) if row.source == EVIDENCE else None
     return StoredFiveWhys(
         subject=row.subject,
-        block=AnalysisBlock.model_validate(row.record or {}),
+        block=draft.as_block() if draft else AnalysisBlock.model_validate(row.record or {}),
         author=row.author,
         version=row.version,
         updated_at=row.updated_at,
         source=row.source,
         status=row.status,
+        source_url=row.source_url,
+        draft=draft,
     )
 
 
@@ -121,8 +134,10 @@ def save_five_whys(
     actor: str,
     change: str,
     at: datetime,
+    source_url: str | None = None,
 ) -> StoredFiveWhys:
-    """Store ``block`` as the person's record (a new version of it)."""
+    """Store ``block`` as the person's record (a new version of it; the bot's draft, if
+    there was one, is replaced)."""
     record = core(block).model_dump(mode="json", exclude_defaults=True)
     row = _row(session, target.repository_id, target.subject)
     if row is None:
@@ -137,9 +152,12 @@ def save_five_whys(
             created_at=at,
         )
         session.add(row)
+    if row.source == EVIDENCE:  # the draft's versions were the bot's, not a person's
+        row.version = 0
     row.record = record
     row.author = actor
     row.source, row.status = PERSON, CONFIRMED
+    row.source_url = source_url
     row.version += 1
     row.updated_at = at
     session.flush()
@@ -165,18 +183,67 @@ def edit_five_whys(
     actor: str,
     change: str,
     at: datetime,
+    source_url: str | None = None,
+    shown: AnalysisBlock | None = None,
 ) -> StoredFiveWhys:
     """Apply ``edit`` to the record people see now and save the result.
 
     With no person's record yet, a campaign's starts from its latest upload's whys,
-    root cause and fixes (what the tracking issue shows), a cluster's from nothing.
+    root cause and fixes (what the tracking issue shows), or else from ``shown`` (the
+    draft the tracking issue shows); a cluster's from the bot's evidence draft's whys
+    (or from nothing).
     ``edit`` raises :class:`bot.fivewhys.FiveWhysError` when the change does not fit.
     """
     stored = load_five_whys(session, target.repository_id, target.subject)
     if stored is not None:
-        base = stored.block
+        base = stored.block  # a draft's whys, without the draft's notes on its sources
     elif target.campaign_id is not None:
         base = core(latest_upload_analysis(session, target.campaign_id))
+        if base.is_empty and shown is not None:
+            base = shown
     else:
         base = AnalysisBlock()
-    return save_five_whys(session, target, edit(core(base)), actor=actor, change=change, at=at)
+    return save_five_whys(
+        session, target, edit(core(base)), actor=actor, change=change, at=at, source_url=source_url
+    )
+
+
+DraftSaved = Literal["saved", "unchanged", "person"]
+
+
+def save_draft(
+    session: Session, target: Target, draft: EvidenceDraft, *, at: datetime
+) -> DraftSaved:
+    """Store the bot's evidence draft, unless a person's record exists (never overwritten):
+    ``person`` then (also when a person's ``/five-whys`` landed meanwhile)."""
+    record = draft.model_dump(mode="json", exclude_defaults=True)
+    row = _row(session, target.repository_id, target.subject)
+    if row is not None:
+        if row.source != EVIDENCE:
+            return "person"
+        if row.record == record:
+            return "unchanged"
+        row.record, row.updated_at = record, at
+        row.version += 1
+        session.flush()
+        return "saved"
+    try:
+        with session.begin_nested():
+            session.add(
+                FiveWhysRecord(
+                    repository_id=target.repository_id,
+                    subject=target.subject,
+                    campaign_id=target.campaign_id,
+                    cluster_id=target.cluster_id,
+                    record=record,
+                    source=EVIDENCE,
+                    status=DRAFT,
+                    author=None,
+                    version=1,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+    except IntegrityError:  # a person's /five-whys landed first
+        return "person"
+    return "saved"

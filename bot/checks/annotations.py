@@ -346,3 +346,15 @@ def build_annotations(
             )
         )
     return AnnotationPlan(annotations, left_out, no_file)
+
+
+def repo_frame_paths(trace: str | None, repository: str, limit: int = 10) -> list[str]:
+    """The repository files a trace passes through (library frames left out), in order."""
+    paths: list[str] = []
+    for frame in _frames(trace):
+        path = normalize_path(frame.file, repository)
+        if path is not None and not _is_library(path) and path not in paths:
+            paths.append(path)
+        if len(paths) >= limit:
+            break
+    return paths

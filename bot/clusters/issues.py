@@ -261,4 +261,30 @@ def update_cluster_issues(
         # A cluster that only now gets its issue needs no "it came back" comment there.
         had_issue = cluster.issue_key is not None and cluster.issue_key not in opened
         _announce_regression(session, cluster, ctx, comment=had_issue)
+    _queue_drafts(session, ctx, opened, regressed)
     return opened
+
+
+def _queue_drafts(
+    session: Session, ctx: IssueContext, opened: Sequence[str], regressed: Sequence[int]
+) -> None:
+    """The evidence draft for each new issue (about the cluster's first failing run) and
+    for each regression (about the run it came back in)."""
+    from bot.jobs.five_whys_draft import enqueue_draft  # the job imports this module
+
+    full_name = ctx.repository.full_name
+    for cluster_id in regressed:
+        cluster = session.get_one(Cluster, cluster_id)
+        if cluster.issue_key is not None:
+            enqueue_draft(session, cluster, ctx.run, full_name)
+    for key in opened:
+        cluster = session.scalars(
+            select(Cluster).where(
+                Cluster.repository_id == ctx.repository.id, Cluster.issue_key == key
+            )
+        ).one()
+        if cluster.id in regressed:
+            continue
+        first = session.get(Run, cluster.first_seen_run_id) if cluster.first_seen_run_id else None
+        same_campaign = first is not None and first.campaign_id == ctx.run.campaign_id
+        enqueue_draft(session, cluster, first if first and same_campaign else ctx.run, full_name)

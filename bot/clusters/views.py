@@ -212,6 +212,9 @@ def cluster_view(
         tracking_url = issue_url(session, repository.id, f"campaign:{campaigns[0]}")
     kind = cast(ClusterKind, cluster.kind if cluster.kind in _KINDS else "computed")
     record = load_five_whys(session, repository.id, cluster_subject(cluster.fingerprint))
+    came_back = None
+    if record is not None and record.draft is None:
+        came_back = _regression_after(session, cluster, record.updated_at)
     return ClusterView(
         key=cluster_key(cluster.fingerprint),
         fingerprint=cluster.fingerprint,
@@ -235,8 +238,28 @@ def cluster_view(
         resolution=resolution_of(cluster),
         history=_history(session, cluster.id),
         tracking_issue_url=tracking_url,
-        five_whys=record.block if record is not None else None,
+        five_whys=record.block if record is not None and record.draft is None else None,
         five_whys_by=record.attribution if record is not None else None,
+        five_whys_draft=record.draft if record is not None else None,
+        five_whys_came_back=(
+            run_ref(came_back, repository.full_name, web_url) if came_back is not None else None
+        ),
+    )
+
+
+def _regression_after(session: Session, cluster: Cluster, since: datetime) -> Run | None:
+    """The latest run the cluster came back in that arrived after ``since`` (when a
+    person's record was saved; both are the server's clock, unlike a run's own times)."""
+    return session.scalar(
+        select(Run)
+        .join(ClusterEvent, ClusterEvent.run_id == Run.id)
+        .where(
+            ClusterEvent.cluster_id == cluster.id,
+            ClusterEvent.kind == "regressed",
+            Run.created_at > since,
+        )
+        .order_by(Run.id.desc())
+        .limit(1)
     )
 
 
@@ -302,6 +325,9 @@ def regression_view(
                 f"{web_url}/{repository.full_name}/compare/{green.commit_sha}...{run.commit_sha}"
             )
     resolved = view.resolution or Resolution(at=run.created_at, by=BOT_LOGIN, reason="green_runs")
+    record = load_five_whys(session, repository.id, cluster_subject(cluster.fingerprint))
+    confirmed = record if record is not None and record.draft is None else None
+    fixes = [item.item for item in confirmed.block.fix_strategy] if confirmed else []
     return RegressionView(
         cluster=view,
         run=run_ref(run, repository.full_name, web_url, campaign.name),
@@ -314,6 +340,10 @@ def regression_view(
         environment_diff=(
             environment_diff(_environment(green), _environment(run)) if green else []
         ),
+        previous_fix="; ".join(fixes) or None,
+        previous_root_cause=confirmed.block.root_cause if confirmed else None,
+        previous_record_by=confirmed.attribution if confirmed else None,
+        fix_did_not_hold=bool(fixes),
     )
 
 

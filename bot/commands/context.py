@@ -87,6 +87,7 @@ class CommandContext:
     web_url: str
     store: StorePort
     github: GitHubPort
+    source_url: str | None = None  # the comment the command was typed in
 
     @property
     def prefix(self) -> str:

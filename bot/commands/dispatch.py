@@ -219,6 +219,7 @@ class _Runner:
             web_url=self.deps.web_url,
             store=self.deps.store,
             github=self.deps.github,
+            source_url=self._source_url(),
         )
         try:
             outcome = await command.handler(ctx)
@@ -237,6 +238,16 @@ class _Runner:
             text = f"{self.incoming.actor} {outcome.log} (#{subject.number})"
             await self.deps.store.run(lambda s: self._echo(s, subject, text, ctx.now))
         return LineResult(line.text, Status.DONE, outcome.message)
+
+    def _source_url(self) -> str | None:
+        """The comment (or review) on GitHub: ``…/issues/7#issuecomment-42``."""
+        kind, _, number = self.incoming.source.partition(":")
+        base = self.deps.web_url.rstrip("/") + "/" + self.incoming.full_name
+        if kind == "comment" and number.isdigit():
+            return f"{base}/issues/{self.incoming.number}#issuecomment-{number}"
+        if kind == "review" and number.isdigit():
+            return f"{base}/pull/{self.incoming.number}#pullrequestreview-{number}"
+        return None
 
     def _echo(self, session: Session, subject: Subject, text: str, at: datetime) -> None:
         cluster_id = subject.cluster_id

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.analysis import RunAnalysis, RunSummary
 from bot.config import CampaignConfig
+from bot.evidence.model import EvidenceDraft
 from bot.fivewhys import AnalysisBlock, Attribution, shown_analysis
-from bot.fivewhys_store import campaign_subject, latest_upload_analysis, load_five_whys
+from bot.fivewhys_store import (
+    campaign_subject,
+    cluster_subject,
+    latest_upload_analysis,
+    load_five_whys,
+)
 from bot.github.desired import set_desired_issue
 from bot.render.clusters import ClusterFinding
+from bot.render.safe import inline, link
 from bot.render.tracking import (
     LogEntry,
     RunInfo,
@@ -20,9 +28,18 @@ from bot.render.tracking import (
     render_tracking_issue,
     tracking_issue_title,
 )
-from bot.store.models import Campaign, GitHubIssue, Repository, Run, SessionLogEntry
+from bot.store.models import (
+    Campaign,
+    Cluster,
+    GitHubIssue,
+    Repository,
+    Run,
+    SessionLogEntry,
+    TestResult,
+)
 
 HISTORY_LENGTH = 20
+MAIN_FAILURES = 5
 
 
 def tracking_key(campaign_name: str) -> str:
@@ -80,6 +97,41 @@ def latest_analysis_block(
     return shown_analysis(person.block, upload), person.attribution
 
 
+@dataclass(frozen=True, slots=True)
+class ShownDraft:
+    draft: EvidenceDraft
+    by: Attribution
+    about: str  # markdown: a link to the failure issue
+
+
+def main_failure_draft(session: Session, run: Run) -> ShownDraft | None:
+    """The evidence draft of the run's main failure (most failing tests), for a tracking
+    issue that has no five-whys of its own (a person's or an upload's)."""
+    rows = session.execute(
+        select(Cluster, func.count(TestResult.id).label("tests"))
+        .join(TestResult, TestResult.cluster_id == Cluster.id)
+        .where(TestResult.run_id == run.id, TestResult.outcome.in_(("failed", "errored")))
+        .group_by(Cluster.id)
+        .order_by(func.count(TestResult.id).desc(), Cluster.id)
+        .limit(MAIN_FAILURES)
+    ).all()
+    for cluster, _ in rows:
+        stored = load_five_whys(session, run.repository_id, cluster_subject(cluster.fingerprint))
+        if stored is None or stored.draft is None or cluster.issue_key is None:
+            continue
+        issue = session.scalar(
+            select(GitHubIssue).where(
+                GitHubIssue.repository_id == run.repository_id,
+                GitHubIssue.key == cluster.issue_key,
+            )
+        )
+        about = inline(cluster.title, 200)
+        if issue is not None and issue.number is not None:
+            about = f"{link(cluster.title[:200], issue.html_url)} (#{issue.number})"
+        return ShownDraft(stored.draft, stored.attribution, about)
+    return None
+
+
 def session_log(session: Session, campaign_id: int) -> list[LogEntry]:
     entries = session.scalars(
         select(SessionLogEntry)
@@ -105,6 +157,7 @@ def update_tracking_issue(
     """Render the tracking issue for ``run`` and store it as the desired state."""
     info = run_info(run, repository.full_name, web_url)
     five_whys, five_whys_by = latest_analysis_block(session, campaign)
+    draft = None if five_whys is not None else main_failure_draft(session, run)
     view = TrackingIssueView(
         repository=repository.full_name,
         campaign_name=campaign.name,
@@ -113,7 +166,9 @@ def update_tracking_issue(
         analysis=analysis,
         history=history,
         five_whys=five_whys,
-        five_whys_by=five_whys_by,
+        five_whys_by=five_whys_by if draft is None else draft.by,
+        five_whys_draft=draft.draft if draft is not None else None,
+        five_whys_about=draft.about if draft is not None else None,
         session_log=session_log(session, campaign.id),
         config_errors=config_errors,
         clusters=clusters,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from bot.evidence.model import EvidenceDraft
 from bot.fivewhys import AnalysisBlock, Attribution
 
 ClusterKind = Literal["named", "computed", "test-name"]
@@ -83,6 +84,8 @@ class ClusterView:
     tracking_issue_url: str | None = None
     five_whys: AnalysisBlock | None = None  # a person's record for this cluster
     five_whys_by: Attribution | None = None
+    five_whys_draft: EvidenceDraft | None = None  # the bot's, while no person wrote one
+    five_whys_came_back: RunRef | None = None  # a regression after the record was confirmed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,7 +102,9 @@ class RegressionView:
     commit_range: tuple[str, str] | None = None  # last green sha, this sha
     compare_url: str | None = None
     environment_diff: Sequence[tuple[str, str | None, str | None]] = ()  # key, before, after
-    previous_fix: str | None = None
+    previous_fix: str | None = None  # the fix strategy of the confirmed five-whys
+    previous_root_cause: str | None = None
+    previous_record_by: Attribution | None = None  # whose five-whys, which version, where
     fix_did_not_hold: bool = False
 
 

@@ -25,6 +25,7 @@ from bot.render.cluster_text import (
     short_test_name,
 )
 from bot.render.cluster_views import ClusterView
+from bot.render.evidence import evidence_blocks
 from bot.render.five_whys import five_whys_blocks
 from bot.render.safe import cell_code, code, fence, inline, link, neutralize, safe_url, shorten
 from bot.render.tracking import DEFAULT_MAX_CHARS, MAX_TITLE_CHARS, format_time
@@ -282,6 +283,15 @@ def _footer(view: ClusterView) -> list[str]:
     return ["---\n<sub>" + " · ".join(parts) + "</sub>\n"]
 
 
+def _five_whys(view: ClusterView) -> list[str]:
+    """A person's record (warned when the failure came back after it), else the bot's
+    evidence draft."""
+    if view.five_whys_draft is not None:
+        return evidence_blocks(view.five_whys_draft, view.five_whys_by)
+    came_back = run_phrase(view.five_whys_came_back) if view.five_whys_came_back else None
+    return five_whys_blocks(view.five_whys, view.five_whys_by, came_back=came_back)
+
+
 def _blocks(view: ClusterView, detail: _Detail) -> list[str]:
     return [
         *_summary(view),
@@ -289,7 +299,7 @@ def _blocks(view: ClusterView, detail: _Detail) -> list[str]:
         *_tests(view, detail),
         *_sample(view, detail),
         *_environments(view.environments, detail),
-        *five_whys_blocks(view.five_whys, view.five_whys_by),
+        *_five_whys(view),
         *_signature(view),
         *_history(view, detail),
         *_footer(view),

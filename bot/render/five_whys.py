@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.fivewhys import AnalysisBlock, Attribution
-from bot.render.safe import code, inline, table_cell
+from bot.render.safe import code, inline, link, safe_url, table_cell
 
 HEADING = "### Five whys\n\n"
 
@@ -22,24 +22,41 @@ def _when(value: datetime) -> str:
 
 
 def attribution_line(by: Attribution) -> str:
-    """``_Confirmed by `ana`, 2026-11-29 19:20 UTC (version 3)._``"""
+    """``_Confirmed by `ana`, 2026-11-29 19:20 UTC (version 3, [comment](…))._``"""
     words = "Confirmed" if by.status == "confirmed" else "Draft"
     if by.author:
         words += f" by {code(by.author, 100)}"
     if by.at is not None:
         words += f", {_when(by.at)}"
-    if by.version is not None:
-        words += f" (version {by.version})"
+    extra = [f"version {by.version}"] if by.version is not None else []
+    if safe_url(by.url):
+        extra.append(link("comment", by.url))
+    if extra:
+        words += f" ({', '.join(extra)})"
     return f"_{words}._\n\n"
 
 
+def came_back_warning(run: str) -> str:
+    """On a confirmed record whose failure returned after it was written."""
+    return (
+        "> [!WARNING]\n"
+        f"> **This fix did not hold:** the failure came back in {run}, after this record "
+        "was confirmed. Update it with `/why N`, `/root-cause` or `/fix`.\n\n"
+    )
+
+
 def five_whys_blocks(
-    block: AnalysisBlock | None, by: Attribution | None = None, *, fix_items: int = 50
+    block: AnalysisBlock | None,
+    by: Attribution | None = None,
+    *,
+    fix_items: int = 50,
+    came_back: str | None = None,
 ) -> list[str]:
     """The five whys, root cause, business impact and fix strategy; [] when empty.
 
     A person's record (``by`` given) always opens with the heading and who wrote it, so
     a record that has only a root cause or fixes so far still says whose it is.
+    ``came_back`` (markdown naming a run) warns that the record's fix did not hold.
     """
     if block is None or block.is_empty:
         return []
@@ -47,6 +64,8 @@ def five_whys_blocks(
     blocks: list[str] = []
     if block.five_whys or person:
         head = HEADING + (attribution_line(by) if by is not None and person else "")
+        if came_back and person:
+            head += came_back_warning(came_back)
         if block.five_whys:
             head += "| # | Why? | Because |\n|---:|---|---|\n"
         blocks.append(head)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.render.cluster_text import (
     join_names,
+    login,
     outcome,
     plural,
     resolution_phrase,
@@ -63,6 +64,22 @@ def _since_last_green(view: RegressionView) -> list[str]:
     return lines
 
 
+def _previous_record(view: RegressionView) -> str:
+    """``The [five-whys](…) `ana` confirmed (version 2, 2025-09-12) named the root cause “…”.``"""
+    by = view.previous_record_by
+    assert by is not None
+    named = link("five-whys", by.url) if safe_url(by.url) else "five-whys"
+    who = f" {login(by.author)}" if by.author else ""
+    when = [f"version {by.version}"] if by.version is not None else []
+    if by.at is not None:
+        when.append(by.at.date().isoformat())
+    extra = f" ({', '.join(when)})" if when else ""
+    text = f"The {named}{who} confirmed{extra}"
+    if view.previous_root_cause:
+        return f"{text} named the root cause “{inline(view.previous_root_cause, 500)}”."
+    return f"{text} recorded the fix below."
+
+
 def render_regression_comment(view: RegressionView) -> str:
     """The one comment a failure issue gets when its resolved cluster fails again."""
     cluster = view.cluster
@@ -77,8 +94,10 @@ def render_regression_comment(view: RegressionView) -> str:
             "> [!CAUTION]",
             "> **This fix did not hold.** It had been resolved on "
             f"{resolution_phrase(view.resolved)}{_held_for(view)}.",
-            "",
         ]
+        if view.previous_record_by is not None:
+            lines.append(f"> {_previous_record(view)}")
+        lines.append("")
     lines.append(f"**Failing again:** {_tests_where(view)}")
     lines.append("")
     tests = sorted(view.tests, key=lambda t: t.test_id)
@@ -98,6 +117,12 @@ def render_regression_comment(view: RegressionView) -> str:
     lines.append("")
     if view.previous_fix and view.previous_fix.strip():
         lines += [f"**Fix recorded at the time:** {inline(view.previous_fix, 2000)}", ""]
+    if view.previous_record_by is not None:
+        lines += [
+            "The five-whys on this issue is kept as it was; the evidence of this run is "
+            "above. Update it with `/why N`, `/root-cause` or `/fix`.",
+            "",
+        ]
     lines.append(
         f"<sub>Signature {code(cluster.fingerprint, 100)} "
         f"(version {inline(str(cluster.signature_version), 20)}) · one comment per "

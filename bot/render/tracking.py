@@ -29,9 +29,11 @@ from bot.analysis import (
     phase_trends,
 )
 from bot.config import CONFIG_PATH, CampaignConfig, fill_template
+from bot.evidence.model import EvidenceDraft
 from bot.fivewhys import AnalysisBlock, Attribution
 from bot.render.budget import fit_levels
 from bot.render.cluster_views import ClusterFinding
+from bot.render.evidence import evidence_blocks
 from bot.render.five_whys import five_whys_blocks
 from bot.render.safe import code, fence, inline, link, safe_url, table_cell
 from bot.reports.model import Counts
@@ -84,6 +86,8 @@ class TrackingIssueView:
     history: Sequence[RunSummary] = ()  # earlier runs of the campaign, oldest first
     five_whys: AnalysisBlock | None = None
     five_whys_by: Attribution | None = None  # a person's record: who, when
+    five_whys_draft: EvidenceDraft | None = None  # the main failure's, with no record
+    five_whys_about: str | None = None  # markdown naming that failure
     session_log: Sequence[LogEntry] = ()  # oldest first
     config_errors: Sequence[str] = ()
     links: Sequence[Link] = ()
@@ -482,6 +486,14 @@ def _cluster_findings(clusters: Sequence[ClusterFinding], detail: _Detail) -> li
     return blocks
 
 
+def _five_whys(view: TrackingIssueView, detail: _Detail) -> list[str]:
+    """The campaign's five-whys (a person's or an upload's), else the evidence draft of
+    the latest run's main failure."""
+    if view.five_whys is None and view.five_whys_draft is not None:
+        return evidence_blocks(view.five_whys_draft, view.five_whys_by, about=view.five_whys_about)
+    return five_whys_blocks(view.five_whys, view.five_whys_by, fix_items=detail.fix_items)
+
+
 def _findings(view: TrackingIssueView, detail: _Detail) -> list[str]:
     reported = view.five_whys.findings if view.five_whys else []
     groups = view.analysis.findings
@@ -554,7 +566,7 @@ def _blocks(view: TrackingIssueView, detail: _Detail) -> list[str]:
         *_phases(view, detail),
         *_criteria(view, detail),
         *_findings(view, detail),
-        *five_whys_blocks(view.five_whys, view.five_whys_by, fix_items=detail.fix_items),
+        *_five_whys(view, detail),
         *_session_log(view, detail),
         *_footer(view),
     ]

@@ -428,10 +428,14 @@ class PermissionGrant(Base):
 
 
 class FiveWhysRecord(Base):
-    """A person's five-whys for a campaign or a failure cluster (``/five-whys``, ``/why``).
+    """A five-whys for a campaign or a failure cluster: a person's (``/five-whys``,
+    ``/why`` …; source ``person``, confirmed) or the bot's evidence draft (source
+    ``evidence``, status ``draft``; replaced by a person's, never the reverse).
 
     ``subject`` is ``campaign:<name>`` or ``cluster:<fingerprint>``; ``record`` is an
-    :class:`bot.fivewhys.AnalysisBlock` as JSON. Every change is kept as a version.
+    :class:`bot.fivewhys.AnalysisBlock` as JSON, or for a draft a
+    :class:`bot.evidence.model.EvidenceDraft`. Every change a person makes is kept as a
+    version.
     """
 
     __tablename__ = "five_whys"
@@ -446,6 +450,7 @@ class FiveWhysRecord(Base):
     source: Mapped[str] = mapped_column(String(16), default="person")
     status: Mapped[str] = mapped_column(String(16), default="confirmed")
     author: Mapped[str | None] = mapped_column(String(255))
+    source_url: Mapped[str | None] = mapped_column(Text)  # the comment last written in
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,10 +19,12 @@ fix: Fix the SessionMiddleware order
 
 
 def records(talk: Talk) -> list[tuple[str, str | None, int, list[str]]]:
-    """Each record's subject, author, version, and its versions' changes."""
+    """Each person's record's subject, author, version, and its versions' changes (the
+    bot's evidence drafts are tested in ``test_evidence_e2e``)."""
     with talk.h.session_factory() as session:
         out = []
-        for row in session.scalars(select(FiveWhysRecord).order_by(FiveWhysRecord.id)):
+        people = select(FiveWhysRecord).where(FiveWhysRecord.source == "person")
+        for row in session.scalars(people.order_by(FiveWhysRecord.id)):
             changes = session.scalars(
                 select(FiveWhysVersion.change)
                 .where(FiveWhysVersion.record_id == row.id)
@@ -37,7 +39,11 @@ def test_five_whys_on_the_tracking_issue_shows_in_its_body(talk: Talk) -> None:
     comment = talk.say(talk.tracking, "ana", FIVE_WHYS)
     body = talk.issue(talk.tracking)["body"]
     assert "### Five whys\n\n_Confirmed by `ana`, " in body
-    assert "(version 1)._" in body
+    # The record links the comment it was written in.
+    assert (
+        f"(version 1, [comment](http://sandbox.test/acme/shop/issues/{talk.tracking}"
+        f"#issuecomment-{comment['id']}))._" in body
+    )
     assert "| 1 | Why did the pipeline fail? | WebSocket closed with 1011 |" in body
     assert "| 2 | Why did it close with 1011? | Auth failed on the WebSocket path |" in body
     assert "| 3 | Why did auth fail? | E2E env vars are missing in staging |" in body
@@ -64,7 +70,7 @@ def test_why_on_the_failure_issue_shows_in_its_body_and_keeps_versions(talk: Tal
     talk.say(talk.failure, "bo", "/root-cause Env vars missing in staging\n/fix Add them @bo")
     body = talk.issue(talk.failure)["body"]
     assert "### Five whys\n\n_Confirmed by `bo`, " in body
-    assert "(version 5)._" in body
+    assert "(version 5, [comment](" in body
     assert "| 1 | Why did the pipeline fail? | WebSocket closed 1011 |" in body
     assert "| 2 | Why did it close with 1011? | Auth failed on the WebSocket path only |" in body
     assert "**Root cause:** Env vars missing in staging" in body
@@ -96,9 +102,13 @@ def body_fingerprint(body: str) -> str:
     return body.split("**Fingerprint:** `", 1)[1].split("`", 1)[0]
 
 
-def test_the_failure_issue_has_no_five_whys_until_someone_writes_one(talk: Talk) -> None:
-    assert "Five whys" not in talk.issue(talk.failure)["body"]
-    assert "Five whys" not in talk.issue(talk.tracking)["body"]
+def test_until_someone_writes_one_the_issues_show_the_bots_draft(talk: Talk) -> None:
+    failure, tracking = talk.issue(talk.failure)["body"], talk.issue(talk.tracking)["body"]
+    assert "**Draft by Loopwatch, from the facts below**" in failure
+    assert "Confirmed by" not in failure
+    # the tracking issue, with no five-whys of its own, shows its main failure's draft
+    assert "**Draft by Loopwatch about [WebSocket closed 1011" in tracking
+    assert f"(#{talk.failure}), from the facts below**" in tracking
 
 
 def test_a_persons_record_wins_over_the_uploads_analysis(talk: Talk) -> None:
@@ -148,7 +158,7 @@ def test_malformed_five_whys_is_refused_with_the_line_and_the_format(talk: Talk)
     assert "```\n/five-whys\n1. Why did the pipeline fail? -> WebSocket closed with 1011\n" in reply
     assert talk.reactions(comment["id"]) == ["eyes", "confused"]
     assert records(talk) == []
-    assert "Five whys" not in talk.issue(talk.tracking)["body"]
+    assert "Confirmed by" not in talk.issue(talk.tracking)["body"]
 
 
 def test_empty_five_whys_is_refused_with_the_format(talk: Talk) -> None:
@@ -166,11 +176,12 @@ def test_empty_five_whys_is_refused_with_the_format(talk: Talk) -> None:
 
 def test_bad_why_edits_are_refused_and_change_nothing(talk: Talk) -> None:
     talk.person("ana", "triage")
-    talk.say(talk.failure, "ana", "/why 3 Why? -> x")
+    # the draft on the issue has 3 whys: a fifth would leave a gap
+    talk.say(talk.failure, "ana", "/why 5 Why? -> x")
     talk.say(talk.failure, "ana", "/why 9 Why? -> x")
     talk.say(talk.failure, "ana", "/fix ship it due 2026-02-30")
     replies = talk.bot_replies(talk.failure)
-    assert "🚫 I did not change the five-whys:\n\n- why 3: there are no whys yet;" in replies[0]
+    assert "🚫 I did not change the five-whys:\n\n- why 5: there are 3 whys;" in replies[0]
     assert "🚫 The whys are numbered 1 to 5; `9` is not one of them." in replies[1]
     assert "- `2026-02-30` is not a date; expected `due YYYY-MM-DD`" in replies[2]
     assert records(talk) == []
@@ -193,13 +204,13 @@ def test_a_read_user_is_refused_with_a_reply_quoting_the_command(talk: Talk) -> 
     assert "🚫 `/root-cause` needs **triage** permission on this repository" in reply
     assert talk.reactions(comment["id"]) == ["eyes", "confused"]
     assert records(talk) == []
-    assert "Five whys" not in talk.issue(talk.failure)["body"]
+    assert "Confirmed by" not in talk.issue(talk.failure)["body"]
 
 
 def test_help_documents_the_five_whys_format(talk: Talk) -> None:
     talk.person("ana", "read")
     talk.say(talk.failure, "ana", "/help")
     [reply] = talk.bot_replies(talk.failure)
-    assert "| `/five-whys` | triage and up | a failure issue, a tracking issue |" in reply
+    assert "| `/five-whys [confirm]` | triage and up | a failure issue, a tracking issue |" in reply
     assert "| `/why N Why …? -> because …` | triage and up |" in reply
     assert "`/fix`:\n```\n/fix Propagate E2E env vars to staging @ana due 2026-12-31" in reply

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.commands.context import CommandContext
 from bot.commands.spec import Help, Level, Outcome, Refused, Where, command
+from bot.evidence.model import EvidenceDraft
 from bot.fivewhys import BLOCK_FORMAT, AnalysisBlock, FiveWhysError, parse_block
-from bot.fivewhys_store import Target, edit_five_whys, save_five_whys
-from bot.store.models import Campaign, Cluster
+from bot.fivewhys_store import Target, edit_five_whys, load_five_whys, save_five_whys
+from bot.store.models import Campaign, Cluster, Run
 
 WHERE = frozenset({Where.CLUSTER, Where.CAMPAIGN})
 
@@ -40,8 +42,17 @@ async def change_record(
     session-log phrase (and the version's note)."""
 
     def work(session: Session) -> None:
+        target = target_of(session, ctx)
+        shown = _shown_on_tracking_issue(session, target)
         edit_five_whys(
-            session, target_of(session, ctx), edit, actor=ctx.actor, change=change, at=ctx.now
+            session,
+            target,
+            edit,
+            actor=ctx.actor,
+            change=change,
+            at=ctx.now,
+            source_url=ctx.source_url,
+            shown=shown.as_block() if shown is not None else None,
         )
 
     try:
@@ -67,23 +78,27 @@ def _summary(block: AnalysisBlock) -> str:
 @command(
     "five-whys",
     help=Help(
-        usage="five-whys",
+        usage="five-whys [confirm]",
         description=(
             "Replace this campaign's or failure's five-whys with the lines below the "
             "command: numbered whys (1 to 5, `Why …? -> because …`; `|` or `because` also "
             "separate the answer), one `root cause:` line and any `fix:` lines "
             "(`fix: what [@owner] [due YYYY-MM-DD]`). Edit one part with `why`, "
-            "`root-cause` or `fix`."
+            "`root-cause` or `fix`. `five-whys confirm` keeps Loopwatch's evidence draft "
+            "as your record."
         ),
-        examples=("five-whys",),
+        examples=("five-whys", "five-whys confirm"),
         block=BLOCK_FORMAT,
     ),
     level=Level.TRIAGE,
     where=WHERE,
+    args=r"(?P<confirm>confirm)?",
     aliases=("fivewhys",),
 )
 async def five_whys(ctx: CommandContext) -> Outcome:
     typed = ctx.typed("five-whys")
+    if ctx.match.group("confirm"):
+        return await confirm_draft(ctx)
     if not ctx.block:
         raise Refused(
             f"Write the five-whys on the lines right below `{typed}`, like this:\n\n"
@@ -100,7 +115,67 @@ async def five_whys(ctx: CommandContext) -> Outcome:
 
     def work(session: Session) -> None:
         target = target_of(session, ctx)
-        save_five_whys(session, target, block, actor=ctx.actor, change=change, at=ctx.now)
+        save_five_whys(
+            session,
+            target,
+            block,
+            actor=ctx.actor,
+            change=change,
+            at=ctx.now,
+            source_url=ctx.source_url,
+        )
 
     await ctx.store.run(work)
     return Outcome(log=change)
+
+
+def _shown_on_tracking_issue(session: Session, target: Target) -> EvidenceDraft | None:
+    """The draft a campaign's tracking issue shows: its latest run's main failure's."""
+    from bot.jobs.tracking import main_failure_draft  # the jobs import the commands
+
+    if target.campaign_id is None:
+        return None
+    run = session.scalar(
+        select(Run)
+        .where(Run.campaign_id == target.campaign_id, Run.status == "processed")
+        .order_by(Run.id.desc())
+        .limit(1)
+    )
+    shown = main_failure_draft(session, run) if run is not None else None
+    return shown.draft if shown is not None else None
+
+
+async def confirm_draft(ctx: CommandContext) -> Outcome:
+    """``/five-whys confirm``: the bot's evidence draft becomes the person's record."""
+    if ctx.block:
+        raise Refused(
+            f"`{ctx.typed('five-whys confirm')}` keeps Loopwatch's draft as it is; to write "
+            f"your own, type `{ctx.typed('five-whys')}` with your lines below it."
+        )
+
+    def work(session: Session) -> str | None:
+        target = target_of(session, ctx)
+        stored = load_five_whys(session, target.repository_id, target.subject)
+        if stored is not None and stored.draft is None:
+            by = f" by `{stored.author}`" if stored.author else ""
+            return f"This five-whys is already confirmed{by} (version {stored.version})."
+        draft = stored.draft if stored is not None else _shown_on_tracking_issue(session, target)
+        if draft is None:
+            return "There is no five-whys draft here to confirm."
+        block = draft.as_block()
+        change = f"confirmed Loopwatch's five-whys draft ({_summary(block)})"
+        save_five_whys(
+            session,
+            target,
+            block,
+            actor=ctx.actor,
+            change=change,
+            at=ctx.now,
+            source_url=ctx.source_url,
+        )
+        return None
+
+    problem = await ctx.store.run(work)
+    if problem is not None:
+        raise Refused(problem)
+    return Outcome(log="confirmed Loopwatch's five-whys draft")

@@ -1,0 +1,1 @@
+"""Evidence for five-whys drafts: facts Loopwatch has, no guessing."""

@@ -1,0 +1,113 @@
+"""The ``draft_five_whys`` job: the bot's evidence draft for a failure cluster.
+
+Queued when a cluster's failure issue opens and when it comes back (a regression). It
+reads the facts, asks GitHub once for the commit range since the last green run, builds
+the draft (pure) and stores it, unless a person's record exists: that one is never
+overwritten. A stored draft renders the failure issue again, and the tracking issues of
+the campaigns that show it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.clusters.issues import rewrite_failure_issue_body
+from bot.evidence.builder import build_draft
+from bot.evidence.compare import fetch_commit_range
+from bot.evidence.facts import CommitRange, EvidenceFacts
+from bot.evidence.gather import gather_facts
+from bot.fivewhys_store import Target, cluster_subject, load_five_whys, save_draft
+from bot.jobs.repo_config import resolve_installation
+from bot.queue import enqueue
+from bot.service import Services
+from bot.store.db import transaction
+from bot.store.models import Cluster, Repository, Run, utcnow
+from bot.worker import Handler, JobContext
+
+DRAFT_FIVE_WHYS = "draft_five_whys"
+
+
+def enqueue_draft(session: Session, cluster: Cluster, run: Run, full_name: str) -> None:
+    """Queue the draft for ``cluster`` failing in ``run`` (once per cluster and run)."""
+    enqueue(
+        session,
+        DRAFT_FIVE_WHYS,
+        {"cluster_id": cluster.id, "run_id": run.id},
+        lock_key=f"repo:{full_name}",
+        dedupe_key=f"five-whys-draft:{cluster.id}:{run.id}",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    facts: EvidenceFacts
+    repository_id: int
+    full_name: str
+
+
+def _read(session: Session, cluster_id: int, run_id: int) -> _Read | None:
+    cluster, run = session.get(Cluster, cluster_id), session.get(Run, run_id)
+    if cluster is None or run is None:
+        return None
+    subject = cluster_subject(cluster.fingerprint)
+    stored = load_five_whys(session, cluster.repository_id, subject)
+    if stored is not None and stored.draft is None:
+        return None  # a person's record: theirs to keep
+    repository = session.get_one(Repository, cluster.repository_id)
+    return _Read(gather_facts(session, cluster, run, subject), repository.id, repository.full_name)
+
+
+def make_draft_handler(services: Services) -> Handler:
+    async def draft_five_whys(ctx: JobContext) -> None:
+        cluster_id, run_id = int(ctx.payload["cluster_id"]), int(ctx.payload["run_id"])
+        with services.session_factory() as session:
+            read = _read(session, cluster_id, run_id)
+        if read is None:
+            ctx.log.info("five_whys_draft_not_needed", cluster_id=cluster_id, run_id=run_id)
+            return
+        commits = await _commit_range(read)
+        draft = build_draft(read.facts, commits)
+
+        def store() -> str:
+            with transaction(services.session_factory) as session:
+                cluster = session.get_one(Cluster, cluster_id)
+                saved = save_draft(session, Target.of_cluster(cluster), draft, at=utcnow())
+                if saved == "saved":
+                    _echo(session, cluster, services.settings.github_web_url)
+                return saved
+
+        saved = await asyncio.to_thread(store)
+        ctx.log.info(
+            "five_whys_drafted",
+            cluster_id=cluster_id,
+            run_id=run_id,
+            outcome=saved,
+            steps=len(draft.steps),
+            commits=draft.total_commits,
+        )
+
+    async def _commit_range(read: _Read) -> CommitRange | None:
+        facts = read.facts
+        if not facts.needs_compare or facts.last_green is None:
+            return None
+        base, head = str(facts.last_green.commit_sha), str(facts.run.commit_sha)
+        installation_id = await resolve_installation(services, read.repository_id)
+        if installation_id is None:
+            return CommitRange(base, head, error="the GitHub App is not installed there")
+        gh = services.github().installation(installation_id)
+        return await fetch_commit_range(gh, read.full_name, base, head)
+
+    return draft_five_whys
+
+
+def _echo(session: Session, cluster: Cluster, web_url: str) -> None:
+    """The failure issue and the tracking issues show the new draft; a sync follows."""
+    from bot.commands.effects import campaigns_of_cluster, queue_sync, refresh_tracking_issues
+
+    repository = session.get_one(Repository, cluster.repository_id)
+    rewrite_failure_issue_body(session, cluster, repository, web_url)
+    refresh_tracking_issues(session, repository, campaigns_of_cluster(session, cluster.id))
+    queue_sync(session, repository)
