@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.steering.definition import CampaignDefinition, GoalConfig, LinkConfig
+
 CONFIG_PATH = ".github/loopwatch.yml"
 MAX_CONFIG_BYTES = 256 * 1024
 MAX_ERRORS = 20
@@ -104,11 +106,146 @@ class PhaseConfig(_Strict):
     description: str | None = Field(default=None, max_length=1000)
 
 
+CriterionKind = Literal["all_pass", "min_duration", "max_skipped", "required_tests"]
+CRITERION_KINDS: tuple[str, ...] = ("all_pass", "min_duration", "max_skipped", "required_tests")
+_DURATION_PART = re.compile(
+    r"(\d+(?:\.\d+)?|\.\d+)\s*(ms|hours?|h|minutes?|mins?|m|seconds?|secs?|s)"
+)
+_DURATION_UNITS = {"ms": 0.001, "h": 3600.0, "m": 60.0, "s": 1.0}
+_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)\s*%$")
+
+
+def parse_seconds(value: object) -> float:
+    """Seconds from a number or text like ``90``, ``"90s"``, ``"2m"``, ``"1m 30s"``, ``"1.5h"``.
+
+    Raises ``ValueError`` with the reason in plain words.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"must be seconds, as a number or text like '90s' or '2m'; got {value!r}")
+    if isinstance(value, str):
+        text = value.strip().lower()
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = _parse_duration_text(text, value)
+    else:
+        seconds = float(value)
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        raise ValueError(f"must be a number of seconds, got {value!r}")
+    if seconds <= 0:
+        raise ValueError(f"must be more than 0 seconds, got {value!r}")
+    return seconds
+
+
+def _parse_duration_text(text: str, shown: str) -> float:
+    position, seconds = 0, 0.0
+    for part in _DURATION_PART.finditer(text):
+        if text[position : part.start()].strip():
+            break
+        unit = "ms" if part.group(2) == "ms" else part.group(2)[0]
+        seconds += float(part.group(1)) * _DURATION_UNITS[unit]
+        position = part.end()
+    if position == 0 or text[position:].strip():
+        raise ValueError(
+            f"{shown!r} is not a duration; write seconds (90), or a number with a unit: "
+            "'90s', '2m', '1m 30s', '1h'"
+        )
+    return seconds
+
+
+class SkipLimit(_Strict):
+    """``max_skipped``: a count of tests, or a percentage of a suite's matched tests."""
+
+    count: int | None = Field(default=None, ge=0)
+    percent: float | None = Field(default=None, ge=0, le=100)
+
+    def __str__(self) -> str:
+        if self.percent is not None:
+            return f"{self.percent:g}%"
+        return str(self.count or 0)
+
+    def exceeded(self, skipped: int, total: int) -> bool:
+        """Whether ``skipped`` of ``total`` tests is more than the limit."""
+        if self.percent is not None:
+            return total > 0 and skipped * 100 > self.percent * total
+        return skipped > (self.count or 0)
+
+
+def parse_skip_limit(value: object) -> SkipLimit:
+    """``5`` (tests) or ``"50%"`` (of a suite's matched tests); ``ValueError`` otherwise."""
+    if isinstance(value, SkipLimit):
+        return value
+    hint = "write a whole number of tests (5) or a percentage in quotes ('50%')"
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"{hint}; got {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"must be 0 or more tests, got {value}")
+        return SkipLimit(count=value)
+    text = value.strip()
+    if text.isdigit():
+        return SkipLimit(count=int(text))
+    match = _PERCENT.match(text)
+    if match is None:
+        raise ValueError(f"{value!r} is not a count or a percentage; {hint}")
+    percent = float(match.group(1))
+    if percent > 100:
+        raise ValueError(f"a percentage must be between 0% and 100%, got {value!r}")
+    return SkipLimit(percent=percent)
+
+
 class CriterionConfig(_Strict):
-    """A validation criterion: met when every test matching ``tests`` passed."""
+    """A validation criterion over the tests matching ``tests`` (globs).
+
+    ``kind`` says when it is met: ``all_pass`` (every matching test passed),
+    ``min_duration`` (every suite took at least ``min_duration`` seconds: a faster one is
+    probably not talking to real services), ``max_skipped`` (no suite skipped more than
+    ``max_skipped``), ``required_tests`` (every glob matched a test, and they all passed).
+    """
 
     name: str = Field(min_length=1, max_length=300)
     tests: list[str] = Field(min_length=1, max_length=200)
+    kind: CriterionKind = "all_pass"
+    min_duration: float | None = None  # seconds
+    max_skipped: SkipLimit | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip() in CRITERION_KINDS:
+            return value.strip()
+        hint = difflib.get_close_matches(str(value), CRITERION_KINDS, n=1)
+        suggestion = f" — did you mean {hint[0]!r}?" if hint else ""
+        raise ValueError(
+            f"unknown kind {value!r}{suggestion} (kinds: {', '.join(CRITERION_KINDS)})"
+        )
+
+    @field_validator("min_duration", mode="before")
+    @classmethod
+    def _seconds(cls, value: object) -> object:
+        return None if value is None else parse_seconds(value)
+
+    @field_validator("max_skipped", mode="before")
+    @classmethod
+    def _skip_limit(cls, value: object) -> object:
+        return None if value is None else parse_skip_limit(value)
+
+    @model_validator(mode="after")
+    def _bound_fits_kind(self) -> CriterionConfig:
+        bounds = {"min_duration": self.min_duration, "max_skipped": self.max_skipped}
+        examples = {
+            "min_duration": "min_duration: 60 (or '2m')",
+            "max_skipped": "max_skipped: '50%' (or 5)",
+        }
+        for key, bound in bounds.items():
+            if self.kind == key and bound is None:
+                raise ValueError(f"criterion {self.name!r}: kind {key} needs {examples[key]}")
+            if self.kind != key and bound is not None:
+                raise ValueError(
+                    f"criterion {self.name!r}: {key} only applies to kind: {key} (this one is "
+                    f"kind: {self.kind}); add 'kind: {key}' or remove {key}"
+                )
+        return self
 
 
 DEFAULT_LABELS: tuple[LabelSpec, ...] = (
@@ -125,6 +262,13 @@ class CampaignConfig(_Strict):
     mission: str | None = Field(default=None, max_length=2000)
     phases: list[PhaseConfig] = Field(default_factory=list, max_length=100)
     criteria: list[CriterionConfig] = Field(default_factory=list, max_length=100)
+    # The campaign's definition (bot.steering.definition), shown above the status.
+    strategy: str | None = Field(default=None, max_length=2000)
+    focus_areas: list[str] | None = Field(default=None, max_length=20)
+    business_impact: str | None = Field(default=None, max_length=2000)
+    owners: list[str] | None = Field(default=None, max_length=20)
+    goal: GoalConfig | None = None
+    links: list[LinkConfig] | None = Field(default=None, max_length=20)
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -135,6 +279,18 @@ class CampaignConfig(_Strict):
     @classmethod
     def _title_template(cls, value: str) -> str:
         return _check_template(value)
+
+    @property
+    def definition(self) -> CampaignDefinition:
+        return CampaignDefinition(
+            mission=self.mission,
+            strategy=self.strategy,
+            focus_areas=self.focus_areas,
+            business_impact=self.business_impact,
+            owners=self.owners,
+            goal=self.goal,
+            links=self.links,
+        )
 
     def labels_for(self, campaign: str) -> list[LabelSpec]:
         """The labels with ``{campaign}`` filled in, duplicates removed."""
@@ -156,6 +312,12 @@ class CampaignSection(_Strict):
     mission: str | None = Field(default=None, max_length=2000)
     phases: list[PhaseConfig] = Field(default_factory=list, max_length=100)
     criteria: list[CriterionConfig] = Field(default_factory=list, max_length=100)
+    strategy: str | None = Field(default=None, max_length=2000)
+    focus_areas: list[str] | None = Field(default=None, max_length=20)
+    business_impact: str | None = Field(default=None, max_length=2000)
+    owners: list[str] | None = Field(default=None, max_length=20)
+    goal: GoalConfig | None = None
+    links: list[LinkConfig] | None = Field(default=None, max_length=20)
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -360,6 +522,12 @@ class RepoConfig(_Strict):
             mission=section.mission if section.mission is not None else self.defaults.mission,
             phases=list(section.phases),
             criteria=list(section.criteria),
+            strategy=section.strategy,
+            focus_areas=section.focus_areas,
+            business_impact=section.business_impact,
+            owners=section.owners,
+            goal=section.goal,
+            links=section.links,
         )
 
 

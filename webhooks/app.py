@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from bot.store.db import make_engine, make_session_factory
-from webhooks import github, health, uploads
+from webhooks import campaigns, github, health, uploads
 from webhooks.errors import install_error_handlers
 from webhooks.limits import DEFAULT_MAX_BYTES, WEBHOOK_MAX_BYTES, BodySizeLimit
 
@@ -29,6 +29,7 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session] | None
     app.state.session_factory = session_factory
     install_error_handlers(app)
     app.include_router(uploads.router)
+    app.include_router(campaigns.router)
     app.include_router(github.router)
     app.include_router(health.router)
 

@@ -101,6 +101,11 @@ def _store(
         environment=dict(metadata.environment),
         head_repository=metadata.head_repository,
         analysis=metadata.analysis.model_dump(mode="json") if metadata.analysis else None,
+        definition=(
+            metadata.definition.model_dump(mode="json", exclude_none=True)
+            if metadata.definition is not None and not metadata.definition.is_empty
+            else None
+        ),
         status="queued",
     )
     run.files = [

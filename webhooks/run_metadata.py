@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.fivewhys import AnalysisBlock
+from bot.steering.definition import CampaignDefinition
 from bot.tokens import normalize_repo_full_name
 
 _SHA = re.compile(r"^[0-9a-fA-F]{7,64}$")
@@ -32,6 +33,8 @@ class RunMetadata(BaseModel):
     finished_at: datetime | None = None
     environment: dict[str, str] = Field(default_factory=dict, max_length=200)
     analysis: AnalysisBlock | None = None
+    # The campaign's definition for this run on: its keys override the config's.
+    definition: CampaignDefinition | None = None
     run_key: str | None = Field(default=None, min_length=1, max_length=255)
     # owner/name of the pull request's head repository; a fork's run is untrusted: it
     # gets its check run, and changes no failure cluster, issue or session log.

@@ -6,10 +6,10 @@ import asyncio
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
-from bot.analysis import RunAnalysis, RunCase, analyze_run
+from bot.analysis import OTHER_PHASE, RunAnalysis, RunCase, analyze_run
 from bot.checks.desired import desire_completed
 from bot.clusters.tracking import publish_run_clusters, track_run
 from bot.clusters.views import findings_for_run
@@ -20,6 +20,8 @@ from bot.jobs.tracking import previous_summaries, run_info, tracking_key, update
 from bot.queue import enqueue
 from bot.render.tracking import RunInfo, run_log_text
 from bot.service import Services
+from bot.steering.run_diff import RunDiff, TestOutcome, diff_phrase, diff_runs
+from bot.steering.runs import following
 from bot.store.db import transaction
 from bot.store.models import (
     Campaign,
@@ -122,7 +124,14 @@ def _store_processed_run(
     repository = session.get_one(Repository, run.repository_id)
     campaign = session.get_one(Campaign, run.campaign_id)
     campaign_config = config.config.campaign(campaign.name)
-    history = previous_summaries(session, campaign.id, run.id)
+    follow = following(
+        session,
+        run,
+        full_name=repository.full_name,
+        only_branches=config.config.failures.only_branches,
+        default_branch=repository.default_branch or None,
+    )
+    history = previous_summaries(session, campaign.id, run.id, where=follow.where)
     cases = [RunCase(case, filename) for filename, case in parsed.cases]
     analysis = analyze_run(
         cases,
@@ -156,20 +165,23 @@ def _store_processed_run(
         config=config.config,
         web_url=web_url,
     )
-    _log_run(session, run, campaign, analysis, run_info(run, repository.full_name, web_url), parsed)
+    info = run_info(run, repository.full_name, web_url)
+    _log_run(session, run, campaign, analysis, info, parsed, follow.where)
     session.flush()
-    update_tracking_issue(
-        session,
-        repository=repository,
-        campaign=campaign,
-        campaign_config=campaign_config,
-        run=run,
-        analysis=analysis,
-        history=history,
-        config_errors=config.errors,
-        web_url=web_url,
-        clusters=findings_for_run(session, repository.id, run.id) if clusters.seen else [],
-    )
+    if follow.follows_run:  # a pull request's run leaves the campaign's issue as it is
+        update_tracking_issue(
+            session,
+            repository=repository,
+            campaign=campaign,
+            campaign_config=campaign_config,
+            run=run,
+            analysis=analysis,
+            history=history,
+            config_errors=config.errors,
+            web_url=web_url,
+            clusters=findings_for_run(session, repository.id, run.id) if clusters.seen else [],
+            counted=follow.where,
+        )
     publish_run_clusters(
         session,
         clusters,
@@ -247,15 +259,17 @@ def _log_run(
     analysis: RunAnalysis,
     info: RunInfo,
     parsed: ParsedRun,
+    counted: ColumnElement[bool],
 ) -> None:
-    """One session-log line per run (replaced, not duplicated, when a job is retried)."""
+    """One session-log line per run (replaced, not duplicated, when a job is retried);
+    ``counted`` selects the runs it may be compared with."""
     session.execute(
         delete(SessionLogEntry).where(
             SessionLogEntry.run_id == run.id, SessionLogEntry.kind.in_(("run", "run-error"))
         )
     )
     at = run.finished_at or run.created_at
-    text = run_log_text(analysis, info)
+    text = run_log_text(analysis, info, comparison=diff_phrase(_run_diff(session, run, counted)))
     session.add(
         SessionLogEntry(campaign_id=campaign.id, run_id=run.id, at=at, kind="run", text=text)
     )
@@ -269,3 +283,39 @@ def _log_run(
                 text=f"Report not read: {error}",
             )
         )
+
+
+def _run_diff(session: Session, run: Run, counted: ColumnElement[bool]) -> RunDiff:
+    """This run against the campaign's previous processed run among ``counted`` (an
+    earlier id, so a retried job compares with the same run): fork runs are left out
+    (they change nothing but their check run), and a pull request's run is compared with
+    the default branch's latest. A run whose reports could not be read is not compared
+    (all would show as removed)."""
+    if run.status != "processed":
+        return RunDiff()
+    previous = session.scalar(
+        select(Run.id)
+        .where(
+            Run.campaign_id == run.campaign_id,
+            Run.id < run.id,
+            Run.status == "processed",
+            counted,
+        )
+        .order_by(Run.id.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return RunDiff()
+    return diff_runs(_outcomes(session, previous), _outcomes(session, run.id), since_run=previous)
+
+
+def _outcomes(session: Session, run_id: int) -> list[TestOutcome]:
+    rows = session.execute(
+        select(TestResult.test_id, TestResult.phase, TestResult.outcome, TestResult.duration_s)
+        .where(TestResult.run_id == run_id)
+        .order_by(TestResult.id)
+    )
+    return [
+        TestOutcome(test_id, phase or OTHER_PHASE, outcome, duration_s)
+        for test_id, phase, outcome, duration_s in rows
+    ]

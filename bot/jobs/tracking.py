@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from pydantic import ValidationError
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from bot.analysis import RunAnalysis, RunSummary
@@ -28,6 +29,9 @@ from bot.render.tracking import (
     render_tracking_issue,
     tracking_issue_title,
 )
+from bot.steering.coverage_store import campaign_coverage
+from bot.steering.definition import CampaignDefinition
+from bot.steering.goal import RunPoint, goal_progress, run_point
 from bot.store.models import (
     Campaign,
     Cluster,
@@ -40,6 +44,7 @@ from bot.store.models import (
 
 HISTORY_LENGTH = 20
 MAIN_FAILURES = 5
+DEFINITION_LOOKBACK = 200  # runs searched for the latest upload's definition
 
 
 def tracking_key(campaign_name: str) -> str:
@@ -65,8 +70,15 @@ def run_info(run: Run, repository: str, web_url: str) -> RunInfo:
     )
 
 
-def previous_summaries(session: Session, campaign_id: int, before_run_id: int) -> list[RunSummary]:
-    """The campaign's processed runs before this one, oldest first."""
+def previous_summaries(
+    session: Session,
+    campaign_id: int,
+    before_run_id: int,
+    *,
+    where: ColumnElement[bool] | None = None,
+) -> list[RunSummary]:
+    """The campaign's processed runs before this one (among ``where``: the runs the
+    campaign follows, ``bot.steering.runs``), oldest first."""
     rows = session.scalars(
         select(Run.summary)
         .where(
@@ -74,6 +86,7 @@ def previous_summaries(session: Session, campaign_id: int, before_run_id: int) -
             Run.id < before_run_id,
             Run.status == "processed",
             Run.summary.is_not(None),
+            where if where is not None else true(),
         )
         .order_by(Run.id.desc())
         .limit(HISTORY_LENGTH)
@@ -95,6 +108,44 @@ def latest_analysis_block(
     if person is None:
         return upload, (Attribution(source="upload") if upload is not None else None)
     return shown_analysis(person.block, upload), person.attribution
+
+
+def point_of(summary: RunSummary) -> RunPoint:
+    return run_point(
+        summary.run_id,
+        summary.counts,
+        criteria_total=summary.criteria_total,
+        criteria_failed=summary.criteria_failed,
+    )
+
+
+def effective_definition(
+    session: Session, campaign_config: CampaignConfig, run: Run
+) -> CampaignDefinition:
+    """The config's campaign definition, with the keys the latest upload (up to ``run``)
+    that brought a ``definition`` set over it."""
+    # A JSON column stores None as JSON null, which IS NOT NULL does not skip: look at
+    # the latest runs' values instead.
+    brought = next(
+        (
+            value
+            for value in session.scalars(
+                select(Run.definition)
+                .where(Run.campaign_id == run.campaign_id, Run.id <= run.id)
+                .order_by(Run.id.desc())
+                .limit(DEFINITION_LOOKBACK)
+            )
+            if value
+        ),
+        None,
+    )
+    base = campaign_config.definition
+    if not brought:
+        return base
+    try:
+        return CampaignDefinition.model_validate(brought).over(base)
+    except ValidationError:  # stored by an older version: the config's stands
+        return base
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +204,14 @@ def update_tracking_issue(
     config_errors: list[str],
     web_url: str,
     clusters: Sequence[ClusterFinding] | None = None,
+    counted: ColumnElement[bool] | None = None,
 ) -> GitHubIssue:
     """Render the tracking issue for ``run`` and store it as the desired state."""
     info = run_info(run, repository.full_name, web_url)
     five_whys, five_whys_by = latest_analysis_block(session, campaign)
     draft = None if five_whys is not None else main_failure_draft(session, run)
+    definition = effective_definition(session, campaign_config, run)
+    points = [point_of(summary) for summary in [*history, analysis.summary]]
     view = TrackingIssueView(
         repository=repository.full_name,
         campaign_name=campaign.name,
@@ -172,6 +226,9 @@ def update_tracking_issue(
         session_log=session_log(session, campaign.id),
         config_errors=config_errors,
         clusters=clusters,
+        definition=definition,
+        goal=goal_progress(definition.goal, points),
+        coverage=campaign_coverage(session, campaign, campaign_config.phases, where=counted),
     )
     title = tracking_issue_title(campaign_config, campaign.name)
     labels = [label.model_dump() for label in campaign_config.labels_for(campaign.name)]

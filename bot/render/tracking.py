@@ -35,8 +35,13 @@ from bot.render.budget import fit_levels
 from bot.render.cluster_views import ClusterFinding
 from bot.render.evidence import evidence_blocks
 from bot.render.five_whys import five_whys_blocks
+from bot.render.goal import definition_blocks, goal_blocks
 from bot.render.safe import code, fence, inline, link, safe_url, table_cell
+from bot.render.steering import coverage_blocks
 from bot.reports.model import Counts
+from bot.steering.coverage import CampaignCoverage
+from bot.steering.definition import CampaignDefinition
+from bot.steering.goal import GoalProgress
 
 MAX_ISSUE_CHARS = 65_536
 DEFAULT_MAX_CHARS = 60_000
@@ -94,6 +99,11 @@ class TrackingIssueView:
     trend_length: int = TREND_LENGTH
     # Clusters seen in the latest run; when set, they replace the message grouping.
     clusters: Sequence[ClusterFinding] | None = None
+    # The campaign's definition with the latest upload's keys over the config's (None:
+    # the config's, ``campaign.definition``), and how far it is from its goal.
+    definition: CampaignDefinition | None = None
+    goal: GoalProgress | None = None
+    coverage: CampaignCoverage | None = None  # what to run next
 
 
 # --- small formatters -------------------------------------------------------------------
@@ -153,8 +163,12 @@ def tracking_issue_title(campaign: CampaignConfig, name: str) -> str:
     return title[:MAX_TITLE_CHARS] or f"Loopwatch: {name}"[:MAX_TITLE_CHARS]
 
 
-def run_log_text(analysis: RunAnalysis, run: RunInfo) -> str:
-    """The session-log line for a run (plain text), e.g. for a :class:`LogEntry`."""
+def run_log_text(analysis: RunAnalysis, run: RunInfo, *, comparison: str = "") -> str:
+    """The session-log line for a run (plain text), e.g. for a :class:`LogEntry`.
+
+    ``comparison``: what changed since the campaign's previous run, as plain text
+    (``bot.steering.run_diff.diff_phrase``); empty for none.
+    """
     where = []
     if run.run_id is not None:
         where.append(f"Run {run.run_id}")
@@ -168,10 +182,8 @@ def run_log_text(analysis: RunAnalysis, run: RunInfo) -> str:
     failing = [p.name for p in analysis.phases if p.status is Status.FAILED]
     if failing:
         text += f"; failing phases: {', '.join(failing)}"
-    if analysis.new_failures:
-        text += f"; {_plural(len(analysis.new_failures), 'new failure')}"
-    if analysis.fixed:
-        text += f"; {len(analysis.fixed)} fixed"
+    if comparison:
+        text += f"; {comparison}"
     return text
 
 
@@ -278,8 +290,6 @@ def _overall(analysis: RunAnalysis) -> str:
 def _status(view: TrackingIssueView) -> list[str]:
     run, analysis = view.run, view.analysis
     lines: list[str] = []
-    if view.campaign.mission:
-        lines.append(f"**Mission:** {inline(view.campaign.mission, 2000)}  ")
     facts = [_overall(analysis)]
     label = f"run {run.run_id}" if run.run_id is not None else "latest run"
     if run.run_attempt and run.run_attempt > 1:
@@ -382,7 +392,15 @@ def _phases(view: TrackingIssueView, detail: _Detail) -> list[str]:
 def _criterion(result: CriterionResult, names: int) -> str:
     box = "x" if result.met else " "
     label = inline(result.name, 300)
-    if result.status is Status.FAILED:
+    if result.kind != "all_pass":
+        # The other kinds judge more than pass/fail: their own line says why (or what held),
+        # shorter when the issue has to shrink (``names`` falls with the detail level).
+        limit = 60 + 120 * names
+        if result.reason is not None:
+            note = "❌ " + inline(result.reason, limit)
+        else:
+            note = "✅ " + inline(result.note or "met", limit)
+    elif result.status is Status.FAILED:
         shown = ", ".join(code(t, 150) for t in result.failing[:names])
         more = len(result.failing) - names
         extra = f" and {more} more" if more > 0 else ""
@@ -562,9 +580,12 @@ def _footer(view: TrackingIssueView) -> list[str]:
 def _blocks(view: TrackingIssueView, detail: _Detail) -> list[str]:
     return [
         *_config_errors(view.config_errors),
+        *definition_blocks(view.definition or view.campaign.definition),
         *_status(view),
+        *goal_blocks(view.goal),
         *_phases(view, detail),
         *_criteria(view, detail),
+        *(coverage_blocks(view.coverage) if view.coverage is not None else []),
         *_findings(view, detail),
         *_five_whys(view, detail),
         *_session_log(view, detail),

@@ -244,7 +244,11 @@ def test_run_log_text() -> None:
     assert run_log_text(view.analysis, view.run) == (
         "Run 4 on 9f1c2ab (main): ❌ 7 passed · 4 failed · 1 errored · 1 skipped · 1 flaky; "
         "failing phases: Data agent pipeline validation, Tool integration and state "
-        "management, Golden path business value; 5 new failures"
+        "management, Golden path business value"
+    )
+    since = "since run 3: 5 new failures (test_a, test_b and 3 more)"
+    assert run_log_text(view.analysis, view.run, comparison=since).endswith(
+        "Golden path business value; " + since
     )
 
 

@@ -1,4 +1,5 @@
-"""Five-whys (issue #6): the comment a person's record was last written in.
+"""Five-whys (issue #6): the comment a person's record was last written in; campaign
+steering (issue #9): the campaign definition an upload brings.
 
 The bot's evidence drafts need no new table: they are ``five_whys`` rows with source
 ``evidence`` and status ``draft``.
@@ -24,8 +25,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("five_whys") as batch:
         batch.add_column(sa.Column("source_url", sa.Text(), nullable=True))
+    with op.batch_alter_table("runs") as batch:
+        batch.add_column(sa.Column("definition", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("runs") as batch:
+        batch.drop_column("definition")
     with op.batch_alter_table("five_whys") as batch:
         batch.drop_column("source_url")
