@@ -24,7 +24,7 @@ def _regression_comments(sandbox: Sandbox) -> int:
 
 def pull_request_check(story: Story, stack: DemoStack, sandbox: Sandbox, upload: Any) -> None:
     """``upload(name, failures, **metadata)`` sends a run like the rest of the demo."""
-    story.step("bo opens a pull request; its CI run breaks context isolation (run 8)")
+    story.step("bo opens a pull request; its CI run breaks context isolation")
     sandbox.admin("POST", "/users", json={"login": "bo"})
     made = sandbox.admin(
         "POST",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.demo.fixtures import DEMO_REPO, FAILING_RUN_1
+from bot.demo.fixtures import DEMO_REPO, FAILING_RUN_1, FOCUS
 
 if TYPE_CHECKING:
     from bot.demo.scenario import Sandbox, Story
@@ -78,8 +78,8 @@ def triage_with_commands(
     _comment(stack, sandbox, failure, "ana", FIVE_WHYS)
     body = _issue(sandbox, failure)["body"]
     story.check(
-        "E2E env vars are set by hand per region" in body,
-        "ana's /five-whys is on the failure issue, with its root cause and fix",
+        "E2E env vars are set by hand per region" in body and "Draft by Loopwatch" not in body,
+        "ana's /five-whys replaces Loopwatch's draft, with her root cause and fix",
     )
 
     muted = _comment(stack, sandbox, failure, "ana", "/mute for 7d waiting on the deploy fix")
@@ -102,6 +102,7 @@ def triage_with_commands(
     upload(
         "run-7",
         FAILING_RUN_1[:1],
+        only=FOCUS,
         workflow_run_id=run["run_id"],
         commit_sha="f6a7b8c" + "0" * 33,
         finished_at="2025-09-13T08:00:00Z",

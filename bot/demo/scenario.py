@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,14 @@ import httpx
 
 from bot.demo.checks_scene import pull_request_check
 from bot.demo.commands_scene import triage_with_commands
+from bot.demo.five_whys_scene import fix_that_did_not_hold, push_commits, show_draft
 from bot.demo.fixtures import (
     DEMO_ANALYSIS,
     DEMO_CAMPAIGN,
     DEMO_CONFIG,
     DEMO_REPO,
     FAILING_RUN_1,
+    FOCUS,
     DemoFailure,
     junit_report,
 )
@@ -27,6 +30,13 @@ from bot.tokens import create_upload_token
 from bot.upload import upload
 
 STAGING = {"ENVIRONMENT": "staging", "REGION": "us-central1"}
+# Run 4's staging suites answer in milliseconds: mocks, not the staging services.
+MOCKED = frozenset(
+    {
+        "tests/e2e/staging/test_4_agent_orchestration_staging.py",
+        "tests/e2e/staging/test_10_critical_path_staging.py",
+    }
+)
 RUN_1: dict[str, Any] = {
     "commit_sha": "9f1c2ab" + "0" * 33,
     "workflow": "e2e-staging",
@@ -93,10 +103,12 @@ def _upload(
     failures: list[DemoFailure],
     *,
     idempotency_key: str | None = None,
+    only: frozenset[str] | None = None,
     **meta: Any,
 ) -> dict[str, Any]:
+    """Upload a run of the demo suites (``only``: just those suites ran)."""
     path = workdir / f"{name}.xml"
-    path.write_bytes(junit_report(failures))
+    path.write_bytes(junit_report(failures, only=only))
     metadata = {
         "repository": DEMO_REPO,
         "campaign": DEMO_CAMPAIGN,
@@ -143,22 +155,20 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
     _broken_report(story, stack, token, out)
     _regression(story, stack, sandbox, token, out)
     ws = _find(sandbox.issues(), "WebSocket closed 1011")
+    uploader = partial(_upload, stack, token, out)
     if ws is not None:
         triage_with_commands(
             story,
             stack,
             sandbox,
-            lambda name, failures, **meta: _upload(stack, token, out, name, failures, **meta),
+            uploader,
             failure=ws["number"],
             tracking=tracking["number"],
             out=out,
         )
-    pull_request_check(
-        story,
-        stack,
-        sandbox,
-        lambda name, failures, **meta: _upload(stack, token, out, name, failures, **meta),
-    )
+        fix_that_did_not_hold(story, stack, sandbox, uploader, failure=ws["number"])
+    _steering(story, sandbox)
+    pull_request_check(story, stack, sandbox, uploader)
 
 
 def _set_up(story: Story, stack: DemoStack, sandbox: Sandbox) -> str:
@@ -170,7 +180,12 @@ def _set_up(story: Story, stack: DemoStack, sandbox: Sandbox) -> str:
         json={"path": ".github/loopwatch.yml", "content": DEMO_CONFIG},
     )
     sandbox.admin("POST", "/users", json={"login": "ana"})
-    story.say(".github/loopwatch.yml: campaign golden-path-staging, 4 phases, 3 criteria")
+    story.say(
+        ".github/loopwatch.yml: campaign golden-path-staging — mission, strategy, goal, "
+        "4 phases, 4 criteria (one: staging suites must take 30 s or more)"
+    )
+    push_commits(sandbox)
+    story.say("the repository's history: 9 commits, 9f1c2ab … b8c9d0e")
     story.step("An upload token for CI (`loopwatch token create --repo …`)")
     with transaction(stack.session_factory) as session:
         token = create_upload_token(session, DEMO_REPO, "demo CI")
@@ -196,6 +211,7 @@ def _first_run(
     story.say(f"#{tracking['number']} {tracking['title']}  [{', '.join(tracking['labels'])}]")
     story.say(f"#{ws['number']} {ws['title']}  [{', '.join(ws['labels'])}]")
     story.check("| Phase" in tracking["body"], "the tracking issue carries the phase table")
+    show_draft(story, sandbox, ws["number"], regression=False)
     story.check(
         "no issue yet" in tracking["body"],
         "the context-leak cluster waits in the tracking issue's findings (issue cap per run)",
@@ -284,11 +300,11 @@ def _burst(story: Story, stack: DemoStack, sandbox: Sandbox, token: str, out: Pa
 
 
 def _broken_report(story: Story, stack: DemoStack, token: str, out: Path) -> None:
-    story.step("A broken report arrives with run 4")
+    story.step("A broken report arrives with run 4; its staging suites ran in milliseconds")
     broken = out / "broken.xml"
     broken.write_text("<testsuite><testcase name='cut-off'")
     good = out / "run-4.xml"
-    good.write_bytes(junit_report([]))
+    good.write_bytes(junit_report([], fast_suites=MOCKED))
     result = upload(
         stack.web_url,
         token,
@@ -315,6 +331,19 @@ def _broken_report(story: Story, stack: DemoStack, token: str, out: Path) -> Non
         f"{bad[0]['filename'] if bad else '?'} recorded as unreadable, the other file kept",
     )
     story.say(bad[0]["error"] if bad else "")
+    tracking = _find(Sandbox(stack.sandbox_url).issues(), "Golden path") or {}
+    caught = [
+        line
+        for line in str(tracking.get("body", "")).splitlines()
+        if "probably not talking to real services" in line
+    ]
+    story.check(
+        len(caught) == 1,
+        "every test passed, yet the min_duration criterion flags the staging suites that "
+        "ran in milliseconds",
+    )
+    if caught:
+        print(f"\n    {caught[0][:220]}")
 
 
 def _regression(story: Story, stack: DemoStack, sandbox: Sandbox, token: str, out: Path) -> None:
@@ -341,13 +370,15 @@ def _regression(story: Story, stack: DemoStack, sandbox: Sandbox, token: str, ou
     story.check(len(comments) == 1, f"exactly one regression comment ({len(comments)})")
     if comments:
         print("\n    " + "\n    ".join(comments[0]["body"].splitlines()[:14]))
-    story.step("Run 6: still failing")
+    show_draft(story, sandbox, ws["number"], regression=True)
+    story.step("Run 6: still failing; the loop now runs only phases 1 and 3")
     _upload(
         stack,
         token,
         out,
         "run-6",
         FAILING_RUN_1[:1],
+        only=FOCUS,
         workflow_run_id=1006,
         commit_sha="e5f6a7b" + "0" * 33,
         finished_at="2025-09-12T11:00:00Z",
@@ -356,6 +387,37 @@ def _regression(story: Story, stack: DemoStack, sandbox: Sandbox, token: str, ou
     ws = _find(sandbox.issues(), "WebSocket closed 1011") or {"comments": []}
     again = [c for c in ws["comments"] if "Regression" in c["body"]]
     story.check(len(again) == 1, "still one regression comment: later runs update counts only")
+
+
+def _steering(story: Story, sandbox: Sandbox) -> None:
+    """The top of the tracking issue after run 8: goal, chart, what to run next."""
+    story.step("The tracking issue steers the loop: goal progress, trend chart, what to run next")
+    body = str((_find(sandbox.issues(), "Golden path") or {}).get("body", ""))
+    story.check(
+        body.index("**Mission:**") < body.index("**Status:**") if "**Status:**" in body else False,
+        "mission, strategy, focus areas, business impact, owners and goal above the status",
+    )
+    story.check(
+        "**Tests passing:**" in body and "```mermaid\nxychart-beta" in body,
+        "goal progress with a Mermaid chart of passed and failed per run (and a plain line)",
+    )
+    ranked = [line for line in body.splitlines() if line[:3] in ("1. ", "2. ", "3. ")]
+    story.check(
+        bool(ranked) and "not run in the last 3 runs" in ranked[0],
+        "what to run next: the phases the loop skipped lately come first",
+    )
+    lines = body.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("### Goal progress")), 0)
+    print("\n    " + "\n    ".join(lines[start : start + 5]))
+    print("    " + "\n    ".join(ranked[:3]))
+    since = [line for line in lines if "— Run 6 on" in line]
+    story.check(
+        bool(since) and "since run 5" in since[0] and "removed" in since[0],
+        "each run's session-log line says what changed since the previous run (run 6: the "
+        "tests of phases 2 and 4 did not run)",
+    )
+    if since:
+        print(f"    {since[0][:200]}")
 
 
 def _find(issues: list[dict[str, Any]], title_part: str) -> dict[str, Any] | None:

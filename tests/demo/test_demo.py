@@ -24,21 +24,23 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     assert ws["title"] == "WebSocket closed 1011 (internal error) in 2 tests"
     assert ws["state"] == "open" and "regression" in ws["labels"]
     regressions = [c for c in ws["comments"] if "Regression" in c["body"]]
-    assert len(regressions) == 1
+    assert len(regressions) == 2  # run 5, and run 8 after ana's /resolve
     assert "Environment `REGION`: `us-central1` → `europe-west1`" in regressions[0]["body"]
     assert "PR #140" in regressions[0]["body"] and "`ana`" in regressions[0]["body"]
-    # Failing in runs 1, 5, 6, 7 (muted by then) and the PR's run 8; passed in runs 2-4.
-    assert "**Runs failed:** 5 of 8 runs seen" in ws["body"]
-    assert "muted" in ws["labels"]
+    assert "**This fix did not hold.**" in regressions[1]["body"]
+    # Failing in runs 1, 5, 6, 7 (muted by then), 8 and the PR's run 9; passed in runs 2-4.
+    assert "**Runs failed:** 6 of 9 runs seen" in ws["body"]
+    assert "muted" not in ws["labels"]  # resolved by ana, then back
     assert "E2E env vars are set by hand per region" in ws["body"]  # ana's /five-whys
+    assert "This fix did not hold:" in ws["body"]
     assert context["title"].startswith("AssertionError: user B saw")
     assert issue["labels"] == ["loopwatch", "e2e-staging"]
     assert issue["body"].startswith("**Notes (ana):**")
     assert [c["user"] for c in issue["comments"]][:2] == ["ana", "loopwatch[bot]"]
     assert any(c["user"] == "ana" and c["body"] == "/rerun" for c in issue["comments"])
-    # One check run per commit: runs 1-7 on main and the pull request's head (run 8).
+    # One check run per commit: runs 1-8 on main and the pull request's head (run 9).
     checks = {c["head_sha"]: c for c in repo["check_runs"]}
-    assert len(checks) == len(repo["check_runs"]) == 8
+    assert len(checks) == len(repo["check_runs"]) == 9
     head = checks["a7b8c9d" + "0" * 33]
     assert head["conclusion"] == "failure"
     assert head["output"]["title"].startswith("1 new failure, 1 still failing")
