@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -223,10 +223,17 @@ def save_draft(
             return "person"
         if row.record == record:
             return "unchanged"
-        row.record, row.updated_at = record, at
-        row.version += 1
-        session.flush()
-        return "saved"
+        # One statement that only touches a draft: a person's record saved since the row
+        # was read is left alone (the WHERE is checked again under the row lock).
+        updated = session.execute(
+            update(FiveWhysRecord)
+            .where(FiveWhysRecord.id == row.id, FiveWhysRecord.source == EVIDENCE)
+            .values(record=record, updated_at=at, version=FiveWhysRecord.version + 1)
+            .returning(FiveWhysRecord.id)
+            .execution_options(synchronize_session=False)
+        ).first()
+        session.expire(row)
+        return "saved" if updated is not None else "person"
     try:
         with session.begin_nested():
             session.add(
