@@ -91,8 +91,9 @@ def kind(method: str, path: str) -> str:
     parts = path.strip("/").split("/")
     if parts[0] == "repos" and len(parts) >= 3:
         parts[1] = parts[2] = "*"
-    if "contents" in parts:
-        parts = [*parts[: parts.index("contents") + 1], "*"]
+    for folded in ("contents", "compare"):  # a path or a base...head follows
+        if folded in parts:
+            parts = [*parts[: parts.index(folded) + 1], "*"]
     templated = ["*" if p.isdigit() or HEX.match(p) else p for p in parts]
     return f"{method} /" + "/".join(templated)
 
