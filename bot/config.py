@@ -254,7 +254,19 @@ DEFAULT_LABELS: tuple[LabelSpec, ...] = (
 )
 
 
-class CampaignConfig(_Strict):
+class _DefinitionKeys(_Strict):
+    """The campaign's definition beside its mission (``bot.steering.definition``), shown
+    above the status of its tracking issue; the same keys in the file and resolved."""
+
+    strategy: str | None = Field(default=None, max_length=2000)
+    focus_areas: list[str] | None = Field(default=None, max_length=20)
+    business_impact: str | None = Field(default=None, max_length=2000)
+    owners: list[str] | None = Field(default=None, max_length=20)
+    goal: GoalConfig | None = None
+    links: list[LinkConfig] | None = Field(default=None, max_length=20)
+
+
+class CampaignConfig(_DefinitionKeys):
     """Everything the bot needs to keep one campaign's tracking issue (resolved)."""
 
     title: str = Field(default=DEFAULT_TITLE, min_length=1, max_length=256)
@@ -262,13 +274,6 @@ class CampaignConfig(_Strict):
     mission: str | None = Field(default=None, max_length=2000)
     phases: list[PhaseConfig] = Field(default_factory=list, max_length=100)
     criteria: list[CriterionConfig] = Field(default_factory=list, max_length=100)
-    # The campaign's definition (bot.steering.definition), shown above the status.
-    strategy: str | None = Field(default=None, max_length=2000)
-    focus_areas: list[str] | None = Field(default=None, max_length=20)
-    business_impact: str | None = Field(default=None, max_length=2000)
-    owners: list[str] | None = Field(default=None, max_length=20)
-    goal: GoalConfig | None = None
-    links: list[LinkConfig] | None = Field(default=None, max_length=20)
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -304,7 +309,7 @@ class CampaignConfig(_Strict):
         return out
 
 
-class CampaignSection(_Strict):
+class CampaignSection(_DefinitionKeys):
     """A campaign as written in the file: unset keys fall back to ``defaults``."""
 
     title: str | None = Field(default=None, min_length=1, max_length=256)
@@ -312,12 +317,6 @@ class CampaignSection(_Strict):
     mission: str | None = Field(default=None, max_length=2000)
     phases: list[PhaseConfig] = Field(default_factory=list, max_length=100)
     criteria: list[CriterionConfig] = Field(default_factory=list, max_length=100)
-    strategy: str | None = Field(default=None, max_length=2000)
-    focus_areas: list[str] | None = Field(default=None, max_length=20)
-    business_impact: str | None = Field(default=None, max_length=2000)
-    owners: list[str] | None = Field(default=None, max_length=20)
-    goal: GoalConfig | None = None
-    links: list[LinkConfig] | None = Field(default=None, max_length=20)
 
     @field_validator("labels", mode="before")
     @classmethod

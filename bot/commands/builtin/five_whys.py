@@ -114,19 +114,25 @@ async def five_whys(ctx: CommandContext) -> Outcome:
     change = f"replaced the five-whys ({_summary(block)})"
 
     def work(session: Session) -> None:
-        target = target_of(session, ctx)
-        save_five_whys(
-            session,
-            target,
-            block,
-            actor=ctx.actor,
-            change=change,
-            at=ctx.now,
-            source_url=ctx.source_url,
-        )
+        save_as_persons(session, ctx, target_of(session, ctx), block, change)
 
     await ctx.store.run(work)
     return Outcome(log=change)
+
+
+def save_as_persons(
+    session: Session, ctx: CommandContext, target: Target, block: AnalysisBlock, change: str
+) -> None:
+    """``block`` as the record of the person who typed the command, with their comment."""
+    save_five_whys(
+        session,
+        target,
+        block,
+        actor=ctx.actor,
+        change=change,
+        at=ctx.now,
+        source_url=ctx.source_url,
+    )
 
 
 def _shown_on_tracking_issue(session: Session, target: Target) -> EvidenceDraft | None:
@@ -164,15 +170,7 @@ async def confirm_draft(ctx: CommandContext) -> Outcome:
             return "There is no five-whys draft here to confirm."
         block = draft.as_block()
         change = f"confirmed Loopwatch's five-whys draft ({_summary(block)})"
-        save_five_whys(
-            session,
-            target,
-            block,
-            actor=ctx.actor,
-            change=change,
-            at=ctx.now,
-            source_url=ctx.source_url,
-        )
+        save_as_persons(session, ctx, target, block, change)
         return None
 
     problem = await ctx.store.run(work)
