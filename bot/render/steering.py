@@ -61,8 +61,10 @@ def _row(area: AreaCoverage) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _table(coverage: CampaignCoverage) -> str:
+def _table(coverage: CampaignCoverage, max_rows: int) -> str:
     areas = coverage.areas
+    if max_rows <= 0:
+        return ""
     lines = [
         f"<details><summary>Every area over the last {coverage.runs_considered} "
         f"run{'' if coverage.runs_considered == 1 else 's'} ({len(areas)})</summary>",
@@ -70,16 +72,19 @@ def _table(coverage: CampaignCoverage) -> str:
         "| Phase | Suite | Last ran | Runs in window | Failure rate | Open failures | Score |",
         "|---|---|---|---:|---:|---:|---:|",
     ]
-    lines += [_row(area) for area in areas[:MAX_TABLE_ROWS]]
-    if len(areas) > MAX_TABLE_ROWS:
-        lines += ["", f"… and {len(areas) - MAX_TABLE_ROWS} more areas (see the API)."]
+    lines += [_row(area) for area in areas[:max_rows]]
+    if len(areas) > max_rows:
+        lines += ["", f"… and {len(areas) - max_rows} more areas (see the API)."]
     lines += ["", "</details>"]
     return "\n".join(lines) + "\n\n"
 
 
-def coverage_blocks(coverage: CampaignCoverage, *, limit: int = 5) -> list[str]:
+def coverage_blocks(
+    coverage: CampaignCoverage, *, limit: int = 5, max_rows: int = MAX_TABLE_ROWS
+) -> list[str]:
     """``### What to run next``: the ``limit`` best areas to run next, with their reasons,
-    and a folded table of every area of the window."""
+    and a folded table of the window's areas (at most ``max_rows``; 0: no table, when
+    the issue must shrink to fit)."""
     runs = coverage.runs_considered
     if not coverage.areas:
         return [HEADING + "_No processed runs and no configured phases yet._\n\n"]
@@ -87,4 +92,5 @@ def coverage_blocks(coverage: CampaignCoverage, *, limit: int = 5) -> list[str]:
         f"The areas (phase / suite) least covered and most at risk over the last {runs} "
         f"run{'' if runs == 1 else 's'} (stale × risk × phase priority).\n\n"
     )
-    return [HEADING + intro, _ranked(coverage, limit), _table(coverage)]
+    table = _table(coverage, max_rows)
+    return [HEADING + intro, _ranked(coverage, limit), *([table] if table else [])]

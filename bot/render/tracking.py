@@ -201,6 +201,7 @@ class _Detail:
     finding_message_chars: int = 1_500
     criterion_names: int = 5
     fix_items: int = 50
+    coverage_rows: int = 100  # the "What to run next" table
 
 
 _LEVELS = (
@@ -213,6 +214,7 @@ _LEVELS = (
         finding_tests=3,
         finding_message_chars=400,
         fix_items=20,
+        coverage_rows=30,
     ),
     _Detail(
         folded_log=0,
@@ -222,6 +224,7 @@ _LEVELS = (
         finding_message_chars=0,
         criterion_names=3,
         fix_items=20,
+        coverage_rows=10,
     ),
     _Detail(
         folded_log=0,
@@ -231,6 +234,7 @@ _LEVELS = (
         finding_message_chars=0,
         criterion_names=1,
         fix_items=10,
+        coverage_rows=0,
     ),
 )
 
@@ -585,7 +589,11 @@ def _blocks(view: TrackingIssueView, detail: _Detail) -> list[str]:
         *goal_blocks(view.goal),
         *_phases(view, detail),
         *_criteria(view, detail),
-        *(coverage_blocks(view.coverage) if view.coverage is not None else []),
+        *(
+            coverage_blocks(view.coverage, max_rows=detail.coverage_rows)
+            if view.coverage is not None
+            else []
+        ),
         *_findings(view, detail),
         *_five_whys(view, detail),
         *_session_log(view, detail),

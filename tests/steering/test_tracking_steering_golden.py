@@ -72,3 +72,22 @@ def test_a_campaign_with_a_single_run(golden: Golden) -> None:
     assert_well_formed(text)
     assert "```mermaid" not in text  # one run is no trend
     assert "never ran in the only run" in text or "did not run in the only run" in text
+
+
+def test_a_huge_campaign_shrinks_the_areas_table_to_fit() -> None:
+    runs = thirty_runs()[-10:]
+    many = [run(40, *passed("Data agent", f"tests/e2e/{'x' * 150}_{n}.py")) for n in range(2)]
+    areas = coverage(
+        [*runs, *many]
+        + [run(50 + n, *passed(f"Phase {n} " + "y" * 150, f"tests/{n}.py")) for n in range(400)],
+        PHASES,
+    )
+    view = replace(
+        seed_view(),
+        definition=DEFINITION,
+        coverage=CampaignCoverage("golden-path", window=410, runs_considered=410, areas=areas),
+    )
+    text = render_tracking_issue(view, max_chars=30_000)
+    assert len(text) <= 30_000
+    assert "### What to run next" in text and "### Session log" in text
+    assert "more areas (see the API)" in text or "Every area over" not in text
