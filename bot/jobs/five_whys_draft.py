@@ -20,6 +20,7 @@ from bot.evidence.compare import fetch_commit_range
 from bot.evidence.facts import CommitRange, EvidenceFacts
 from bot.evidence.gather import gather_facts
 from bot.fivewhys_store import Target, cluster_subject, load_five_whys, save_draft
+from bot.github.errors import GitHubTransientError
 from bot.jobs.repo_config import resolve_installation
 from bot.queue import enqueue
 from bot.service import Services
@@ -28,6 +29,7 @@ from bot.store.models import Cluster, Repository, Run, utcnow
 from bot.worker import Handler, JobContext
 
 DRAFT_FIVE_WHYS = "draft_five_whys"
+COMPARE_ATTEMPTS = 3  # then the draft says GitHub did not answer
 
 
 def enqueue_draft(session: Session, cluster: Cluster, run: Run, full_name: str) -> None:
@@ -68,7 +70,19 @@ def make_draft_handler(services: Services) -> Handler:
         if read is None:
             ctx.log.info("five_whys_draft_not_needed", cluster_id=cluster_id, run_id=run_id)
             return
-        commits = await _commit_range(read)
+        try:
+            commits = await _commit_range(read)
+        except GitHubTransientError as error:
+            if ctx.attempt < min(ctx.max_attempts, COMPARE_ATTEMPTS):
+                raise  # the queue backs off and tries again
+            # GitHub kept failing: draft without the range rather than not at all.
+            facts = read.facts
+            assert facts.last_green is not None  # a range was asked for
+            commits = CommitRange(
+                str(facts.last_green.commit_sha),
+                str(facts.run.commit_sha),
+                error=f"it kept failing after {ctx.attempt} tries: {str(error)[:200]}",
+            )
         draft = build_draft(read.facts, commits)
 
         def store() -> str:

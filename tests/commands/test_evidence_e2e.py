@@ -207,3 +207,19 @@ def test_a_read_user_cannot_confirm_the_draft(talk: Talk) -> None:
     talk.say(talk.failure, "rita", "/five-whys confirm")
     assert "needs **triage** permission" in talk.bot_replies(talk.failure)[-1]
     assert rows(talk.h) == [("cluster", "evidence", "draft", None, 1)]
+
+
+def test_github_failing_on_the_range_still_gives_a_draft_that_says_so(harness: Harness) -> None:
+    push_commits(harness)
+    harness.upload({"report.xml": JUNIT_GREEN}, commit_sha=GREEN_SHA, branch="main")
+    harness.work_until_settled()
+    harness.admin(
+        "POST", "/faults", json={"path_regex": "/compare/", "status": 502, "count": 50}
+    )
+    harness.upload({"report.xml": JUNIT_1011}, commit_sha=RED_SHA, branch="main")
+    harness.work_until_settled()
+    failure = next(i for i in harness.issues() if "1011" in i["title"])
+    text = section(failure["body"])
+    assert "The commits between c3d4e5f and d4e5f6a could not be read from GitHub (it kept " in text
+    assert "failing after 3 tries: GitHub answered 502" in text
+    assert "**Draft by Loopwatch" in text
