@@ -213,9 +213,7 @@ def test_github_failing_on_the_range_still_gives_a_draft_that_says_so(harness: H
     push_commits(harness)
     harness.upload({"report.xml": JUNIT_GREEN}, commit_sha=GREEN_SHA, branch="main")
     harness.work_until_settled()
-    harness.admin(
-        "POST", "/faults", json={"path_regex": "/compare/", "status": 502, "count": 50}
-    )
+    harness.admin("POST", "/faults", json={"path_regex": "/compare/", "status": 502, "count": 50})
     harness.upload({"report.xml": JUNIT_1011}, commit_sha=RED_SHA, branch="main")
     harness.work_until_settled()
     failure = next(i for i in harness.issues() if "1011" in i["title"])
