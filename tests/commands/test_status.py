@@ -50,6 +50,22 @@ def test_status_on_the_tracking_issue_shows_the_latest_run_and_open_clusters(tal
     assert "| phase | result | passed | failed |" in reply
     assert "Open failure clusters:" in reply
     assert f"(#{talk.failure}): new, 1 occurrence" in reply
+    assert "Run next: tests/e2e/test\\_pipeline.py / `tests/e2e/test_pipeline.py`" in reply
+
+
+def test_status_on_the_tracking_issue_shows_the_goal_and_criteria(talk: Talk) -> None:
+    talk.config(
+        "campaigns:\n  e2e:\n    goal: {tests_passing: 4}\n"
+        "    criteria:\n      - {name: Logins pass, tests: ['*test_login*']}\n"
+    )
+    talk.upload(JUNIT_1011, commit_sha="b" * 40, branch="main")
+    talk.upload(JUNIT_1011, commit_sha="c" * 40, branch="feature", pull_request=3)
+    talk.person("ana", "read")
+    talk.say(talk.tracking, "ana", "/status")
+    reply = talk.bot_replies(talk.tracking)[-1]
+    assert "on `bbbbbbb` (`main`)" in reply  # main's latest run, not the pull request's
+    assert "Criteria: 1 of 1 met  " in reply
+    assert "Goal: 1 of 4 tests passing (25%)  " in reply
 
 
 def test_status_neutralizes_untrusted_cluster_titles(talk: Talk) -> None:

@@ -10,16 +10,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from bot.analysis import RunSummary
 from bot.commands.context import CommandContext, Subject
 from bot.commands.spec import Help, Level, Outcome, Where, command
+from bot.config import CampaignConfig
 from bot.render.cluster_text import plural
 from bot.render.safe import cell_code, code, inline, table_cell
 from bot.render.tracking import format_time
-from bot.store.models import Campaign, Cluster, GitHubIssue, Run, TestResult
+from bot.steering.coverage_store import campaign_coverage
+from bot.steering.goal import run_point
+from bot.steering.runs import steering_branches, trusted
+from bot.store.models import Campaign, Cluster, GitHubIssue, Repository, Run, TestResult
 
 MAX_LISTED = 10
 OPEN_STATES = ("new", "open", "regressed", "muted")
@@ -77,13 +81,53 @@ def cluster_status(session: Session, cluster_id: int, web_url: str, full_name: s
 # --- tracking issue -----------------------------------------------------------------------
 
 
-def latest_processed_run(session: Session, campaign_id: int) -> Run | None:
+def latest_processed_run(
+    session: Session, campaign_id: int, where: ColumnElement[bool] | None = None
+) -> Run | None:
     return session.scalar(
         select(Run)
-        .where(Run.campaign_id == campaign_id, Run.status == "processed")
+        .where(
+            Run.campaign_id == campaign_id,
+            Run.status == "processed",
+            where if where is not None else true(),
+        )
         .order_by(Run.id.desc())
         .limit(1)
     )
+
+
+def followed(session: Session, campaign: Campaign, config: CampaignConfig | None) -> Run | None:
+    """The latest run the campaign follows (its default branch's), else its latest run."""
+    repository = session.get_one(Repository, campaign.repository_id)
+    steering = and_(
+        trusted(repository.full_name), steering_branches((), repository.default_branch or None)
+    )
+    run = latest_processed_run(session, campaign.id, steering)
+    return run or latest_processed_run(session, campaign.id)
+
+
+def steering_lines(
+    session: Session, campaign: Campaign, summary: RunSummary, config: CampaignConfig | None
+) -> list[str]:
+    """The criteria met, the goal's progress and the first areas to run next."""
+    lines = []
+    if summary.criteria_total:
+        met = summary.criteria_total - summary.criteria_failed
+        lines.append(f"Criteria: {met} of {summary.criteria_total} met")
+    goal = config.definition.goal if config is not None else None
+    if goal is not None and goal.tests_passing is not None:
+        point = run_point(summary.run_id, summary.counts)
+        share = min(point.passed / goal.tests_passing, 1.0)
+        lines.append(f"Goal: {point.passed} of {goal.tests_passing} tests passing ({share:.0%})")
+    phases = config.phases if config is not None else ()
+    ranked = campaign_coverage(session, campaign, phases).run_next(3)
+    if ranked:
+        names = [
+            inline(area.phase, 120) + (f" / {code(area.suite, 200)}" if area.suite else "")
+            for area in ranked
+        ]
+        lines.append("Run next: " + "; ".join(names))
+    return [f"{line}  " for line in lines]
 
 
 def counts_text(summary: RunSummary) -> str:
@@ -147,10 +191,16 @@ def clusters_text(clusters: Sequence[OpenCluster]) -> list[str]:
     return lines
 
 
-def campaign_status(session: Session, campaign_id: int, web_url: str, full_name: str) -> str:
+def campaign_status(
+    session: Session,
+    campaign_id: int,
+    web_url: str,
+    full_name: str,
+    config: CampaignConfig | None = None,
+) -> str:
     campaign = session.get_one(Campaign, campaign_id)
     lines = [f"**Campaign {code(campaign.name, 100)}**", ""]
-    run = latest_processed_run(session, campaign_id)
+    run = followed(session, campaign, config)
     if run is None:
         lines.append("No run of this campaign has been processed yet.")
         return "\n".join(lines)
@@ -161,6 +211,9 @@ def campaign_status(session: Session, campaign_id: int, web_url: str, full_name:
         f"{summary.status.icon} **{summary.status.value}**"
     )
     lines += ["", counts_text(summary), ""]
+    steering = steering_lines(session, campaign, summary, config)
+    if steering:
+        lines += [*steering, ""]
     table = phase_table(summary)
     if table:
         lines += [*table, ""]
@@ -246,7 +299,14 @@ def status_text(session: Session, ctx: CommandContext) -> str:
     if subject.where is Where.CLUSTER and subject.cluster_id is not None:
         return cluster_status(session, subject.cluster_id, ctx.web_url, ctx.full_name)
     if subject.where is Where.CAMPAIGN and subject.campaign_id is not None:
-        return campaign_status(session, subject.campaign_id, ctx.web_url, ctx.full_name)
+        name = session.get_one(Campaign, subject.campaign_id).name
+        return campaign_status(
+            session,
+            subject.campaign_id,
+            ctx.web_url,
+            ctx.full_name,
+            ctx.config.campaign(name),
+        )
     if subject.where is Where.PULL_REQUEST:
         return pull_request_status(
             session, ctx.repository_id, subject.number, ctx.web_url, ctx.full_name
