@@ -319,7 +319,8 @@ def status_text(session: Session, ctx: CommandContext) -> str:
     help=Help(
         usage="status",
         description=(
-            "Show where things stand: a failure's state and counts, a campaign's latest run, "
+            "Show where things stand: a failure's state and counts; a campaign's latest run "
+            "on its default branch, with the criteria met, the goal and what to run next; "
             "or a pull request's latest runs."
         ),
         examples=("status",),
