@@ -254,6 +254,14 @@ DEFAULT_LABELS: tuple[LabelSpec, ...] = (
 )
 
 
+class ComparisonConfig(_Strict):
+    """When a phase's time counts as shifted in a run's session-log line: by more than
+    ``min_shift_ratio`` of the previous run's time *and* more than ``min_shift_s``."""
+
+    min_shift_ratio: float = Field(default=0.5, gt=0, le=100)
+    min_shift_s: float = Field(default=30.0, ge=0, le=86_400)
+
+
 class _DefinitionKeys(_Strict):
     """The campaign's definition beside its mission (``bot.steering.definition``), shown
     above the status of its tracking issue; the same keys in the file and resolved."""
@@ -274,6 +282,7 @@ class CampaignConfig(_DefinitionKeys):
     mission: str | None = Field(default=None, max_length=2000)
     phases: list[PhaseConfig] = Field(default_factory=list, max_length=100)
     criteria: list[CriterionConfig] = Field(default_factory=list, max_length=100)
+    comparison: ComparisonConfig = Field(default_factory=ComparisonConfig)
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -317,6 +326,7 @@ class CampaignSection(_DefinitionKeys):
     mission: str | None = Field(default=None, max_length=2000)
     phases: list[PhaseConfig] = Field(default_factory=list, max_length=100)
     criteria: list[CriterionConfig] = Field(default_factory=list, max_length=100)
+    comparison: ComparisonConfig | None = None
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -521,6 +531,7 @@ class RepoConfig(_Strict):
             mission=section.mission if section.mission is not None else self.defaults.mission,
             phases=list(section.phases),
             criteria=list(section.criteria),
+            comparison=section.comparison or ComparisonConfig(),
             strategy=section.strategy,
             focus_areas=section.focus_areas,
             business_impact=section.business_impact,

@@ -13,7 +13,7 @@ from bot.analysis import OTHER_PHASE, RunAnalysis, RunCase, analyze_run
 from bot.checks.desired import desire_completed
 from bot.clusters.tracking import publish_run_clusters, track_run
 from bot.clusters.views import findings_for_run
-from bot.config import ConfigResult, load_config
+from bot.config import ComparisonConfig, ConfigResult, load_config
 from bot.jobs.ingest import ParsedRun, parse_files
 from bot.jobs.repo_config import load_repo_config_text
 from bot.jobs.tracking import previous_summaries, run_info, tracking_key, update_tracking_issue
@@ -166,7 +166,9 @@ def _store_processed_run(
         web_url=web_url,
     )
     info = run_info(run, repository.full_name, web_url)
-    _log_run(session, run, campaign, analysis, info, parsed, follow.where)
+    _log_run(
+        session, run, campaign, analysis, info, parsed, follow.where, campaign_config.comparison
+    )
     session.flush()
     if follow.follows_run:  # a pull request's run leaves the campaign's issue as it is
         update_tracking_issue(
@@ -260,6 +262,7 @@ def _log_run(
     info: RunInfo,
     parsed: ParsedRun,
     counted: ColumnElement[bool],
+    thresholds: ComparisonConfig,
 ) -> None:
     """One session-log line per run (replaced, not duplicated, when a job is retried);
     ``counted`` selects the runs it may be compared with."""
@@ -269,7 +272,8 @@ def _log_run(
         )
     )
     at = run.finished_at or run.created_at
-    text = run_log_text(analysis, info, comparison=diff_phrase(_run_diff(session, run, counted)))
+    diff = _run_diff(session, run, counted, thresholds)
+    text = run_log_text(analysis, info, comparison=diff_phrase(diff))
     session.add(
         SessionLogEntry(campaign_id=campaign.id, run_id=run.id, at=at, kind="run", text=text)
     )
@@ -285,7 +289,9 @@ def _log_run(
         )
 
 
-def _run_diff(session: Session, run: Run, counted: ColumnElement[bool]) -> RunDiff:
+def _run_diff(
+    session: Session, run: Run, counted: ColumnElement[bool], thresholds: ComparisonConfig
+) -> RunDiff:
     """This run against the campaign's previous processed run among ``counted`` (an
     earlier id, so a retried job compares with the same run): fork runs are left out
     (they change nothing but their check run), and a pull request's run is compared with
@@ -306,7 +312,13 @@ def _run_diff(session: Session, run: Run, counted: ColumnElement[bool]) -> RunDi
     )
     if previous is None:
         return RunDiff()
-    return diff_runs(_outcomes(session, previous), _outcomes(session, run.id), since_run=previous)
+    return diff_runs(
+        _outcomes(session, previous),
+        _outcomes(session, run.id),
+        since_run=previous,
+        min_shift_ratio=thresholds.min_shift_ratio,
+        min_shift_s=thresholds.min_shift_s,
+    )
 
 
 def _outcomes(session: Session, run_id: int) -> list[TestOutcome]:

@@ -7,8 +7,8 @@ run's; :func:`diff_phrase` says it in one line of plain text, e.g.
 
 A phase's duration counts as shifted when its summed test time changed by more than
 :data:`MIN_SHIFT_RATIO` of the previous run's time *and* by more than
-:data:`MIN_SHIFT_S` seconds, in either direction. Both are module constants for now
-(not configurable per campaign yet).
+:data:`MIN_SHIFT_S` seconds, in either direction: the defaults of a campaign's
+``comparison`` config (``bot.config.ComparisonConfig``).
 """
 
 from __future__ import annotations

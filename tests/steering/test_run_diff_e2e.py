@@ -108,3 +108,31 @@ def test_a_fork_run_in_between_is_not_what_the_next_run_is_compared_with(
         "0 skipped; failing phases: tests/e2e/test\\_pipeline.py"
     )
     assert first["run_id"] < third["run_id"] - 1
+
+
+def test_the_duration_thresholds_come_from_the_campaigns_config(harness: Harness) -> None:
+    """``comparison`` lowers the bar: a phase going from 1.5 s to 3 s is a shift."""
+    harness.admin(
+        "PUT",
+        f"/repos/{REPO}/files",
+        json={
+            "path": ".github/loopwatch.yml",
+            "content": (
+                "campaigns:\n  e2e:\n    comparison: {min_shift_ratio: 0.5, min_shift_s: 1}\n"
+            ),
+        },
+    )
+    slow = (
+        b'<testsuite name="e2e"><testcase classname="tests.e2e.test_pipeline" '
+        b'name="test_data_pipeline" time="1.5" file="tests/e2e/test_pipeline.py"/></testsuite>'
+    )
+    harness.upload({"report.xml": slow}, commit_sha="a" * 40, branch="main")
+    harness.work_until_settled()
+    harness.upload(
+        {"report.xml": slow.replace(b'time="1.5"', b'time="3.5"')},
+        commit_sha="b" * 40,
+        branch="main",
+    )
+    harness.work_until_settled()
+    tracking = next(i for i in harness.issues() if i["title"].startswith("Loopwatch:"))
+    assert "since run 1: tests/e2e 1.5s → 3.5s" in tracking["body"]  # the folder is its phase
