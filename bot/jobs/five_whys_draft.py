@@ -22,10 +22,11 @@ from bot.evidence.gather import gather_facts
 from bot.fivewhys_store import Target, cluster_subject, load_five_whys, save_draft
 from bot.github.errors import GitHubTransientError
 from bot.jobs.repo_config import resolve_installation
+from bot.jobs.tracking import latest_analysis_block
 from bot.queue import enqueue
 from bot.service import Services
 from bot.store.db import transaction
-from bot.store.models import Cluster, Repository, Run, utcnow
+from bot.store.models import Campaign, Cluster, Repository, Run, utcnow
 from bot.worker import Handler, JobContext
 
 DRAFT_FIVE_WHYS = "draft_five_whys"
@@ -118,10 +119,17 @@ def make_draft_handler(services: Services) -> Handler:
 
 
 def _echo(session: Session, cluster: Cluster, web_url: str) -> None:
-    """The failure issue and the tracking issues show the new draft; a sync follows."""
+    """The failure issue shows the new draft; so do the tracking issues that show a draft
+    (those with no five-whys of their own: rendering one again reprocesses its latest
+    run, so the others are left alone); a sync follows."""
     from bot.commands.effects import campaigns_of_cluster, queue_sync, refresh_tracking_issues
 
     repository = session.get_one(Repository, cluster.repository_id)
     rewrite_failure_issue_body(session, cluster, repository, web_url)
-    refresh_tracking_issues(session, repository, campaigns_of_cluster(session, cluster.id))
+    showing_drafts = [
+        campaign_id
+        for campaign_id in campaigns_of_cluster(session, cluster.id)
+        if latest_analysis_block(session, session.get_one(Campaign, campaign_id))[0] is None
+    ]
+    refresh_tracking_issues(session, repository, showing_drafts)
     queue_sync(session, repository)

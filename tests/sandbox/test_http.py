@@ -50,15 +50,16 @@ def test_delay_fault_makes_a_client_time_out_while_the_write_still_lands(
             AppAuthStrategy(7, keypair[0]).as_installation(made["installation_id"]),
             base_url=sandbox.url,
             cache_strategy=MemCacheStrategy(),
-            timeout=0.2,
+            # Generous for the setup call on a loaded machine; the fault's delay is longer.
+            timeout=2.0,
             auto_retry=False,
             http_cache=False,  # with githubkit's default hishel cache the timeout is ignored
         )
         gh.rest.repos.get("octo", "slow")  # token obtained before the fault
-        admin.post("/_sandbox/faults", json={"path_regex": "/issues$", "delay_s": 1.0})
+        admin.post("/_sandbox/faults", json={"path_regex": "/issues$", "delay_s": 4.0})
         with pytest.raises(RequestTimeout):
             gh.rest.issues.create("octo", "slow", title="late")
-        for _ in range(100):  # the server finishes the write after its delay
+        for _ in range(300):  # the server finishes the write after its delay
             state = admin.get("/_sandbox/state").json()
             if state["repos"][0]["issues"]:
                 break
