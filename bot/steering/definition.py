@@ -76,7 +76,11 @@ class CampaignDefinition(BaseModel):
 
     def over(self, base: CampaignDefinition) -> CampaignDefinition:
         """This definition's keys that are set, over ``base`` (the config's)."""
-        return base.model_copy(update=self.model_dump(exclude_none=True, exclude_unset=True))
+        merged = {
+            **base.model_dump(exclude_none=True),
+            **self.model_dump(exclude_none=True, exclude_unset=True),
+        }
+        return CampaignDefinition.model_validate(merged)
 
     @property
     def is_empty(self) -> bool:

@@ -111,13 +111,27 @@ def test_the_definition_reads_like_the_seeds_header() -> None:
 
 
 def test_an_uploads_definition_overrides_the_configs_key_by_key() -> None:
-    config = CampaignDefinition(mission="config mission", strategy="config strategy")
-    upload = CampaignDefinition(strategy="upload strategy", owners=["bo"])
+    config = CampaignDefinition(
+        mission="config mission", strategy="config strategy", goal=GoalConfig(tests_passing=5)
+    )
+    upload = CampaignDefinition.model_validate(
+        {
+            "strategy": "upload strategy",
+            "owners": ["bo"],
+            "goal": {"tests_passing": 1000, "criteria_green_runs": 3},
+            "links": [{"label": "Report", "url": "https://ci.example/r/1"}],
+        }
+    )
     merged = upload.over(config)
     assert (merged.mission, merged.strategy, merged.owners) == (
         "config mission",
         "upload strategy",
         ["bo"],
+    )
+    assert merged.goal == GoalConfig(tests_passing=1000, criteria_green_runs=3)
+    assert merged.links == [LinkConfig(label="Report", url="https://ci.example/r/1")]
+    assert "**Goal:** 1000 tests passing in all phases; every criterion met in 3" in "".join(
+        definition_blocks(merged)
     )
 
 
