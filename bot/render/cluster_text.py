@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from bot.render.cluster_views import BOT_LOGIN, ClusterState, Resolution, RunRef
 from bot.render.safe import code, inline, link, safe_url
 from bot.render.tracking import format_time
+from bot.render.words import plural as plural
 
 _SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
 
@@ -21,10 +22,6 @@ STATE_ICONS: dict[ClusterState, str] = {
 FLAKY_ICON = "⚠️"
 
 OUTCOME_ICONS = {"failed": "❌", "errored": "💥", "flaky": "⚠️", "passed": "✅", "skipped": "⏭️"}
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {many or word + 's'}"
 
 
 def sha(value: str) -> str:

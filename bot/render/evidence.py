@@ -8,11 +8,11 @@ the same run. Every text is escaped (it comes from reports, commits and uploads)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from bot.evidence.model import EvidenceDraft
 from bot.fivewhys import Attribution
+from bot.render.five_whys import utc_time
 from bot.render.safe import code, inline, link, safe_url, table_cell
+from bot.render.words import plural
 
 HEADING = "### Five whys\n\n"
 COMMITS_SHOWN = 10
@@ -20,18 +20,8 @@ FILES_SHOWN = 10
 KEYS_SHOWN = 10
 
 
-def _when(value: datetime) -> str:
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def draft_notice(by: Attribution | None, about: str | None = None) -> str:
-    when = f", {_when(by.at)}" if by is not None and by.at is not None else ""
+    when = f", {utc_time(by.at)}" if by is not None and by.at is not None else ""
     subject = f" about {about}" if about else ""
     return (
         "> [!NOTE]\n"
@@ -59,7 +49,7 @@ def _commits(draft: EvidenceDraft) -> str:
     span = f"{_short(draft.base_sha)}…{_short(draft.head_sha)}"
     if safe_url(draft.compare_url):
         span += f", {link('compare', draft.compare_url)}"
-    lines = [f"**Commits since the last green run** ({_plural(total, 'commit')}, {span}):\n"]
+    lines = [f"**Commits since the last green run** ({plural(total, 'commit')}, {span}):\n"]
     for commit in draft.commits[:COMMITS_SHOWN]:
         label = code(commit.sha[:7], 12)
         named = f"[{label}]({safe_url(commit.url)})" if safe_url(commit.url) else label
@@ -67,7 +57,7 @@ def _commits(draft: EvidenceDraft) -> str:
         lines.append(f"- {named} {inline(commit.title, 200)}{author}")
     hidden = total - min(len(draft.commits), COMMITS_SHOWN)
     if hidden > 0:
-        lines.append(f"- _… and {_plural(hidden, 'more commit')}_")
+        lines.append(f"- _… and {plural(hidden, 'more commit')}_")
     return "\n".join(lines) + "\n\n"
 
 
@@ -80,7 +70,7 @@ def _files(draft: EvidenceDraft) -> str:
         shown.append(text + (" ← near the failure" if changed.near_failure else ""))
     total = draft.total_files if draft.total_files is not None else len(draft.files)
     hidden = total - len(shown)
-    tail = f"\n- _… and {_plural(hidden, 'more file')}_" if hidden > 0 else ""
+    tail = f"\n- _… and {plural(hidden, 'more file')}_" if hidden > 0 else ""
     listed = "\n- ".join(shown)
     return f"**Changed files**, nearest the failure first:\n\n- {listed}{tail}\n\n"
 
@@ -93,7 +83,7 @@ def _environment(draft: EvidenceDraft) -> str:
         lines.append(f"- {code(change.key, 80)}: {old} → {new}")
     hidden = len(draft.environment) - KEYS_SHOWN
     if hidden > 0:
-        lines.append(f"- _… and {_plural(hidden, 'more key')}_")
+        lines.append(f"- _… and {plural(hidden, 'more key')}_")
     return "\n".join(lines) + "\n\n"
 
 
@@ -101,7 +91,7 @@ def _related(draft: EvidenceDraft) -> str:
     lines = ["**Started in the same run:**\n"]
     for other in draft.related:
         number = f" (#{other.issue_number})" if other.issue_number else ""
-        tests = f", {_plural(other.tests, 'test')}" if other.tests else ""
+        tests = f", {plural(other.tests, 'test')}" if other.tests else ""
         lines.append(f"- {inline(other.title, 200)}{number}{tests}")
     return "\n".join(lines) + "\n\n"
 

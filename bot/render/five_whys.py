@@ -14,7 +14,7 @@ from bot.render.safe import code, inline, link, safe_url, table_cell
 HEADING = "### Five whys\n\n"
 
 
-def _when(value: datetime) -> str:
+def utc_time(value: datetime) -> str:
     """As ``bot.render.tracking.format_time`` (which imports this module)."""
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
@@ -27,7 +27,7 @@ def attribution_line(by: Attribution) -> str:
     if by.author:
         words += f" by {code(by.author, 100)}"
     if by.at is not None:
-        words += f", {_when(by.at)}"
+        words += f", {utc_time(by.at)}"
     extra = [f"version {by.version}"] if by.version is not None else []
     if safe_url(by.url):
         extra.append(link("comment", by.url))

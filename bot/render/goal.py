@@ -4,14 +4,11 @@ chart GitHub draws (Mermaid ``xychart-beta``) and a plain line for readers witho
 from __future__ import annotations
 
 from bot.render.safe import code, inline, link, safe_url
+from bot.render.words import plural
 from bot.steering.definition import CampaignDefinition, GoalConfig
 from bot.steering.goal import GoalProgress, RunPoint
 
 BAR_CELLS = 20
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def goal_text(goal: GoalConfig) -> str:
@@ -23,7 +20,7 @@ def goal_text(goal: GoalConfig) -> str:
     if goal.tests_passing is not None:
         parts.append(f"{goal.tests_passing} tests passing in all phases")
     if goal.criteria_green_runs is not None:
-        runs = _plural(goal.criteria_green_runs, "consecutive run")
+        runs = plural(goal.criteria_green_runs, "consecutive run")
         parts.append(f"every criterion met in {runs}")
     return "; ".join(parts)
 
