@@ -248,7 +248,17 @@ def parse(
 def upload(
     files: Annotated[list[Path], typer.Argument(help="Report files to upload.")],
     url: Annotated[str, typer.Option(envvar="LOOPWATCH_URL", help="Loopwatch server URL.")],
-    token: Annotated[str, typer.Option(envvar="LOOPWATCH_TOKEN", help="Upload token.")],
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="LOOPWATCH_TOKEN",
+            help="Upload token (default in GitHub Actions: the job's OIDC token).",
+        ),
+    ] = None,
+    audience: Annotated[
+        str,
+        typer.Option(envvar="LOOPWATCH_AUDIENCE", help="Audience of the OIDC token."),
+    ] = "loopwatch",
     repo: Annotated[
         str | None, typer.Option(help="owner/name (default: $GITHUB_REPOSITORY).")
     ] = None,
@@ -261,10 +271,12 @@ def upload(
     idempotency_key: Annotated[
         str | None, typer.Option(help="Makes a retried upload return the first run.")
     ] = None,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    progress: Annotated[
+        bool, typer.Option(help="Show progress: a bar in a terminal, plain lines in CI logs.")
+    ] = True,
 ) -> None:
     """Upload test reports of one run to a Loopwatch server."""
-    from bot.upload import UploadError, metadata_from_environment
+    from bot.upload import UploadError, metadata_from_environment, upload_credential
     from bot.upload import upload as do_upload
 
     meta: dict[str, object] = dict(metadata_from_environment())
@@ -279,8 +291,9 @@ def upload(
         if value is not None:
             meta[key] = value
     try:
+        credential = upload_credential(token, audience)
         result = do_upload(
-            url, token, files, meta, idempotency_key=idempotency_key, progress=progress
+            url, credential, files, meta, idempotency_key=idempotency_key, progress=progress
         )
     except UploadError as exc:
         typer.echo(f"error: {exc}", err=True)

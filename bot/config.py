@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.artifacts.config import ArtifactLimits, ArtifactsConfig
 from bot.steering.definition import CampaignDefinition, GoalConfig, LinkConfig
 
 CONFIG_PATH = ".github/loopwatch.yml"
@@ -508,6 +509,7 @@ class RepoConfig(_Strict):
     failures: FailuresConfig = Field(default_factory=FailuresConfig)
     commands: CommandsConfig = Field(default_factory=CommandsConfig)
     checks: ChecksConfig = Field(default_factory=ChecksConfig)
+    artifacts: ArtifactsConfig = Field(default_factory=ArtifactsConfig)
     signatures: list[SignatureRule] = Field(default_factory=list, max_length=200)
 
     @field_validator("signatures")
@@ -619,6 +621,10 @@ _ALLOWED_KEYS: dict[str, tuple[str, ...]] = {
     "signature": tuple(SignatureRule.model_fields),
     "signature match": tuple(SignatureMatch.model_fields),
     "failures": tuple(FailuresConfig.model_fields),
+    "commands": tuple(CommandsConfig.model_fields),
+    "checks": tuple(ChecksConfig.model_fields),
+    "artifacts": tuple(ArtifactsConfig.model_fields),
+    "artifacts limits": tuple(ArtifactLimits.model_fields),
 }
 
 
@@ -639,8 +645,10 @@ def _owner_kind(loc: Sequence[int | str]) -> str:
         return "root"
     if parts[0] == "defaults":
         return "label" if "labels" in parts[1:] else "defaults"
-    if parts[0] == "failures":
-        return "failures"
+    if parts[0] in ("failures", "commands", "checks"):
+        return parts[0]
+    if parts[0] == "artifacts":
+        return "artifacts limits" if "limits" in parts[1:] else "artifacts"
     if parts[0] == "signatures":
         return "signature match" if "match" in parts[1:] else "signature"
     if parts[0] == "campaigns":

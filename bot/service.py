@@ -41,6 +41,7 @@ class Services:
 def build_handlers(services: Services) -> dict[str, Handler]:
     from bot.events.jobs import make_webhook_handler
     from bot.jobs.five_whys_draft import DRAFT_FIVE_WHYS, make_draft_handler
+    from bot.jobs.ingest_artifacts import INGEST_ARTIFACTS, make_ingest_artifacts_handler
     from bot.jobs.process_run import make_process_run_handler
     from bot.jobs.sync import make_check_sync_handler, make_sync_handler
     from bot.jobs.unmute import UNMUTE_DUE, make_unmute_handler
@@ -52,6 +53,7 @@ def build_handlers(services: Services) -> dict[str, Handler]:
         "webhook": make_webhook_handler(services),
         UNMUTE_DUE: make_unmute_handler(services),
         DRAFT_FIVE_WHYS: make_draft_handler(services),
+        INGEST_ARTIFACTS: make_ingest_artifacts_handler(services),
     }
 
 

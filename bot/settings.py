@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     # Upload API
     max_upload_bytes: int = 100 * 1024 * 1024
     public_url: str = "http://127.0.0.1:8000"
+    # GitHub Actions OIDC tokens accepted in place of an upload token (bot/oidc.py).
+    oidc_issuer: str = "https://token.actions.githubusercontent.com"
+    oidc_audience: str = "loopwatch"
+    oidc_jwks_ttl_s: float = 3600
+    oidc_leeway_s: float = 60
 
     # GitHub client behaviour
     github_timeout_s: float = 30.0

@@ -10,27 +10,20 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import httpx
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+
+from bot.upload_progress import progress_style, upload_progress
 
 RUNS_PATH = "/api/v1/runs"
-PROGRESS_MIN_BYTES = 1024 * 1024  # smaller uploads finish before a bar is worth drawing
 DEFAULT_TIMEOUT = httpx.Timeout(connect=15.0, read=120.0, write=120.0, pool=15.0)
 
 
@@ -163,6 +156,68 @@ def _server_message(response: httpx.Response) -> str:
     return json.dumps(body)[:500]
 
 
+OIDC_REQUEST_URL_ENV = "ACTIONS_ID_TOKEN_REQUEST_URL"
+OIDC_REQUEST_TOKEN_ENV = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"  # noqa: S105 (a variable's name)
+DEFAULT_AUDIENCE = "loopwatch"
+NO_CREDENTIALS = (
+    "no upload credentials: pass --token (or set LOOPWATCH_TOKEN) with an upload token, "
+    "or, in GitHub Actions, add `permissions: id-token: write` to the workflow or job so "
+    "Loopwatch can use the job's OIDC token"
+)
+
+
+def fetch_actions_oidc_token(
+    audience: str = DEFAULT_AUDIENCE,
+    env: Mapping[str, str] | None = None,
+    *,
+    client: httpx.Client | None = None,
+) -> str:
+    """The job's OIDC token for ``audience``, asked of the runner as @actions/core does.
+
+    UploadError when the runner does not offer one or refuses.
+    """
+    env = os.environ if env is None else env
+    url, request_token = env.get(OIDC_REQUEST_URL_ENV), env.get(OIDC_REQUEST_TOKEN_ENV)
+    if not url or not request_token:
+        raise UploadError(NO_CREDENTIALS)
+    with ExitStack() as stack:
+        http = client or stack.enter_context(httpx.Client(timeout=DEFAULT_TIMEOUT))
+        try:
+            response = http.get(
+                url,  # already has ?api-version=…: httpx merges the audience into it
+                params={"audience": audience},
+                headers={"Authorization": f"bearer {request_token}", "Accept": "application/json"},
+            )
+        except httpx.HTTPError as exc:
+            raise UploadError(f"could not get an OIDC token from GitHub Actions: {exc!r}") from exc
+    if response.status_code != 200:
+        raise UploadError(
+            f"GitHub Actions refused an OIDC token (HTTP {response.status_code}: "
+            f"{_server_message(response)}); check the workflow's `permissions: id-token: write`",
+            response.status_code,
+        )
+    try:
+        value = response.json().get("value")
+    except (ValueError, AttributeError):
+        value = None
+    if not isinstance(value, str) or not value:
+        raise UploadError("GitHub Actions answered the OIDC token request without a token")
+    return value
+
+
+def upload_credential(
+    token: str | None,
+    audience: str = DEFAULT_AUDIENCE,
+    env: Mapping[str, str] | None = None,
+    *,
+    client: httpx.Client | None = None,
+) -> str:
+    """The upload token if given, else the job's GitHub Actions OIDC token."""
+    if token:
+        return token
+    return fetch_actions_oidc_token(audience, env, client=client)
+
+
 def _check_files(files: list[Path]) -> int:
     if not files:
         raise UploadError("no report files given")
@@ -174,41 +229,22 @@ def _check_files(files: list[Path]) -> int:
     return total
 
 
-@contextmanager
-def _progress_bar(enabled: bool, total: int) -> Iterator[Callable[[int], None]]:
-    if not enabled:
-        yield lambda _n: None
-        return
-    progress = Progress(
-        TextColumn("uploading"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = progress.add_task("upload", total=total)
-    with progress:
-        yield lambda n: progress.advance(task, n)
-
-
 def _post_once(
     client: httpx.Client,
     endpoint: str,
     headers: dict[str, str],
     files: list[Path],
     metadata_json: str,
-    show_progress: bool,
-    total: int,
+    on_read: Callable[[int], None],
 ) -> httpx.Response:
-    with ExitStack() as stack, _progress_bar(show_progress, total) as advance:
+    """One attempt; httpx reads each file in 64 KiB chunks as it sends (never whole)."""
+    with ExitStack() as stack:
         parts = [
             (
                 "files",
                 (
                     path.name,
-                    _CountingReader(stack.enter_context(path.open("rb")), advance),
+                    _CountingReader(stack.enter_context(path.open("rb")), on_read),
                     "application/octet-stream",
                 ),
             )
@@ -234,7 +270,10 @@ def upload(
     client: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
-    """Upload one run's report files; the server's answer (``run_id``, ``status``, …)."""
+    """Upload one run's report files; the server's answer (``run_id``, ``status``, …).
+
+    ``token``: an upload token or an OIDC token (see ``upload_credential``).
+    """
     total = _check_files(files)
     key = idempotency_key or str(uuid.uuid4())
     headers = {
@@ -244,15 +283,20 @@ def upload(
     }
     endpoint = runs_endpoint(url)
     metadata_json = json.dumps(metadata)
-    show_progress = progress and total >= PROGRESS_MIN_BYTES
+    style = progress_style(progress, total, sys.stderr, os.environ)
     with ExitStack() as stack:
         http = client or stack.enter_context(httpx.Client(timeout=DEFAULT_TIMEOUT))
         for attempt in range(1, max_attempts + 1):
             last = attempt == max_attempts
             try:
-                response = _post_once(
-                    http, endpoint, headers, files, metadata_json, show_progress, total
-                )
+                with upload_progress(
+                    style, total, len(files), sys.stderr, attempt=attempt, max_attempts=max_attempts
+                ) as reporter:
+                    response = _post_once(
+                        http, endpoint, headers, files, metadata_json, reporter.advance
+                    )
+                    if response.status_code < 400:
+                        reporter.done()
             except httpx.TransportError as exc:
                 if last:
                     raise UploadError(

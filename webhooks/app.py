@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.oidc import build_verifier
 from bot.settings import Settings
 from bot.store.db import make_engine, make_session_factory
 from webhooks import campaigns, github, health, uploads
@@ -27,6 +28,10 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session] | None
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
+    # How the OIDC issuer's keys are fetched: None is the network; tests set an ASGI
+    # transport here (read at each fetch, so it may be set after the app is made).
+    app.state.oidc_transport = None
+    app.state.oidc_verifier = build_verifier(settings, lambda: app.state.oidc_transport)
     install_error_handlers(app)
     app.include_router(uploads.router)
     app.include_router(campaigns.router)

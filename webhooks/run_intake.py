@@ -7,11 +7,11 @@ one wins, the other's transaction fails on the constraint and, retried, finds th
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,10 +25,22 @@ from webhooks.run_metadata import RunMetadata
 _ATTEMPTS = 4  # a retry only happens after losing a race on a unique constraint
 
 
+class SpooledContent(Protocol):
+    """A file's content kept aside (a multipart part in the request's spool) until stored."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+    def read_bytes(self) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class ReportFile:
     filename: str
-    content: bytes
+    content: SpooledContent
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,18 @@ def _campaign(session: Session, repository_id: int, name: str) -> Campaign:
     return campaign
 
 
+def _insert_file(session: Session, run_id: int, report: ReportFile) -> None:
+    """One row per statement, so only this file's bytes are in memory (not the upload's)."""
+    row = {
+        "run_id": run_id,
+        "filename": report.filename,
+        "content": report.content.read_bytes(),
+        "size": report.content.size,
+        "sha256": report.content.sha256,
+    }
+    session.execute(insert(RunFile), [row])
+
+
 def _store(
     session: Session,
     repository_id: int,
@@ -108,17 +132,10 @@ def _store(
         ),
         status="queued",
     )
-    run.files = [
-        RunFile(
-            filename=f.filename,
-            content=f.content,
-            size=len(f.content),
-            sha256=hashlib.sha256(f.content).hexdigest(),
-        )
-        for f in files
-    ]
     session.add(run)
     session.flush()
+    for report in files:
+        _insert_file(session, run.id, report)
     enqueue(session, "process_run", {"run_id": run.id}, lock_key=f"repo:{repository}")
     if desire_in_progress(session, run, campaign) is not None:
         # Shown only if processing takes longer than the debounce: a quick run's check

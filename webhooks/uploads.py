@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import ExitStack
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -18,7 +20,15 @@ from bot.store.db import transaction
 from bot.store.models import Campaign, GitHubIssue, Run
 from webhooks.deps import UploadIdentity, get_session_factory, get_settings, require_upload_token
 from webhooks.errors import ApiError
-from webhooks.multipart import MultipartError, Part, TooManyParts, is_multipart, read_multipart
+from webhooks.multipart import (
+    FieldTooLarge,
+    MultipartError,
+    Part,
+    TooManyParts,
+    is_multipart,
+    read_multipart,
+)
+from webhooks.oidc_metadata import metadata_with_claims
 from webhooks.run_intake import ReportFile, store_upload
 from webhooks.run_metadata import MetadataError, RunMetadata, parse_metadata
 
@@ -59,11 +69,9 @@ def _split_parts(parts: list[Part]) -> tuple[bytes, list[ReportFile]]:
     files: list[ReportFile] = []
     for part in parts:
         if part.name == "metadata":
-            metadata.append(bytes(part.data))
+            metadata.append(part.read_bytes())
         elif part.name in FILE_FIELDS and part.is_file:
-            files.append(
-                ReportFile(_safe_filename(part.filename, len(files) + 1), bytes(part.data))
-            )
+            files.append(ReportFile(_safe_filename(part.filename, len(files) + 1), part))
         elif part.name in FILE_FIELDS:
             raise ApiError(
                 422,
@@ -95,12 +103,40 @@ def _metadata(raw: bytes) -> RunMetadata:
         raise ApiError(422, exc.message, field=exc.field, extra=extra) from exc
 
 
+def _check_repository(identity: UploadIdentity, metadata: RunMetadata) -> None:
+    """403 unless the metadata names the token's repository (an OIDC token's own name,
+    which may be newer than ours after a rename)."""
+    if identity.oidc is not None:
+        claimed = identity.oidc.repository.lower()
+        if metadata.repository != claimed:
+            raise ApiError(
+                403,
+                f"this OIDC token is for {claimed} (the workflow's repository), not "
+                f"{metadata.repository}; upload from a workflow of that repository",
+                field="repository",
+            )
+    elif metadata.repository != identity.repository:
+        raise ApiError(
+            403,
+            f"this upload token is for {identity.repository}, not {metadata.repository}; "
+            "use the token created for that repository",
+            field="repository",
+        )
+
+
+async def _closed_after_request() -> AsyncIterator[ExitStack]:
+    """Closes what the request spooled (the upload's temp file), however the request ends."""
+    with ExitStack() as stack:
+        yield stack
+
+
 @router.post("/runs", status_code=202)
 async def create_run(
     request: Request,
     identity: UploadIdentity = Depends(require_upload_token),
     settings: Settings = Depends(get_settings),
     factory: sessionmaker[Session] = Depends(get_session_factory),
+    cleanup: ExitStack = Depends(_closed_after_request, scope="function"),
 ) -> JSONResponse:
     """Accept one run's reports; 202 with the new run, 200 with the earlier one on a retry."""
     idempotency_key = _idempotency_key(request)
@@ -112,23 +148,23 @@ async def create_run(
             f"more 'files' parts (got Content-Type {content_type[:80]!r})",
         )
     try:
-        parts = await read_multipart(content_type, request.stream(), max_parts=MAX_PARTS)
+        parts = cleanup.enter_context(
+            await read_multipart(content_type, request.stream(), max_parts=MAX_PARTS)
+        )
     except TooManyParts as exc:
         raise ApiError(
             422, f"{exc}; split the reports over several uploads", field="files"
         ) from exc
+    except FieldTooLarge as exc:
+        raise ApiError(422, str(exc), field=exc.field) from exc
     except MultipartError as exc:
         raise ApiError(400, str(exc)) from exc
 
     raw_metadata, files = _split_parts(parts)
     metadata = _metadata(raw_metadata)
-    if metadata.repository != identity.repository:
-        raise ApiError(
-            403,
-            f"this upload token is for {identity.repository}, not {metadata.repository}; "
-            "use the token created for that repository",
-            field="repository",
-        )
+    _check_repository(identity, metadata)
+    if identity.oidc is not None:
+        metadata = metadata_with_claims(metadata, identity.oidc)
     if not files:
         raise ApiError(
             422,

@@ -70,6 +70,11 @@ campaigns:
         kind: min_duration
         min_duration: 30s
         tests: ["tests/e2e/staging/*"]
+# Reports CI already keeps as workflow-run artifacts: no upload step, no secret.
+artifacts:
+  names: ["*junit*", "*ctrf*"]
+  campaigns:
+    nightly.yml: nightly-smoke
 """
 
 SUITES: dict[str, list[str]] = {

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from bot.demo.artifacts_scene import nightly_artifacts, oidc_upload
 from bot.demo.checks_scene import pull_request_check
 from bot.demo.commands_scene import triage_with_commands
 from bot.demo.five_whys_scene import fix_that_did_not_hold, push_commits, show_draft
@@ -169,6 +170,8 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
         fix_that_did_not_hold(story, stack, sandbox, uploader, failure=ws["number"])
     _steering(story, sandbox)
     pull_request_check(story, stack, sandbox, uploader)
+    nightly_artifacts(story, stack, sandbox)
+    oidc_upload(story, stack, sandbox, out)
 
 
 def _set_up(story: Story, stack: DemoStack, sandbox: Sandbox) -> str:

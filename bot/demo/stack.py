@@ -118,6 +118,8 @@ def demo_stack(workdir: Path) -> Iterator[DemoStack]:
         database_url=f"sqlite:///{database}",
         github_api_url=sandbox.url,
         public_url=web_url,
+        # The sandbox plays GitHub Actions' OIDC issuer for secret-less uploads.
+        oidc_issuer=f"{sandbox.url}/_sandbox/oidc",
         write_pause_s=0.05,
         notify_pause_s=0.1,
         sync_debounce_s=1.0,

@@ -76,6 +76,10 @@ class EventRouter:
     def add(self, handler: EventHandler, event: str, *, action: str | None = None) -> None:
         self._handlers.setdefault((event, action), []).append(handler)
 
+    def events(self) -> set[str]:
+        """Every event some handler is registered for."""
+        return {event for event, _ in self._handlers}
+
     def handlers_for(self, event: str, action: str | None) -> list[EventHandler]:
         found = list(self._handlers.get((event, None), []))
         if action is not None:

@@ -82,9 +82,10 @@ class GitHubClients:
         self._app: GitHub[AppAuthStrategy] | None = None
         self._installations: dict[int, GitHub[AppInstallationAuthStrategy]] = {}
 
-    def _build(self, auth: A) -> GitHub[A]:
+    def _build(self, auth: A, *, follow_redirects: bool = True) -> GitHub[A]:
         return GitHub(
             auth,
+            follow_redirects=follow_redirects,
             base_url=self._base_url,
             timeout=self._timeout,
             user_agent=USER_AGENT,
@@ -109,6 +110,15 @@ class GitHubClients:
             client = self._build(auth)
             self._installations[installation_id] = client
         return client
+
+    def installation_without_redirects(
+        self, installation_id: int
+    ) -> GitHub[AppInstallationAuthStrategy]:
+        """An installation client that returns a redirect instead of following it: an
+        artifact download answers with a storage URL that must be fetched without the
+        installation token (httpx would keep the header on a same-host redirect)."""
+        auth = self._app_auth.as_installation(installation_id)
+        return self._build(auth, follow_redirects=False)  # tokens come from the shared cache
 
 
 def split_full_name(full_name: str) -> tuple[str, str]:

@@ -30,6 +30,14 @@ def _artifact(repo: Repo, artifact_id: int) -> Artifact:
     return repo.artifacts[artifact_id]
 
 
+@router.get("/repos/{owner}/{repo}/actions/runs/{run_id:int}")
+async def get_workflow_run(request: Request, owner: str, repo: str, run_id: int) -> JSONResponse:
+    access = repo_access(request, owner, repo)
+    access.require("actions")
+    run = _run(access.repo, run_id)
+    return json_response(Objects(access.state).workflow_run(access.repo, run))
+
+
 @router.get("/repos/{owner}/{repo}/actions/runs/{run_id:int}/artifacts")
 async def list_run_artifacts(request: Request, owner: str, repo: str, run_id: int) -> JSONResponse:
     access = repo_access(request, owner, repo)

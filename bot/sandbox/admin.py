@@ -115,7 +115,22 @@ class WorkflowRunIn(BaseModel):
     head_sha: str
     head_branch: str = "main"
     name: str = "CI"
+    path: str = ".github/workflows/ci.yml"
+    event: str = "push"
+    conclusion: str = "success"
+    pull_request: int | None = None  # a fork's pull request is left out of the payload
+    actor: str = "octocat"
     artifacts: list[ArtifactIn] = Field(default_factory=list)
+    # Send the ``workflow_run`` ``completed`` webhook GitHub sends when a run ends.
+    deliver: bool = False
+
+
+class AttemptIn(BaseModel):
+    """A re-run: the next attempt of a workflow run, with the artifacts it uploaded."""
+
+    conclusion: str = "success"
+    artifacts: list[ArtifactIn] = Field(default_factory=list)
+    deliver: bool = True
 
 
 @router.post("/repos", status_code=201)
@@ -357,20 +372,78 @@ async def add_commit(request: Request, owner: str, repo: str, body: CommitIn) ->
 async def add_workflow_run(
     request: Request, owner: str, repo: str, body: WorkflowRunIn
 ) -> dict[str, Any]:
-    """A finished workflow run with artifacts (``files`` are zipped for you)."""
+    """A finished workflow run with artifacts (``files`` are zipped for you); with
+    ``deliver``, the ``workflow_run`` ``completed`` webhook."""
     state = sandbox(request)
     found = state.repo(owner, repo)
-    run = WorkflowRun(state.next_id(), body.head_sha, body.head_branch, body.name)
+    number = 1 + sum(1 for r in found.workflow_runs.values() if r.path == body.path)
+    run = WorkflowRun(
+        state.next_id(),
+        body.head_sha,
+        body.head_branch,
+        body.name,
+        path=body.path,
+        event=body.event,
+        conclusion=body.conclusion,
+        run_number=number,
+        pull_request=body.pull_request,
+        actor=body.actor,
+    )
     found.workflow_runs[run.id] = run
+    made = _add_artifacts(state, found, run, body.artifacts)
+    answer: dict[str, Any] = {"run_id": run.id, "run_attempt": 1, "artifacts": made}
+    if body.deliver:
+        answer["delivery"] = await _deliver_run(state, found, run)
+    return answer
+
+
+@router.post("/repos/{owner}/{repo}/actions/runs/{run_id:int}/attempts", status_code=201)
+async def add_attempt(
+    request: Request, owner: str, repo: str, run_id: int, body: AttemptIn
+) -> dict[str, Any]:
+    """The run's next attempt ends (a re-run), with the artifacts that attempt uploaded."""
+    state = sandbox(request)
+    found = state.repo(owner, repo)
+    if run_id not in found.workflow_runs:
+        raise not_found()
+    run = found.workflow_runs[run_id]
+    run.run_attempt += 1
+    run.conclusion = body.conclusion
+    run.updated_at = utcnow()
+    made = _add_artifacts(state, found, run, body.artifacts)
+    answer: dict[str, Any] = {"run_id": run.id, "run_attempt": run.run_attempt, "artifacts": made}
+    if body.deliver:
+        answer["delivery"] = await _deliver_run(state, found, run)
+    return answer
+
+
+def _add_artifacts(
+    state: SandboxState, repo: Repo, run: WorkflowRun, specs: list[ArtifactIn]
+) -> list[dict[str, Any]]:
     made = []
-    for spec in body.artifacts:
+    for spec in specs:
         data = base64.b64decode(spec.zip_base64) if spec.zip_base64 else _zip(spec.files)
         now = utcnow()
         expires = now - timedelta(days=1) if spec.expired else now + timedelta(days=90)
-        artifact = Artifact(state.next_id(), run.id, spec.name, data, now, expires)
-        found.artifacts[artifact.id] = artifact
+        artifact = Artifact(
+            state.next_id(), run.id, spec.name, data, now, expires, run_attempt=run.run_attempt
+        )
+        repo.artifacts[artifact.id] = artifact
         made.append({"id": artifact.id, "name": artifact.name, "size": len(data)})
-    return {"run_id": run.id, "artifacts": made}
+    return made
+
+
+async def _deliver_run(state: SandboxState, repo: Repo, run: WorkflowRun) -> dict[str, Any]:
+    objects = Objects(state)
+    sender = state.find_user(run.actor) or repo.owner
+    payload = event_payload(
+        state,
+        repo,
+        "completed",
+        sender,
+        {"workflow_run": objects.workflow_run(repo, run), "workflow": objects.workflow(repo, run)},
+    )
+    return await deliver(state, "workflow_run", payload)
 
 
 def _zip(files: dict[str, str]) -> bytes:

@@ -17,6 +17,7 @@ from bot.sandbox import (
     issues,
     labels,
     middleware,
+    oidc,
     pages,
     pulls,
     reactions,
@@ -37,7 +38,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.add_exception_handler(HTTPException, http_error_handler)
     middleware.install(app)
     routers = [admin, control, apps, comments, issues, labels, reactions, repos, checks]
-    routers += [actions, compare, issue_events, pulls]
+    routers += [actions, compare, issue_events, pulls, oidc]
     for module in routers:
         app.include_router(module.router)
     app.include_router(pulls.people)  # people opening and reviewing pull requests

@@ -107,7 +107,9 @@ async def reset(request: Request) -> Response:
 async def get_blob(request: Request, key: str) -> Response:
     """Short-lived storage URL (artifact zips). Refuses a GitHub token, like real storage."""
     state = sandbox(request)
-    if request.headers.get("authorization"):
+    credentials = request.headers.get("authorization") is not None
+    state.blob_fetches.append({"key": key, "authorization": credentials})
+    if credentials:
         raise GitHubError(400, "Authentication information is not given in the correct format")
     blob = state.blobs.get(key)
     if blob is None or blob.expires_at <= utcnow():

@@ -21,6 +21,8 @@ from bot.sandbox.state import (
     Review,
     SandboxState,
     User,
+    WorkflowRun,
+    utcnow,
 )
 
 REACTION_CONTENTS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
@@ -614,6 +616,103 @@ class Objects:
         }
 
     # actions -------------------------------------------------------------------
+    def workflow(self, repo: Repo, run: WorkflowRun) -> dict[str, Any]:
+        digest = hashlib.sha1(run.path.encode(), usedforsecurity=False).hexdigest()
+        workflow_id = int(digest[:6], 16)
+        api = f"{self.root}/repos/{repo.full_name}/actions/workflows/{workflow_id}"
+        return {
+            "badge_url": f"{self.root}/{repo.full_name}/workflows/{run.name}/badge.svg",
+            "created_at": iso(repo.created_at),
+            "html_url": f"{self.root}/{repo.full_name}/blob/{repo.default_branch}/{run.path}",
+            "id": workflow_id,
+            "name": run.name,
+            "node_id": node_id("W_", workflow_id),
+            "path": run.path,
+            "state": "active",
+            "updated_at": iso(repo.created_at),
+            "url": api,
+        }
+
+    def _run_head_repository(self, repo: Repo, run: WorkflowRun) -> dict[str, Any]:
+        pull = repo.pulls.get(run.pull_request) if run.pull_request is not None else None
+        if pull is None or not pull.from_fork:
+            return self.repo(repo)
+        return self._pull_ref(repo, pull, head=True)["repo"]  # type: ignore[no-any-return]
+
+    def _run_pulls(self, repo: Repo, run: WorkflowRun) -> list[dict[str, Any]]:
+        """The run's pull request, as GitHub lists it: never one from a fork."""
+        pull = repo.pulls.get(run.pull_request) if run.pull_request is not None else None
+        if pull is None or pull.from_fork:
+            return []
+        brief = {"id": repo.id, "url": f"{self.root}/repos/{repo.full_name}", "name": repo.name}
+        return [
+            {
+                "url": f"{self.root}/repos/{repo.full_name}/pulls/{pull.number}",
+                "id": pull.id,
+                "number": pull.number,
+                "head": {"ref": pull.head_ref, "sha": pull.head_sha, "repo": brief},
+                "base": {
+                    "ref": pull.base_ref,
+                    "sha": repo.branches.get(pull.base_ref, pull.merge_commit_sha),
+                    "repo": brief,
+                },
+            }
+        ]
+
+    def workflow_run(self, repo: Repo, run: WorkflowRun) -> dict[str, Any]:
+        """A workflow run, valid both as the REST object and as a webhook's ``workflow_run``."""
+        api = f"{self.root}/repos/{repo.full_name}/actions/runs/{run.id}"
+        actor = self.user(self.state.find_user(run.actor) or repo.owner)
+        workflow = self.workflow(repo, run)
+        commit = repo.commits.get(run.head_sha)
+        author = {"name": run.actor, "email": f"{run.actor}@users.noreply.sandbox"}
+        suite_id = run.id * 10
+        return {
+            "id": run.id,
+            "name": run.name,
+            "node_id": node_id("WFR_", run.id),
+            "check_suite_id": suite_id,
+            "check_suite_node_id": node_id("CS_", suite_id),
+            "head_branch": run.head_branch,
+            "head_sha": run.head_sha,
+            "path": run.path,
+            "display_title": commit.message.splitlines()[0] if commit else run.name,
+            "run_number": run.run_number,
+            "run_attempt": run.run_attempt,
+            "event": run.event,
+            "status": "completed",
+            "conclusion": run.conclusion,
+            "workflow_id": workflow["id"],
+            "url": api,
+            "html_url": f"{self.root}/{repo.full_name}/actions/runs/{run.id}",
+            "pull_requests": self._run_pulls(repo, run),
+            "created_at": iso(run.created_at),
+            "updated_at": iso(run.updated_at),
+            "run_started_at": iso(run.created_at),
+            "actor": actor,
+            "triggering_actor": actor,
+            "jobs_url": f"{api}/jobs",
+            "logs_url": f"{api}/logs",
+            "check_suite_url": f"{self.root}/repos/{repo.full_name}/check-suites/{suite_id}",
+            "artifacts_url": f"{api}/artifacts",
+            "cancel_url": f"{api}/cancel",
+            "rerun_url": f"{api}/rerun",
+            "previous_attempt_url": (
+                f"{api}/attempts/{run.run_attempt - 1}" if run.run_attempt > 1 else None
+            ),
+            "workflow_url": workflow["url"],
+            "head_commit": {
+                "id": run.head_sha,
+                "tree_id": hashlib.sha1(run.head_sha.encode(), usedforsecurity=False).hexdigest(),
+                "message": commit.message if commit else "",
+                "timestamp": iso(commit.created_at if commit else run.created_at),
+                "author": author,
+                "committer": author,
+            },
+            "repository": self.repo(repo),
+            "head_repository": self._run_head_repository(repo, run),
+        }
+
     def artifact(self, repo: Repo, artifact: Artifact) -> dict[str, Any]:
         api = f"{self.root}/repos/{repo.full_name}/actions/artifacts/{artifact.id}"
         run = repo.workflow_runs.get(artifact.run_id)
@@ -624,7 +723,7 @@ class Objects:
             "size_in_bytes": len(artifact.data),
             "url": api,
             "archive_download_url": f"{api}/zip",
-            "expired": False,
+            "expired": artifact.expires_at <= utcnow(),
             "digest": "sha256:" + hashlib.sha256(artifact.data).hexdigest(),
             "created_at": iso(artifact.created_at),
             "updated_at": iso(artifact.created_at),

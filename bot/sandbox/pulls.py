@@ -70,7 +70,19 @@ async def list_pulls(request: Request, owner: str, repo: str) -> JSONResponse:
     pulls = sorted(access.repo.pulls.values(), key=lambda p: p.number, reverse=True)
     objects = Objects(access.state)
     rendered = [objects.pull_request(access.repo, p) for p in pulls]
-    return page_response(request, [p for p in rendered if wanted in ("all", p["state"])])
+    head = request.query_params.get("head")  # "user:ref", as GitHub filters
+    chosen = [
+        p
+        for p in rendered
+        if wanted in ("all", p["state"]) and (head is None or _same_label(p["head"]["label"], head))
+    ]
+    return page_response(request, chosen)
+
+
+def _same_label(label: str, wanted: str) -> bool:
+    owner, _, ref = label.partition(":")
+    wanted_owner, _, wanted_ref = wanted.partition(":")
+    return owner.lower() == wanted_owner.lower() and (not wanted_ref or ref == wanted_ref)
 
 
 @router.get("/repos/{owner}/{repo}/pulls/{number:int}")

@@ -150,6 +150,7 @@ class Artifact:
     data: bytes
     created_at: datetime
     expires_at: datetime
+    run_attempt: int = 1  # the attempt that uploaded it (GitHub does not show it)
 
 
 @dataclass
@@ -160,6 +161,14 @@ class WorkflowRun:
     name: str = "CI"
     run_attempt: int = 1
     rerun_requests: int = 0
+    path: str = ".github/workflows/ci.yml"
+    event: str = "push"
+    conclusion: str = "success"
+    run_number: int = 1
+    pull_request: int | None = None  # the pull request the run tested, if any
+    actor: str = "octocat"
+    created_at: datetime = field(default_factory=lambda: utcnow())
+    updated_at: datetime = field(default_factory=lambda: utcnow())
 
 
 @dataclass
@@ -289,6 +298,8 @@ class SandboxState:
         self.requests: list[dict[str, Any]] = []
         self.deliveries: list[dict[str, Any]] = []
         self.blobs: dict[str, Blob] = {}
+        # Every storage fetch: did it carry credentials (GitHub storage refuses them)?
+        self.blob_fetches: list[dict[str, Any]] = []
         self.rate_used: dict[str, int] = {}
         self.rate_reset_at = utcnow() + timedelta(hours=1)
         self.created_at = utcnow()

@@ -182,8 +182,35 @@ class RunFile(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     format: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
+    # The workflow-run artifact the file was unpacked from (None: uploaded).
+    artifact_id: Mapped[int | None] = mapped_column(BigInteger)
 
     run: Mapped[Run] = relationship(back_populates="files")
+
+
+class IngestedArtifact(Base):
+    """A workflow-run artifact Loopwatch has read, so it is never read twice.
+
+    The key is GitHub's artifact id with the zip's digest: an artifact is immutable, so the
+    same id and digest is the same content whatever the webhook redelivery or re-run.
+    """
+
+    __tablename__ = "ingested_artifacts"
+    __table_args__ = (UniqueConstraint("repository_id", "artifact_id", "digest"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"))
+    artifact_id: Mapped[int] = mapped_column(BigInteger)
+    digest: Mapped[str] = mapped_column(String(100))  # "sha256:…"; "" when GitHub gave none
+    name: Mapped[str] = mapped_column(String(255))
+    workflow_run_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    run_attempt: Mapped[int | None]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    # ingested | refused | no-reports
+    outcome: Mapped[str] = mapped_column(String(16))
+    reports: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class TestResult(Base):

@@ -101,3 +101,96 @@ async def test_compare(gh: Clients, admin: httpx.AsyncClient) -> None:
         OWNER, NAME, f"{root}...main"
     )
     assert by_branch.parsed_data.ahead_by == 2
+
+
+async def test_workflow_run_and_its_webhook_parse_with_githubkit(
+    gh: Clients, admin: httpx.AsyncClient, state: SandboxState
+) -> None:
+    from githubkit_schemas.latest.models import WebhookWorkflowRunCompleted
+
+    pull = await admin.post(
+        "/_sandbox/repos/acme/widgets/pulls",
+        json={"user": "mona", "title": "Speed up", "head_sha": "c" * 40, "head_branch": "fast"},
+    )
+    number = pull.json()["pull_request"]["number"]
+    made = await admin.post(
+        "/_sandbox/repos/acme/widgets/actions/runs",
+        json={
+            "head_sha": "c" * 40,
+            "head_branch": "fast",
+            "name": "E2E",
+            "path": ".github/workflows/e2e.yml",
+            "event": "pull_request",
+            "conclusion": "failure",
+            "pull_request": number,
+            "deliver": True,
+            "artifacts": [{"name": "junit", "files": {"report.xml": "<testsuite/>"}}],
+        },
+    )
+    assert made.status_code == 201
+    run_id = made.json()["run_id"]
+    fetched = (
+        await gh.installation.rest.actions.async_get_workflow_run(OWNER, NAME, run_id)
+    ).parsed_data
+    assert (fetched.name, fetched.path, fetched.conclusion) == (
+        "E2E",
+        ".github/workflows/e2e.yml",
+        "failure",
+    )
+    assert [p.number for p in fetched.pull_requests or []] == [number]
+    delivery = state.deliveries[-1]
+    assert (delivery["event"], delivery["action"]) == ("workflow_run", "completed")
+    event = WebhookWorkflowRunCompleted.model_validate(delivery["payload"])
+    assert event.workflow_run.id == run_id and event.workflow_run.run_attempt == 1
+    assert event.workflow is not None and event.workflow.name == "E2E"
+
+    again = await admin.post(
+        f"/_sandbox/repos/acme/widgets/actions/runs/{run_id}/attempts",
+        json={"artifacts": [{"name": "junit", "files": {"report.xml": "<testsuite/>"}}]},
+    )
+    assert again.json()["run_attempt"] == 2
+    second = WebhookWorkflowRunCompleted.model_validate(state.deliveries[-1]["payload"])
+    assert second.workflow_run.run_attempt == 2
+    assert second.workflow_run.previous_attempt_url is not None
+    listed = (
+        await gh.installation.rest.actions.async_list_workflow_run_artifacts(OWNER, NAME, run_id)
+    ).parsed_data
+    assert [a.name for a in listed.artifacts] == ["junit", "junit"]  # both attempts' uploads
+
+
+async def test_fork_runs_list_no_pull_request_and_pulls_filter_by_head(
+    gh: Clients, admin: httpx.AsyncClient
+) -> None:
+    pull = await admin.post(
+        "/_sandbox/repos/acme/widgets/pulls",
+        json={
+            "user": "stranger",
+            "title": "From a fork",
+            "head_sha": "f" * 40,
+            "head_branch": "patch",
+            "from_fork": True,
+        },
+    )
+    number = pull.json()["pull_request"]["number"]
+    made = await admin.post(
+        "/_sandbox/repos/acme/widgets/actions/runs",
+        json={
+            "head_sha": "f" * 40,
+            "head_branch": "patch",
+            "event": "pull_request",
+            "pull_request": number,
+        },
+    )
+    run = (
+        await gh.installation.rest.actions.async_get_workflow_run(
+            OWNER, NAME, made.json()["run_id"]
+        )
+    ).parsed_data
+    assert run.pull_requests == []
+    assert run.head_repository.full_name == "stranger/widgets"
+    found = (
+        await gh.installation.rest.pulls.async_list(OWNER, NAME, head="stranger:patch")
+    ).parsed_data
+    assert [p.number for p in found] == [number]
+    none = (await gh.installation.rest.pulls.async_list(OWNER, NAME, head="acme:patch")).parsed_data
+    assert none == []

@@ -1,0 +1,1 @@
+"""Workflow-run artifacts: download, unpack and ingest the test reports inside."""
