@@ -18,8 +18,12 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/loopwatch demo --dump-state demo-out/state.json
 
+# The suite runs on every core (pytest-xdist): each test has its own databases and ports.
+# `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.checks.desired import desire_in_progress
 from bot.jobs.process_run import enqueue_check_sync
 from bot.queue import enqueue
+from bot.store.campaigns import campaign_named
 from bot.store.db import transaction
-from bot.store.models import Campaign, Repository, Run, RunFile
+from bot.store.models import Repository, Run, RunFile
 from webhooks.run_metadata import RunMetadata
 
 _ATTEMPTS = 4  # a retry only happens after losing a race on a unique constraint
@@ -72,17 +73,6 @@ def _existing_run(
     return candidates[0] if candidates else None
 
 
-def _campaign(session: Session, repository_id: int, name: str) -> Campaign:
-    campaign = session.scalar(
-        select(Campaign).where(Campaign.repository_id == repository_id, Campaign.name == name)
-    )
-    if campaign is None:
-        campaign = Campaign(repository_id=repository_id, name=name)
-        session.add(campaign)
-        session.flush()
-    return campaign
-
-
 def _insert_file(session: Session, run_id: int, report: ReportFile) -> None:
     """One row per statement, so only this file's bytes are in memory (not the upload's)."""
     row = {
@@ -108,7 +98,7 @@ def _store(
     existing = _existing_run(session, repository_id, run_key, idempotency_key)
     if existing is not None:
         return IntakeResult(existing.id, existing.status, created=False)
-    campaign = _campaign(session, repository_id, metadata.campaign)
+    campaign = campaign_named(session, repository_id, metadata.campaign)
     run = Run(
         repository_id=repository_id,
         campaign_id=campaign.id,

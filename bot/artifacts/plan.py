@@ -138,13 +138,16 @@ def pick_reports(artifact: ArtifactRef, files: list[tuple[str, bytes]]) -> Artif
     return outcome
 
 
-def refusal_line(facts: WorkflowRunFacts, outcome: ArtifactOutcome) -> str:
-    """The session-log line for an artifact that was not read (plain text: the session log
-    escapes what it shows)."""
+def refusal_line(facts: WorkflowRunFacts, outcome: ArtifactOutcome) -> str | None:
+    """The session-log line for an artifact that gave no report: refused, or holding
+    none (plain text: the session log escapes what it shows). None when it gave reports."""
+    if outcome.reports:
+        return None
     number = facts.run_number or facts.run_id
     attempt = f", attempt {facts.run_attempt}" if facts.run_attempt > 1 else ""
-    reason = " ".join((outcome.refused or "no reason given").split()).replace("`", "'")
-    return (
-        f"Artifact '{outcome.artifact.name}' of workflow run {number}{attempt} not read: "
-        f"{shorten(reason, 400)}"
-    )
+    about = f"Artifact '{outcome.artifact.name}' of workflow run {number}{attempt}"
+    if outcome.refused is None:
+        files = f"{outcome.other_files} file(s), none of them" if outcome.other_files else "no"
+        return f"{about} holds {files} a test report"
+    reason = " ".join(outcome.refused.split()).replace("`", "'")
+    return f"{about} not read: {shorten(reason, 400)}"

@@ -9,7 +9,6 @@ or a retried job reads nothing twice.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -20,6 +19,7 @@ from bot.artifacts.plan import ArtifactOutcome, WorkflowRunFacts, refusal_line
 from bot.checks.desired import desire_in_progress
 from bot.jobs.process_run import enqueue_check_sync
 from bot.queue import enqueue
+from bot.store.campaigns import campaign_named
 from bot.store.models import (
     Campaign,
     IngestedArtifact,
@@ -37,13 +37,6 @@ def run_key_for(facts: WorkflowRunFacts) -> str:
     return f"actions-run:{facts.run_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class Stored:
-    run_id: int | None  # None: no report in any artifact, so no run
-    created: bool
-    changed: bool  # the run's files changed: it is processed again
-
-
 def known_artifacts(session: Session, repository_id: int, workflow_run_id: int) -> set[int]:
     """Ids of the run's artifacts already read (whatever came of them)."""
     return set(
@@ -56,57 +49,62 @@ def known_artifacts(session: Session, repository_id: int, workflow_run_id: int) 
     )
 
 
-def campaign_named(session: Session, repository_id: int, name: str) -> Campaign:
-    campaign = session.scalar(
-        select(Campaign).where(Campaign.repository_id == repository_id, Campaign.name == name)
+def _run_of(session: Session, repository_id: int, facts: WorkflowRunFacts) -> Run | None:
+    return session.scalar(
+        select(Run).where(Run.repository_id == repository_id, Run.run_key == run_key_for(facts))
     )
-    if campaign is None:
-        campaign = Campaign(repository_id=repository_id, name=name)
-        session.add(campaign)
-        session.flush()
-    return campaign
 
 
-def store_outcomes(
+def store_outcome(
     session: Session,
     *,
     repository: Repository,
     facts: WorkflowRunFacts,
     campaign_name: str,
-    chosen: list[ArtifactRef],
-    outcomes: list[ArtifactOutcome],
+    outcome: ArtifactOutcome,
     pull_request: int | None,
-    sync_delay: timedelta,
-) -> Stored:
-    """Record ``outcomes`` (the chosen artifacts not read before) and update the run."""
+) -> None:
+    """Record one artifact: its reports join the workflow run's Loopwatch run (made by the
+    first artifact that has any), or a session-log line says why it gave none.
+
+    One transaction per artifact, so the job holds one artifact in memory at a time, and a
+    job that dies half-way resumes with the artifacts it has not read yet.
+    """
     campaign = campaign_named(session, repository.id, campaign_name)
-    run = session.scalar(
-        select(Run).where(Run.repository_id == repository.id, Run.run_key == run_key_for(facts))
-    )
-    has_reports = any(outcome.reports for outcome in outcomes)
-    created = False
-    if run is None and has_reports:
+    run = _run_of(session, repository.id, facts)
+    if run is None and outcome.reports:
         run = _new_run(session, repository, campaign, facts, pull_request)
-        created = True
-    changed = created
-    if run is not None:
-        changed |= _drop_superseded(session, run, {a.id for a in chosen})
-        changed |= has_reports
-        if facts.run_attempt > (run.run_attempt or 0):
-            run.run_attempt = facts.run_attempt
-            run.finished_at = facts.finished_at or run.finished_at
-    for outcome in outcomes:
-        _record(session, repository.id, facts, run, outcome)
-    _log_refusals(session, campaign, run, facts, outcomes)
+    if run is not None and outcome.reports:
+        run.status = "queued"  # its files changed: processed again by finish_run's job
+    _record(session, repository.id, facts, run, outcome)
+    _log_unread(session, campaign, run, facts, outcome)
+
+
+def finish_run(
+    session: Session,
+    *,
+    repository: Repository,
+    facts: WorkflowRunFacts,
+    chosen: list[ArtifactRef],
+    sync_delay: timedelta,
+) -> int | None:
+    """Drop the files a later attempt superseded and queue the run's processing if its
+    files changed; the run's id (None: no artifact of the workflow run held a report)."""
+    run = _run_of(session, repository.id, facts)
     if run is None:
-        return Stored(None, created=False, changed=False)
-    if changed:
+        return None
+    superseded = _drop_superseded(session, run, {a.id for a in chosen})
+    if facts.run_attempt > (run.run_attempt or 0):
+        run.run_attempt = facts.run_attempt
+        run.finished_at = facts.finished_at or run.finished_at
+    if superseded or run.status == "queued":
         run.status = "queued"
         session.flush()
         enqueue(session, "process_run", {"run_id": run.id}, lock_key=f"repo:{repository.full_name}")
+        campaign = session.get_one(Campaign, run.campaign_id)
         if desire_in_progress(session, run, campaign) is not None:
             enqueue_check_sync(session, repository, delay=sync_delay)
-    return Stored(run.id, created, changed)
+    return run.id
 
 
 def _new_run(
@@ -189,22 +187,21 @@ def _record(
     )
 
 
-def _log_refusals(
+def _log_unread(
     session: Session,
     campaign: Campaign,
     run: Run | None,
     facts: WorkflowRunFacts,
-    outcomes: list[ArtifactOutcome],
+    outcome: ArtifactOutcome,
 ) -> None:
-    at = facts.finished_at or utcnow()
-    for outcome in outcomes:
-        if outcome.refused is not None:
-            session.add(
-                SessionLogEntry(
-                    campaign_id=campaign.id,
-                    run_id=run.id if run is not None else None,
-                    at=at,
-                    kind=ARTIFACT_LOG_KIND,
-                    text=refusal_line(facts, outcome),
-                )
+    line = refusal_line(facts, outcome)
+    if line is not None:
+        session.add(
+            SessionLogEntry(
+                campaign_id=campaign.id,
+                run_id=run.id if run is not None else None,
+                at=facts.finished_at or utcnow(),
+                kind=ARTIFACT_LOG_KIND,
+                text=line,
             )
+        )

@@ -5,7 +5,7 @@ zip that ``actions/upload-artifact`` writes. So the zip is read from memory, not
 written to disk, and the whole artifact is refused (:class:`ArchiveRefused`) when it has
 
 * more than ``max_entries`` entries (2000, directories included);
-* an entry over ``max_file_bytes`` (100 MiB) or entries over ``max_total_bytes`` in total
+* an entry over ``max_file_bytes`` (100 MiB) or entries over ``max_unpacked_bytes`` in total
   (256 MiB), counted on the bytes actually decompressed, in 64 KiB chunks, as well as on
   the sizes the headers declare;
 * an entry expanding more than ``max_ratio`` (200×) once it passes ``ratio_floor_bytes``
@@ -82,7 +82,7 @@ _UNREADABLE = (
 @dataclass(frozen=True, slots=True)
 class UnpackLimits:
     max_entries: int = 2000  # entries in the central directory (dirs included)
-    max_total_bytes: int = 256 * _MiB  # sum of decompressed bytes actually read
+    max_unpacked_bytes: int = 256 * _MiB  # sum of decompressed bytes actually read
     max_file_bytes: int = 100 * _MiB  # one entry, decompressed
     max_ratio: float = 200.0  # decompressed/compressed, per entry ...
     ratio_floor_bytes: int = _MiB  # ... checked once an entry is past this many bytes
@@ -123,14 +123,14 @@ def unpack_zip(data: bytes, limits: UnpackLimits = UnpackLimits()) -> Unpacked:
         entries = [_checked_entry(info, len(data), limits) for info in archive.infolist()]
         keep, skipped = _resolve(entries)
         declared = sum(entry.info.file_size for entry in keep)
-        if declared > limits.max_total_bytes:
+        if declared > limits.max_unpacked_bytes:
             raise ArchiveRefused(
                 "too-large",
                 f"the artifact says it unpacks to {_size(declared)} in total, more than "
-                f"{_size(limits.max_total_bytes)} (limit max_total_bytes)",
+                f"{_size(limits.max_unpacked_bytes)} (limit artifacts.limits.max_unpacked_bytes)",
             )
         files: list[UnpackedFile] = []
-        budget = limits.max_total_bytes
+        budget = limits.max_unpacked_bytes
         for entry in keep:
             content = _read_entry(archive, entry, budget, limits)
             budget -= len(content)
@@ -177,7 +177,7 @@ def read_capped(
 
     ``zipfile`` already stops at the declared size; counting here keeps memory bounded by
     the caps even if it did not (the declared sizes are the archive's word, not a fact).
-    ``budget`` is what is left of ``max_total_bytes``.
+    ``budget`` is what is left of ``max_unpacked_bytes``.
     """
     chunks: list[bytes] = []
     size = 0
@@ -195,8 +195,8 @@ def read_capped(
         if size > budget:
             raise ArchiveRefused(
                 "too-large",
-                f"the artifact unpacks to more than {_size(limits.max_total_bytes)} in total "
-                f"(limit max_total_bytes), passed at entry {_shown(name)}",
+                f"the artifact unpacks to more than {_size(limits.max_unpacked_bytes)} in total "
+                f"(limit artifacts.limits.max_unpacked_bytes), passed at entry {_shown(name)}",
                 name,
             )
         if size > limits.ratio_floor_bytes and size > limits.max_ratio * compressed:
@@ -292,7 +292,7 @@ def _too_large(name: str, limits: UnpackLimits) -> ArchiveRefused:
     return ArchiveRefused(
         "too-large",
         f"entry {_shown(name)} unpacks to more than {_size(limits.max_file_bytes)} "
-        "(limit max_file_bytes)",
+        "(limit artifacts.limits.max_file_bytes)",
         name,
     )
 
@@ -301,7 +301,7 @@ def _ratio(name: str, limits: UnpackLimits) -> ArchiveRefused:
     return ArchiveRefused(
         "ratio",
         f"entry {_shown(name)} expands to more than {limits.max_ratio:g} times its compressed "
-        "size (limit max_ratio), which is how a zip bomb looks",
+        "size (limit artifacts.limits.max_ratio), which is how a zip bomb looks",
         name,
     )
 

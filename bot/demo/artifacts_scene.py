@@ -4,10 +4,7 @@ an upload that authenticates with the job's OIDC token instead of a secret."""
 
 from __future__ import annotations
 
-import base64
-import io
 import json
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +18,7 @@ NIGHTLY_SHA = "c0ffee1" + "0" * 33
 CAMPAIGN = "nightly-smoke"
 
 
-def _junit(failing: bool) -> bytes:
+def _junit(failing: bool) -> str:
     failure = (
         '<failure type="AssertionError" message="expected 200, got 503">'
         "AssertionError: expected 200, got 503</failure>"
@@ -36,7 +33,7 @@ def _junit(failing: bool) -> bytes:
         f'file="tests/smoke/test_api.py">{failure}</testcase>'
         '<testcase classname="tests.smoke.test_login" name="test_login" time="0.9" '
         'file="tests/smoke/test_login.py"/></testsuite>\n'
-    ).encode()
+    )
 
 
 CTRF = json.dumps(
@@ -69,15 +66,7 @@ CTRF = json.dumps(
             ],
         }
     }
-).encode()
-
-
-def _zip(entries: dict[str, bytes]) -> str:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return base64.b64encode(buffer.getvalue()).decode()
+)
 
 
 def _nightly(sandbox: Sandbox) -> dict[str, Any] | None:
@@ -100,11 +89,11 @@ def nightly_artifacts(story: Story, stack: DemoStack, sandbox: Sandbox) -> None:
             "artifacts": [
                 {
                     "name": "smoke-junit",
-                    "zip_base64": _zip({"reports/smoke/junit.xml": _junit(True)}),
+                    "files": {"reports/smoke/junit.xml": _junit(True)},
                 },
-                {"name": "web-ctrf", "zip_base64": _zip({"ctrf/report.json": CTRF})},
-                {"name": "junit-extra", "zip_base64": _zip({"../../outside.xml": _junit(False)})},
-                {"name": "screenshots", "zip_base64": _zip({"home.png": b"\x89PNG"})},
+                {"name": "web-ctrf", "files": {"ctrf/report.json": CTRF}},
+                {"name": "junit-extra", "files": {"../../outside.xml": _junit(False)}},
+                {"name": "screenshots", "files": {"home.png": "not a test report"}},
             ],
         },
     )
@@ -135,7 +124,7 @@ def nightly_artifacts(story: Story, stack: DemoStack, sandbox: Sandbox) -> None:
             "artifacts": [
                 {
                     "name": "smoke-junit",
-                    "zip_base64": _zip({"reports/smoke/junit.xml": _junit(False)}),
+                    "files": {"reports/smoke/junit.xml": _junit(False)},
                 }
             ]
         },
@@ -176,7 +165,7 @@ def oidc_upload(story: Story, stack: DemoStack, sandbox: Sandbox, workdir: Path)
     }
     credential = upload_credential(None, "loopwatch", env=runner)
     report = workdir / "smoke-oidc.xml"
-    report.write_bytes(_junit(False))
+    report.write_text(_junit(False))
     answer = upload(
         stack.web_url,
         credential,

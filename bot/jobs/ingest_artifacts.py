@@ -32,7 +32,7 @@ from bot.artifacts.plan import (
     choose_artifacts,
     pick_reports,
 )
-from bot.artifacts.store import known_artifacts, store_outcomes
+from bot.artifacts.store import finish_run, known_artifacts, store_outcome
 from bot.artifacts.unpack import ArchiveRefused, UnpackLimits, unpack_zip
 from bot.config import load_config
 from bot.github.client import split_full_name
@@ -64,7 +64,7 @@ def _limits(config: ArtifactsConfig) -> UnpackLimits:
     limits = config.limits
     return UnpackLimits(
         max_entries=limits.max_entries,
-        max_total_bytes=limits.max_unpacked_bytes,
+        max_unpacked_bytes=limits.max_unpacked_bytes,
         max_file_bytes=limits.max_file_bytes,
         max_ratio=limits.max_ratio,
     )
@@ -146,36 +146,57 @@ def make_ingest_artifacts_handler(services: Services) -> Handler:
             return
         pull_request = await _pull_request_of(gh, owner, repo, facts)
         downloads = services.github().installation_without_redirects(installation_id)
-        outcomes = [
-            await _read_artifact(downloads, owner, repo, artifact, config)
-            for artifact in chosen
-            if artifact.id not in known
-        ]
+        campaign = config.campaign_for(facts.workflow_name, facts.workflow_path)
+        read = refused = reports = 0
+        for artifact in chosen:
+            if artifact.id in known:
+                continue
+            outcome = await _read_artifact(downloads, owner, repo, artifact, config)
+            await asyncio.to_thread(
+                _store_one, repository_id, facts, campaign, outcome, pull_request
+            )
+            read += 1
+            refused += outcome.refused is not None
+            reports += len(outcome.reports)
+            del outcome  # one artifact's bytes in memory at a time
 
-        def store() -> int | None:
+        def finish() -> int | None:
             with transaction(services.session_factory) as session:
-                repository = session.get_one(Repository, repository_id)
-                stored = store_outcomes(
+                return finish_run(
                     session,
-                    repository=repository,
+                    repository=session.get_one(Repository, repository_id),
                     facts=facts,
-                    campaign_name=config.campaign_for(facts.workflow_name, facts.workflow_path),
                     chosen=chosen,
-                    outcomes=outcomes,
-                    pull_request=pull_request,
                     sync_delay=timedelta(seconds=services.settings.sync_debounce_s),
                 )
-                return stored.run_id
 
-        run_id = await asyncio.to_thread(store)
+        run_id = await asyncio.to_thread(finish)
         log.info(
             "artifacts_read",
             run_id=run_id,
+            campaign=campaign,
             chosen=len(chosen),
-            read=len(outcomes),
-            refused=sum(1 for o in outcomes if o.refused),
-            reports=sum(len(o.reports) for o in outcomes),
+            read=read,
+            refused=refused,
+            reports=reports,
         )
+
+    def _store_one(
+        repository_id: int,
+        facts: WorkflowRunFacts,
+        campaign: str,
+        outcome: ArtifactOutcome,
+        pull_request: int | None,
+    ) -> None:
+        with transaction(services.session_factory) as session:
+            store_outcome(
+                session,
+                repository=session.get_one(Repository, repository_id),
+                facts=facts,
+                campaign_name=campaign,
+                outcome=outcome,
+                pull_request=pull_request,
+            )
 
     async def _read_artifact(
         gh: GitHub[Any], owner: str, repo: str, artifact: ArtifactRef, config: ArtifactsConfig

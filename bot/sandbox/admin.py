@@ -417,6 +417,16 @@ async def add_attempt(
     return answer
 
 
+@router.post("/repos/{owner}/{repo}/actions/runs/{run_id:int}/deliveries", status_code=201)
+async def redeliver_run(request: Request, owner: str, repo: str, run_id: int) -> dict[str, Any]:
+    """Send the run's ``workflow_run`` ``completed`` webhook (again), as of its latest attempt."""
+    state = sandbox(request)
+    found = state.repo(owner, repo)
+    if run_id not in found.workflow_runs:
+        raise not_found()
+    return {"delivery": await _deliver_run(state, found, found.workflow_runs[run_id])}
+
+
 def _add_artifacts(
     state: SandboxState, repo: Repo, run: WorkflowRun, specs: list[ArtifactIn]
 ) -> list[dict[str, Any]]:

@@ -42,6 +42,19 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+async def _download(
+    app: FastAPI, keypair: tuple[str, str], gh: Clients, artifact: ArtifactRef, max_bytes: int
+) -> bytes:
+    return await download_artifact(
+        _no_redirects(app, keypair, gh),
+        OWNER,
+        NAME,
+        artifact,
+        max_bytes=max_bytes,
+        storage_transport=httpx.ASGITransport(app),
+    )
+
+
 def _no_redirects(app: FastAPI, keypair: tuple[str, str], gh: Clients) -> GitHub:  # type: ignore[type-arg]
     return GitHub(
         AppAuthStrategy(APP_ID, keypair[0]).as_installation(gh.installation_id),
@@ -79,14 +92,7 @@ async def test_downloads_through_the_redirect_without_the_token(
 ) -> None:
     data = _zip({"report.xml": b"<testsuite/>"})
     artifact = await _artifact(admin, data)
-    got = await download_artifact(
-        _no_redirects(app, keypair, gh),
-        OWNER,
-        NAME,
-        artifact,
-        max_bytes=1_000_000,
-        storage_transport=httpx.ASGITransport(app),
-    )
+    got = await _download(app, keypair, gh, artifact, 1_000_000)
     assert got == data
     assert state.blob_fetches == [{"key": state.blob_fetches[0]["key"], "authorization": False}]
 
@@ -100,14 +106,7 @@ async def test_a_listed_size_over_the_cap_is_refused_before_downloading(
 ) -> None:
     artifact = await _artifact(admin, _zip({"report.xml": b"<testsuite/>" * 100}))
     with pytest.raises(ArtifactTooLarge):
-        await download_artifact(
-            _no_redirects(app, keypair, gh),
-            OWNER,
-            NAME,
-            artifact,
-            max_bytes=artifact.size - 1,
-            storage_transport=httpx.ASGITransport(app),
-        )
+        await _download(app, keypair, gh, artifact, artifact.size - 1)
     assert state.blob_fetches == []
 
 
@@ -118,14 +117,7 @@ async def test_a_body_longer_than_listed_is_cut_off_at_the_cap(
     real = await _artifact(admin, data)
     lying = ArtifactRef(real.id, real.name, 10, real.digest)  # the listing claimed 10 bytes
     with pytest.raises(ArtifactTooLarge):
-        await download_artifact(
-            _no_redirects(app, keypair, gh),
-            OWNER,
-            NAME,
-            lying,
-            max_bytes=1000,
-            storage_transport=httpx.ASGITransport(app),
-        )
+        await _download(app, keypair, gh, lying, 1000)
 
 
 async def test_a_digest_mismatch_is_caught(
@@ -134,14 +126,7 @@ async def test_a_digest_mismatch_is_caught(
     real = await _artifact(admin, _zip({"report.xml": b"<testsuite/>"}))
     swapped = ArtifactRef(real.id, real.name, real.size, "sha256:" + "0" * 64)
     with pytest.raises(DigestMismatch):
-        await download_artifact(
-            _no_redirects(app, keypair, gh),
-            OWNER,
-            NAME,
-            swapped,
-            max_bytes=1_000_000,
-            storage_transport=httpx.ASGITransport(app),
-        )
+        await _download(app, keypair, gh, swapped, 1_000_000)
 
 
 async def test_an_expired_artifact_is_a_permanent_error(
@@ -149,12 +134,5 @@ async def test_an_expired_artifact_is_a_permanent_error(
 ) -> None:
     artifact = await _artifact(admin, _zip({"report.xml": b"<testsuite/>"}), expired=True)
     with pytest.raises(GitHubPermanentError) as failed:
-        await download_artifact(
-            _no_redirects(app, keypair, gh),
-            OWNER,
-            NAME,
-            artifact,
-            max_bytes=1_000_000,
-            storage_transport=httpx.ASGITransport(app),
-        )
+        await _download(app, keypair, gh, artifact, 1_000_000)
     assert failed.value.status == 410

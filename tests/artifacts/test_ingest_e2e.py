@@ -119,8 +119,9 @@ def test_two_artifacts_one_nested_make_one_run(harness: Harness) -> None:
                     }
                 ),
             },
-            {"name": "ctrf-report", "zip_base64": _zip({"ctrf.json": CTRF.encode()})},
-            {"name": "coverage", "zip_base64": _zip({"lcov.info": b"TN:\n"})},
+            {"name": "ctrf-report", "files": {"ctrf.json": CTRF}},
+            {"name": "coverage", "files": {"lcov.info": "TN:\n"}},
+            {"name": "junit-logs", "files": {"pytest.log": "collected 2 items\n"}},
         ],
     )
     [run] = _runs(harness)
@@ -142,21 +143,24 @@ def test_two_artifacts_one_nested_make_one_run(harness: Harness) -> None:
     assert outcomes == {
         "junit-results": "ingested",
         "ctrf-report": "ingested",
+        "junit-logs": "no-reports",
     }  # coverage: not wanted
     body = _tracking_body(harness)
     assert "E2E" in body  # the workflow's name is the campaign
-    # The storage URL was fetched twice, without the token (the sandbox refuses one).
+    assert "Artifact 'junit-logs' of workflow run 1 holds 1 file(s), none of them a test" in body
+    # The storage URL was fetched for each artifact read, without the token (the sandbox
+    # refuses one).
     fetches = harness.sandbox.app.state.sandbox.blob_fetches  # type: ignore[attr-defined]
-    assert [f["authorization"] for f in fetches] == [False, False]
+    assert [f["authorization"] for f in fetches] == [False, False, False]
 
 
 def test_hostile_artifacts_are_refused_in_the_session_log(harness: Harness) -> None:
     _workflow_run(
         harness,
         [
-            {"name": "junit-results", "zip_base64": _zip({"junit.xml": JUNIT_1011})},
+            {"name": "junit-results", "files": {"junit.xml": JUNIT_1011.decode()}},
             {"name": "junit-bomb", "zip_base64": _bomb()},
-            {"name": "junit-slip", "zip_base64": _zip({"../../etc/junit.xml": JUNIT_GREEN})},
+            {"name": "junit-slip", "files": {"../../etc/junit.xml": JUNIT_GREEN.decode()}},
             {
                 "name": "junit-nested",
                 "zip_base64": _zip(
@@ -197,8 +201,8 @@ def test_a_rerun_attempt_replaces_the_results(harness: Harness) -> None:
     made = _workflow_run(
         harness,
         [
-            {"name": "junit-results", "zip_base64": _zip({"junit.xml": JUNIT_1011})},
-            {"name": "ctrf-report", "zip_base64": _zip({"ctrf.json": CTRF.encode()})},
+            {"name": "junit-results", "files": {"junit.xml": JUNIT_1011.decode()}},
+            {"name": "ctrf-report", "files": {"ctrf.json": CTRF}},
         ],
     )
     [first] = _runs(harness)
@@ -207,7 +211,7 @@ def test_a_rerun_attempt_replaces_the_results(harness: Harness) -> None:
         "POST",
         f"/repos/{REPO}/actions/runs/{made['run_id']}/attempts",
         json={
-            "artifacts": [{"name": "junit-results", "zip_base64": _zip({"junit.xml": JUNIT_GREEN})}]
+            "artifacts": [{"name": "junit-results", "files": {"junit.xml": JUNIT_GREEN.decode()}}]
         },
     )
     assert again["delivery"]["status"] == 202
@@ -235,9 +239,7 @@ def test_a_rerun_attempt_replaces_the_results(harness: Harness) -> None:
 
 
 def test_a_redelivered_webhook_reads_nothing_twice(harness: Harness) -> None:
-    _workflow_run(
-        harness, [{"name": "junit-results", "zip_base64": _zip({"junit.xml": JUNIT_1011})}]
-    )
+    _workflow_run(harness, [{"name": "junit-results", "files": {"junit.xml": JUNIT_1011.decode()}}])
     delivery = harness.sandbox.app.state.sandbox.deliveries[-1]  # type: ignore[attr-defined]
     assert delivery["event"] == "workflow_run"
     redelivered = harness.web.post(
@@ -278,11 +280,11 @@ def test_config_picks_workflows_names_and_campaigns(harness: Harness) -> None:
             "  campaigns: {e2e.yml: nightly-e2e}\n",
         },
     )
-    report = [{"name": "results-e2e", "zip_base64": _zip({"junit.xml": JUNIT_GREEN})}]
+    report = [{"name": "results-e2e", "files": {"junit.xml": JUNIT_GREEN.decode()}}]
     _workflow_run(harness, report, name="Lint", path=".github/workflows/lint.yml")
     assert _runs(harness) == []  # not a watched workflow
     _workflow_run(
-        harness, [{"name": "junit-results", "zip_base64": _zip({"junit.xml": JUNIT_GREEN})}]
+        harness, [{"name": "junit-results", "files": {"junit.xml": JUNIT_GREEN.decode()}}]
     )
     assert _runs(harness) == []  # not a wanted name
     _workflow_run(harness, report)
@@ -309,7 +311,7 @@ def test_a_fork_pull_request_run_is_found_by_head_and_stays_untrusted(harness: H
     number = pull["pull_request"]["number"]
     _workflow_run(
         harness,
-        [{"name": "junit-results", "zip_base64": _zip({"junit.xml": JUNIT_1011})}],
+        [{"name": "junit-results", "files": {"junit.xml": JUNIT_1011.decode()}}],
         head_sha="f" * 40,
         head_branch="speed",
         event="pull_request",
@@ -331,7 +333,41 @@ def test_artifacts_can_be_switched_off(harness: Harness, enabled: str) -> None:
         json={"path": ".github/loopwatch.yml", "content": f"artifacts:\n  enabled: {enabled}\n"},
     )
     _workflow_run(
-        harness, [{"name": "junit-results", "zip_base64": _zip({"junit.xml": JUNIT_GREEN})}]
+        harness, [{"name": "junit-results", "files": {"junit.xml": JUNIT_GREEN.decode()}}]
     )
     assert _runs(harness) == []
     assert _downloads(harness) == []
+
+
+def test_a_job_that_fails_half_way_resumes_with_the_artifacts_not_read(harness: Harness) -> None:
+    made = harness.admin(
+        "POST",
+        f"/repos/{REPO}/actions/runs",
+        json={
+            "head_sha": SHA,
+            "name": "E2E",
+            "artifacts": [
+                {"name": "a-junit", "files": {"junit.xml": JUNIT_1011.decode()}},
+                {"name": "b-junit", "files": {"junit.xml": JUNIT_GREEN.decode()}},
+            ],
+        },
+    )
+    first, second = (a["id"] for a in made["artifacts"])
+    # GitHub keeps failing the second download: the job gives up this attempt (the client's
+    # own retries included) after storing the first artifact, and is retried.
+    harness.admin(
+        "POST",
+        "/faults",
+        json={"path_regex": f"/artifacts/{second}/zip$", "status": 502, "count": 3},
+    )
+    harness.admin("POST", f"/repos/{REPO}/actions/runs/{made['run_id']}/deliveries")
+    harness.work_until_settled()
+    [run] = _runs(harness)
+    assert _files(harness, run.id) == [
+        ("a-junit/junit.xml", "junit"),
+        ("b-junit/junit.xml", "junit"),
+    ]
+    assert run.status == "processed"
+    zips = [r["path"] for r in _downloads(harness) if r["path"].endswith("/zip")]
+    assert zips.count(f"/repos/{REPO}/actions/artifacts/{first}/zip") == 1  # not read again
+    assert zips.count(f"/repos/{REPO}/actions/artifacts/{second}/zip") >= 2

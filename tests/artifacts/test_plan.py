@@ -145,3 +145,10 @@ def test_the_refusal_line_is_plain_text_naming_artifact_run_and_reason() -> None
         "Artifact 'junit-x' of workflow run 12, attempt 2 not read: "
         "entry '../../x.xml' points outside the artifact (zip-slip)"
     )
+    empty = ArtifactOutcome(ArtifactRef(2, "junit-logs", 5, ""), other_files=3)
+    assert refusal_line(facts, empty) == (
+        "Artifact 'junit-logs' of workflow run 12, attempt 2 holds 3 file(s), none of them "
+        "a test report"
+    )
+    read = pick_reports(ArtifactRef(3, "junit", 5, ""), [("a.xml", JUNIT_GREEN)])
+    assert refusal_line(facts, read) is None

@@ -235,7 +235,7 @@ def test_zip_bomb_is_refused_without_unpacking_it() -> None:
     assert error.entry == "bomb.bin"
     assert str(error) == (
         "entry `bomb.bin` expands to more than 200 times its compressed size "
-        "(limit max_ratio), which is how a zip bomb looks"
+        "(limit artifacts.limits.max_ratio), which is how a zip bomb looks"
     )
 
 
@@ -245,7 +245,10 @@ def test_entry_over_the_file_cap_is_refused() -> None:
     error = refused(data, UnpackLimits(max_file_bytes=MiB))
 
     assert error.reason == "too-large"
-    assert str(error) == "entry `reports/big.xml` unpacks to more than 1 MiB (limit max_file_bytes)"
+    assert (
+        str(error) == "entry `reports/big.xml` unpacks to more than 1 MiB "
+        "(limit artifacts.limits.max_file_bytes)"
+    )
 
 
 def test_declared_size_over_the_cap_is_refused_up_front() -> None:
@@ -256,18 +259,20 @@ def test_declared_size_over_the_cap_is_refused_up_front() -> None:
 
     assert error.reason == "too-large"
     assert str(error) == (
-        "entry `reports/big.xml` unpacks to more than 100 MiB (limit max_file_bytes)"
+        "entry `reports/big.xml` unpacks to more than 100 MiB "
+        "(limit artifacts.limits.max_file_bytes)"
     )
 
 
 def test_entries_over_the_total_cap_are_refused() -> None:
     data = make_zip(*((f"part{i}.bin", noise(400 * 1024, seed=i)) for i in range(3)))
 
-    error = refused(data, UnpackLimits(max_total_bytes=MiB))
+    error = refused(data, UnpackLimits(max_unpacked_bytes=MiB))
 
     assert error.reason == "too-large"
     assert str(error) == (
-        "the artifact says it unpacks to 1.2 MiB in total, more than 1 MiB (limit max_total_bytes)"
+        "the artifact says it unpacks to 1.2 MiB in total, more than 1 MiB "
+        "(limit artifacts.limits.max_unpacked_bytes)"
     )
 
 
@@ -321,14 +326,15 @@ class EndlessStream(io.RawIOBase):
             1000,
             10 * MiB,
             "too-large",
-            "entry `x.xml` unpacks to more than 1 MiB (limit max_file_bytes)",
+            "entry `x.xml` unpacks to more than 1 MiB (limit artifacts.limits.max_file_bytes)",
         ),
         (
             UnpackLimits(max_ratio=1e9),
             1000,
             2 * MiB,
             "too-large",
-            "the artifact unpacks to more than 256 MiB in total (limit max_total_bytes), "
+            "the artifact unpacks to more than 256 MiB in total "
+            "(limit artifacts.limits.max_unpacked_bytes), "
             "passed at entry `x.xml`",
         ),
         (
@@ -337,7 +343,7 @@ class EndlessStream(io.RawIOBase):
             10 * MiB,
             "ratio",
             "entry `x.xml` expands to more than 200 times its compressed size "
-            "(limit max_ratio), which is how a zip bomb looks",
+            "(limit artifacts.limits.max_ratio), which is how a zip bomb looks",
         ),
     ],
 )
@@ -578,7 +584,11 @@ def test_encrypted_entry_is_refused() -> None:
 # --- properties ----------------------------------------------------------------------------
 
 FUZZ_LIMITS = UnpackLimits(
-    max_entries=20, max_total_bytes=6000, max_file_bytes=5000, max_ratio=50, ratio_floor_bytes=500
+    max_entries=20,
+    max_unpacked_bytes=6000,
+    max_file_bytes=5000,
+    max_ratio=50,
+    ratio_floor_bytes=500,
 )
 SEEDS = [
     make_zip(
@@ -599,7 +609,7 @@ def check(data: bytes, limits: UnpackLimits = FUZZ_LIMITS) -> None:
     except ArchiveRefused as error:
         assert str(error)
         return
-    assert sum(len(file.data) for file in result.files) <= limits.max_total_bytes
+    assert sum(len(file.data) for file in result.files) <= limits.max_unpacked_bytes
     for file in result.files:
         assert len(file.data) <= limits.max_file_bytes
         parts = file.path.split("/")

@@ -133,7 +133,6 @@ def test_globs_are_expanded_and_inputs_passed_as_arguments(tmp_path: Path, stub:
         "https://loopwatch.example",
         "--audience",
         "loopwatch",
-        "--no-progress",
         "--campaign",
         "nightly e2e",
         "--metadata",

@@ -18,7 +18,7 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "✘" not in printed and "✔ demo complete" in printed
     state = json.loads(state_file.read_text())
     (repo,) = [r for r in state["repos"] if r["full_name"] == DEMO_REPO]
-    issue, ws, context, pull = repo["issues"]
+    issue, ws, context, pull, nightly, smoke = repo["issues"]
     assert pull["title"] == "Refactor the session store"
     assert issue["title"] == "Golden path e2e staging loop: golden-path-staging"
     assert ws["title"] == "WebSocket closed 1011 (internal error) in 2 tests"
@@ -39,10 +39,16 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     assert [c["user"] for c in issue["comments"]][:2] == ["ana", "loopwatch[bot]"]
     assert any(c["user"] == "ana" and c["body"] == "/rerun" for c in issue["comments"])
     # One check run per commit: runs 1-8 on main and the pull request's head (run 9).
-    checks = {c["head_sha"]: c for c in repo["check_runs"]}
-    assert len(checks) == len(repo["check_runs"]) == 9
+    golden = [c for c in repo["check_runs"] if c["name"] == "Loopwatch / golden-path-staging"]
+    checks = {c["head_sha"]: c for c in golden}
+    assert len(checks) == len(golden) == 9
     head = checks["a7b8c9d" + "0" * 33]
     assert head["conclusion"] == "failure"
     assert head["output"]["title"].startswith("1 new failure, 1 still failing")
+    # The nightly workflow's artifacts: a campaign of its own, the re-run made it green,
+    # the zip-slip artifact is in its session log; its checkout failure had its issue.
+    assert nightly["title"] == "Loopwatch: nightly-smoke"
+    assert "All tests passed" in nightly["body"] and "zip-slip" in nightly["body"]
+    assert smoke["title"].endswith("in test_checkout")
     page = (tmp_path / f"issue-{issue['number']}.html").read_text()
     assert "<table>" in page and "Phase 1: Data agent pipeline" in page

@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import uuid
-import zipfile
 
 import pytest
 from sqlalchemy import select
@@ -20,18 +17,10 @@ from tests.e2e.test_e2e import _count, _settled
 pytestmark = pytest.mark.e2e
 
 
-def _zip(files: dict[str, bytes]) -> str:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return base64.b64encode(buffer.getvalue()).decode()
-
-
 def test_two_workers_and_redelivered_webhooks_read_each_artifact_once(stack: Stack) -> None:
     stack.start_worker("worker-1")
     stack.start_worker("worker-2")
-    report = junit_report(FAILING_RUN_1)
+    report = junit_report(FAILING_RUN_1).decode()
     made = stack.admin(
         "POST",
         f"/repos/{REPO}/actions/runs",
@@ -41,8 +30,8 @@ def test_two_workers_and_redelivered_webhooks_read_each_artifact_once(stack: Sta
             "path": ".github/workflows/e2e.yml",
             "deliver": True,
             "artifacts": [
-                {"name": "junit-results", "zip_base64": _zip({"staging/junit.xml": report})},
-                {"name": "e2e-test-results", "zip_base64": _zip({"junit.xml": report})},
+                {"name": "junit-results", "files": {"staging/junit.xml": report}},
+                {"name": "e2e-test-results", "files": {"junit.xml": report}},
             ],
         },
     )
