@@ -37,16 +37,17 @@ def run_key_for(facts: WorkflowRunFacts) -> str:
     return f"actions-run:{facts.run_id}"
 
 
-def known_artifacts(session: Session, repository_id: int, workflow_run_id: int) -> set[int]:
-    """Ids of the run's artifacts already read (whatever came of them)."""
-    return set(
-        session.scalars(
-            select(IngestedArtifact.artifact_id).where(
-                IngestedArtifact.repository_id == repository_id,
-                IngestedArtifact.workflow_run_id == workflow_run_id,
-            )
+def known_artifacts(
+    session: Session, repository_id: int, workflow_run_id: int
+) -> set[tuple[int, str]]:
+    """``(artifact id, digest)`` of the run's artifacts already read (whatever came of them)."""
+    rows = session.execute(
+        select(IngestedArtifact.artifact_id, IngestedArtifact.digest).where(
+            IngestedArtifact.repository_id == repository_id,
+            IngestedArtifact.workflow_run_id == workflow_run_id,
         )
     )
+    return {(artifact_id, digest) for artifact_id, digest in rows}
 
 
 def _run_of(session: Session, repository_id: int, facts: WorkflowRunFacts) -> Run | None:

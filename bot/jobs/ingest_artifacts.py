@@ -149,8 +149,8 @@ def make_ingest_artifacts_handler(services: Services) -> Handler:
         campaign = config.campaign_for(facts.workflow_name, facts.workflow_path)
         read = refused = reports = 0
         for artifact in chosen:
-            if artifact.id in known:
-                continue
+            if (artifact.id, artifact.digest[:100]) in known:
+                continue  # read before: a redelivered event, a retried job or a re-run
             outcome = await _read_artifact(downloads, owner, repo, artifact, config)
             await asyncio.to_thread(
                 _store_one, repository_id, facts, campaign, outcome, pull_request

@@ -124,6 +124,22 @@ HTTP_PATTERNS = (
     re.compile(r"\b(?P<code>[1-5]\d\d)\s+(?:Client|Server)\s+Error\b"),
     re.compile(r"\b(?P<code>[1-5]\d\d)\s+(?:" + _STATUS_PHRASES + r")\b", re.I),
 )
+# An expectation names two statuses, the one wanted and the one that came: the family is
+# the one that came ("expected status 200, got 500" is a 500). Only with an HTTP word near.
+_HTTP_WORD = r"(?:HTTP(?:/\d(?:\.\d)?)?|status(?:[ _-]?code)?|response(?:[ _-]?code)?)"
+_CAME = r"(?:got|received|but\s+was|was|returned|actual|instead)"
+HTTP_ACTUAL_PATTERNS = (
+    re.compile(
+        rf"\b{_HTTP_WORD}\b[^\n\d]{{0,20}}?\bexpected\b[^\n\d]{{0,20}}?[1-5]\d\d\b"
+        rf"[^\n\d]{{0,30}}?\b{_CAME}\b[^\n\d]{{0,20}}?(?P<code>[1-5]\d\d)\b",
+        re.I,
+    ),
+    re.compile(
+        rf"\bexpected\b[^\n\d]{{0,12}}?\b{_HTTP_WORD}\b[^\n\d]{{0,12}}?[1-5]\d\d\b"
+        rf"[^\n\d]{{0,30}}?\b{_CAME}\b[^\n\d]{{0,20}}?(?P<code>[1-5]\d\d)\b",
+        re.I,
+    ),
+)
 EXIT_PATTERNS = (
     re.compile(r"\bexit(?:ed)?\s*(?:with\s+)?(?:code|status)\s*[=:]?\s*(?P<code>-?\d+)", re.I),
     re.compile(r"\bnon-zero exit (?:status|code)\s*(?P<code>-?\d+)", re.I),

@@ -19,6 +19,7 @@ from bot.signatures.codes import (
     GRPC_CODES,
     GRPC_NAMES,
     GRPC_PATTERNS,
+    HTTP_ACTUAL_PATTERNS,
     HTTP_PATTERNS,
     HTTP_STATUS_NAMES,
     SIGNAL_PATTERNS,
@@ -187,7 +188,9 @@ def _grpc(kind: str, text: str) -> Family | None:
 
 
 def _http(kind: str, text: str) -> Family | None:
-    return _code_family(text, HTTP_PATTERNS, is_http_status, http_family)
+    return _code_family(text, HTTP_ACTUAL_PATTERNS, is_http_status, http_family) or _code_family(
+        text, HTTP_PATTERNS, is_http_status, http_family
+    )
 
 
 def _exit(kind: str, text: str) -> Family | None:

@@ -208,6 +208,31 @@ def test_no_family(failure_type: str, message: str) -> None:
     assert detect_family(failure_type, message) is None
 
 
+@pytest.mark.parametrize(
+    ("message", "family"),
+    [
+        # The status that came, not the one wanted, names the failure.
+        ("expected status 200, got 500", "http-500"),
+        ("Expected status code 200 but received 502", "http-502"),
+        ("expected status_code=200, got status_code=404 for /api/v1/threads/18", "http-404"),
+        ("Response status expected 200 but was 401", "http-401"),
+        ("HTTP status 500 (expected 200)", "http-500"),  # one status before the wanted one
+        ("status 201 != 200", "http-201"),  # pytest's assert: what came is on the left
+    ],
+)
+def test_an_expectation_is_named_by_the_status_that_came(message: str, family: str) -> None:
+    found = detect_family("AssertionError", message)
+    assert found is not None and found.id == family
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["expected 200, got 503", "expected 2 items, got 300 status"],  # no HTTP word: numbers
+)
+def test_an_expectation_without_an_http_word_is_no_status(message: str) -> None:
+    assert detect_family("AssertionError", message) is None
+
+
 def test_close_codes_differ() -> None:
     a = detect_family("ConnectionClosedError", "received 1011 (internal error)")
     b = detect_family("ConnectionClosedError", "received 1006 (abnormal closure)")
