@@ -145,6 +145,7 @@ class PhaseSummary:
     skipped: int = 0
     flaky: int = 0
     duration_s: float = 0.0
+    priority: int | None = None  # a configured phase's (effective) priority
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,7 @@ class RunSummary:
                     "skipped": p.skipped,
                     "flaky": p.flaky,
                     "duration_s": p.duration_s,
+                    **({"priority": p.priority} if p.priority is not None else {}),
                 }
                 for p in self.phases
             ],
@@ -202,6 +204,7 @@ class RunSummary:
                 skipped=_number(p.get("skipped"), int),
                 flaky=_number(p.get("flaky"), int),
                 duration_s=_number(p.get("duration_s"), float),
+                priority=_priority(p.get("priority")),
             )
             for p in _list(data.get("phases"))
             if isinstance(p, Mapping)
@@ -224,6 +227,10 @@ class RunSummary:
             criteria_total=_number(data.get("criteria_total"), int),
             criteria_failed=_number(data.get("criteria_failed"), int),
         )
+
+
+def _priority(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _status_from(value: object) -> Status:
@@ -716,6 +723,7 @@ def analyze_run(
                 skipped=p.counts.skipped,
                 flaky=p.counts.flaky,
                 duration_s=round(p.duration_s, 3),
+                priority=p.priority,
             )
             for p in phases
         ),

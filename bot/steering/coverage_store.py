@@ -109,7 +109,8 @@ def _area_results(session: Session, run_ids: Sequence[int]) -> dict[int, list[Ar
 def _open_clusters(
     session: Session, repository_id: int, run_ids: Sequence[int]
 ) -> dict[tuple[str, str | None], int]:
-    """Distinct clusters not resolved, per area, among the window's failing results."""
+    """Distinct clusters neither resolved nor muted, per area, among the window's failing
+    results."""
     if not run_ids:
         return {}
     suite, phase = _suite_column(), _phase_column()
@@ -120,7 +121,8 @@ def _open_clusters(
             Cluster,
             and_(Cluster.id == TestResult.cluster_id, Cluster.repository_id == repository_id),
         )
-        .where(TestResult.run_id.in_(run_ids), Cluster.state != "resolved")
+        # Muted failures are acknowledged for now: they do not make an area riskier.
+        .where(TestResult.run_id.in_(run_ids), Cluster.state.not_in(("resolved", "muted")))
         .group_by(phase, suite)
     ).all()
     return {(str(p), s): int(n) for p, s, n in rows}
@@ -153,23 +155,28 @@ def campaign_coverage(
 
 
 def phases_from_summary(summary: Mapping[str, Any] | None) -> list[PhaseSpec]:
-    """The configured phases, by priority, as a run's stored summary lists them: for
-    readers without the repository's config (the web side). The summary keeps the
-    analysis's order (configured phases by priority, then the rest) but not the priority
-    numbers, so each phase's priority here is its position (1, 2, ...).
+    """The configured phases with their priorities, as a run's stored summary lists them:
+    for readers without the repository's config (the web side).
 
-    ``Other`` is left out. When every listed phase has tests and the names are in name
-    order, the phases are most likely folders (what the analysis makes without config):
-    none is treated as configured then, so no folder gets an alphabetical priority.
+    Summaries list each configured phase's priority. Older ones did not: there the order
+    (configured phases by priority, then the rest) gives each phase its position (1, 2,
+    ...) as priority, and when every listed phase has tests and the names are in name
+    order, the phases are most likely folders (what the analysis makes without config),
+    so none is treated as configured. ``Other`` is always left out.
     """
     if not isinstance(summary, Mapping):
         return []
     raw = summary.get("phases")
+    items = [item for item in (raw if isinstance(raw, list) else []) if isinstance(item, Mapping)]
+    if any("priority" in item for item in items):
+        return [
+            PhaseSpec(str(item["name"]), item["priority"])
+            for item in items
+            if isinstance(item.get("priority"), int) and item.get("name") != OTHER_PHASE
+        ]
     names: list[str] = []
     all_ran = True
-    for item in raw if isinstance(raw, list) else []:
-        if not isinstance(item, Mapping):
-            continue
+    for item in items:
         name = item.get("name")
         if not isinstance(name, str) or not name or name == OTHER_PHASE or name in names:
             continue

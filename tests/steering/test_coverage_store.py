@@ -129,7 +129,7 @@ def test_window_areas_and_open_clusters(session_factory: sessionmaker[Session]) 
     }
     assert rows == {
         ("Data agent", DATA): (4, 0, 0, run_ids[-1]),
-        ("Data agent", ORDER): (4, 3, 2, run_ids[-1]),  # open and muted; resolved is not
+        ("Data agent", ORDER): (4, 3, 1, run_ids[-1]),  # open only: muted and resolved are not
         ("Tools", None): (0, 0, 0, None),  # it ran, but before the window
         ("Business value", None): (0, 0, 0, None),
     }
@@ -239,6 +239,39 @@ def test_phases_from_summary() -> None:
     assert phases_from_summary(summary(("e2e", 4), ("unit", 9), (OTHER_PHASE, 1))) == []
     assert phases_from_summary(None) == []
     assert phases_from_summary({"phases": "nonsense"}) == []
+
+
+def test_phases_from_summary_use_the_configured_priorities() -> None:
+    """Summaries list configured phases' priorities: /next shows the configured numbers,
+    not positions, and folders (no priority) are not treated as configured."""
+    stored = {
+        "phases": [
+            {"name": "Data agent", "passed": 3, "priority": 10},
+            {"name": "Tools", "passed": 0, "priority": 20},
+            {"name": "tests/unit", "passed": 4},  # a folder phase beside them
+            {"name": OTHER_PHASE, "passed": 1},
+        ]
+    }
+    assert phases_from_summary(stored) == [PhaseSpec("Data agent", 10), PhaseSpec("Tools", 20)]
+
+
+def test_run_summaries_keep_phase_priorities() -> None:
+    from bot.analysis import RunSummary, analyze_run
+    from bot.config import load_config
+
+    config = load_config(
+        "campaigns:\n  e2e:\n    phases:\n"
+        "      - {name: Data agent, priority: 10, tests: ['tests/a*']}\n"
+        "      - {name: Tools, tests: ['tests/b*']}\n"
+    ).config.campaign("e2e")
+    analysis = analyze_run([], config, [], run_id=1)
+    stored = analysis.summary.to_json()
+    # By priority: Tools has none set, so its position (2) is its priority.
+    assert [(p["name"], p.get("priority")) for p in stored["phases"]][:2] == [
+        ("Tools", 2),
+        ("Data agent", 10),
+    ]
+    assert RunSummary.from_json(stored).phases[1].priority == 10
 
 
 def test_latest_phases_come_from_the_newest_processed_run(
