@@ -34,15 +34,12 @@ from bot.evidence.model import (
     FileFact,
     RelatedFailure,
 )
+from bot.render.words import plural
 
 NAMED_TESTS = 3
 NAMED_FILES = 3
 NAMED_KEYS = 3
 NAMED_RELATED = 3
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _names(items: Sequence[str], limit: int) -> str:
@@ -67,7 +64,7 @@ def _what_failed(facts: EvidenceFacts) -> EvidenceStep:
     phases = list(dict.fromkeys(t.phase for t in facts.tests if t.phase))
     where = f" in {_names(phases, 3)}" if phases else ""
     named = _names([_short(t) for t in tests], NAMED_TESTS)
-    count = _plural(len(tests), "test")
+    count = plural(len(tests), "test")
     because = f"{count} failed{where} with “{facts.cluster_title}”: {named}."
     if not tests:
         because = f"It failed with “{facts.cluster_title}”."
@@ -162,7 +159,7 @@ def _change_step(
         near = [f.path for f in files if f.near_failure]
         text = (
             f"Between {_short_sha(commits.base_sha)} and {_short_sha(commits.head_sha)}: "
-            f"{_plural(total, 'commit')} changed {_plural(len(commits.files), 'file')}"
+            f"{plural(total, 'commit')} changed {plural(len(commits.files), 'file')}"
         )
         if near:
             text += f", {len(near)} near the failing tests ({_names(near, NAMED_FILES)})"
@@ -196,7 +193,7 @@ def _related_step(facts: EvidenceFacts) -> EvidenceStep | None:
     if not facts.related:
         return None
     names = [f"“{r.title}”" for r in facts.related]
-    count = _plural(len(facts.related), "other failure")
+    count = plural(len(facts.related), "other failure")
     verb = "started" if facts.prior is None else "started or came back"
     return EvidenceStep(
         why="Did anything else break at the same time?",
@@ -223,7 +220,7 @@ def _prior_step(facts: EvidenceFacts) -> EvidenceStep | None:
         how += f" with commit {_short_sha(prior.commit_sha)}"
     how += f", and failed again in {facts.run.label}"
     if prior.regressions > 1:
-        how += f" (it has come back {_plural(prior.regressions, 'time')})"
+        how += f" (it has come back {plural(prior.regressions, 'time')})"
     how += "."
     if prior.record_fixes or prior.record_root_cause:
         found = f" {prior.record_author}'s five-whys" if prior.record_author else " The five-whys"

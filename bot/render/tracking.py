@@ -38,6 +38,7 @@ from bot.render.five_whys import five_whys_blocks
 from bot.render.goal import definition_blocks, goal_blocks
 from bot.render.safe import code, fence, inline, link, safe_url, table_cell
 from bot.render.steering import coverage_blocks
+from bot.render.words import plural
 from bot.reports.model import Counts
 from bot.steering.coverage import CampaignCoverage
 from bot.steering.definition import CampaignDefinition
@@ -129,10 +130,6 @@ def format_time(value: datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
 
 
 def _compact_counts(counts: Counts) -> str:
@@ -278,11 +275,11 @@ def _overall(analysis: RunAnalysis) -> str:
     match analysis.status:
         case Status.FAILED:
             return (
-                f"❌ **{_plural(failing, 'test')} failing** in "
-                f"{len(failing_phases)} of {_plural(len(phases), 'phase')}"
+                f"❌ **{plural(failing, 'test')} failing** in "
+                f"{len(failing_phases)} of {plural(len(phases), 'phase')}"
             )
         case Status.FLAKY:
-            return f"⚠️ **Passing, with {_plural(analysis.counts.flaky, 'flaky test')}**"
+            return f"⚠️ **Passing, with {plural(analysis.counts.flaky, 'flaky test')}**"
         case Status.PASSED:
             return "✅ **All tests passed**"
         case Status.SKIPPED:
@@ -319,7 +316,7 @@ def _status(view: TrackingIssueView) -> list[str]:
         wall = (run.finished_at - run.started_at).total_seconds()
     duration = format_duration(wall if wall and wall > 0 else analysis.duration_s)
     cases = counts.passed + counts.failed + counts.errored + counts.skipped + counts.flaky
-    tests = f"**Tests:** {_plural(cases, 'test')}"
+    tests = f"**Tests:** {plural(cases, 'test')}"
     if counts.total > cases:
         tests += f" ({counts.total} executions with retries)"
     tests += f" — {_counts_phrase(counts)}"
@@ -327,7 +324,7 @@ def _status(view: TrackingIssueView) -> list[str]:
     if analysis.new_failures or analysis.fixed:
         change = []
         if analysis.new_failures:
-            change.append(f"🆕 {_plural(len(analysis.new_failures), 'new failure')}")
+            change.append(f"🆕 {plural(len(analysis.new_failures), 'new failure')}")
         if analysis.fixed:
             change.append(f"✔️ {len(analysis.fixed)} fixed")
         lines[-1] += "  "
@@ -412,7 +409,7 @@ def _criterion(result: CriterionResult, names: int) -> str:
     elif result.status is Status.NOT_RUN:
         note = "⚠️ no matching tests ran"
     elif result.status is Status.SKIPPED:
-        note = f"⏭️ all {_plural(len(result.matched), 'matching test')} skipped"
+        note = f"⏭️ all {plural(len(result.matched), 'matching test')} skipped"
     else:
         ran = len(result.matched) - result.skipped
         note = f"✅ {ran} of {ran} passed" + (
@@ -441,7 +438,7 @@ def _finding(index: int, group: FindingGroup, detail: _Detail) -> str:
         errored = f" ({group.errored} errored)" if group.errored else ""
     lines = [
         f"**{index}. {kind}{inline(group.summary, 200)}** — "
-        f"{_plural(group.count, 'test')}{errored} in {where}",
+        f"{plural(group.count, 'test')}{errored} in {where}",
         "",
     ]
     lines += [f"- {code(t, 200)}" for t in group.test_ids[: detail.finding_tests]]
@@ -476,7 +473,7 @@ def _issue_link(url: str | None) -> str:
 def _cluster_finding(index: int, finding: ClusterFinding, detail: _Detail) -> str:
     label = _CLUSTER_LABELS.get(finding.state, inline(finding.state, 20))
     tests = list(dict.fromkeys(finding.tests))
-    count = _plural(len(tests), "test")
+    count = plural(len(tests), "test")
     if finding.occurrences_in_run > len(tests):
         count += f" ({finding.occurrences_in_run} failures with retries)"
     where = ", ".join(inline(p, 80) for p in list(dict.fromkeys(finding.phases))[:5])
@@ -502,8 +499,7 @@ def _cluster_findings(clusters: Sequence[ClusterFinding], detail: _Detail) -> li
     if hidden:
         tests = sum(len(set(c.tests)) for c in hidden)
         blocks.append(
-            f"_… and {_plural(len(hidden), 'more failure cluster')} "
-            f"({_plural(tests, 'test')})._\n\n"
+            f"_… and {plural(len(hidden), 'more failure cluster')} ({plural(tests, 'test')})._\n\n"
         )
     return blocks
 
@@ -536,9 +532,7 @@ def _findings(view: TrackingIssueView, detail: _Detail) -> list[str]:
     hidden = groups[detail.finding_groups :]
     if hidden:
         tests = sum(g.count for g in hidden)
-        blocks.append(
-            f"_… and {_plural(len(hidden), 'more group')} ({_plural(tests, 'test')})._\n\n"
-        )
+        blocks.append(f"_… and {plural(len(hidden), 'more group')} ({plural(tests, 'test')})._\n\n")
     return blocks
 
 
@@ -559,14 +553,14 @@ def _session_log(view: TrackingIssueView, detail: _Detail) -> list[str]:
         dropped = len(older) - len(kept)
         lines = []
         if kept:
-            summary = _plural(len(older), "earlier entry", "earlier entries")
+            summary = plural(len(older), "earlier entry", "earlier entries")
             lines += [f"<details><summary>{summary}</summary>", ""]
             if dropped:
                 lines.append(f"- _… {dropped} older entries not shown_")
             lines += [_log_line(e) for e in kept]
             lines += ["", "</details>"]
         else:
-            lines.append(f"_{_plural(dropped, 'earlier entry', 'earlier entries')} not shown._")
+            lines.append(f"_{plural(dropped, 'earlier entry', 'earlier entries')} not shown._")
         blocks.append("\n".join(lines) + "\n\n")
     blocks.append("\n".join(_log_line(e) for e in recent) + "\n\n")
     return blocks

@@ -37,6 +37,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.analysis import OTHER_PHASE
+from bot.render.words import plural
 
 FAILING_OUTCOMES = frozenset({"failed", "errored"})
 MAX_COUNTED_CLUSTERS = 4
@@ -149,10 +150,6 @@ def area_results(
     )
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _phase_priorities(phases: Sequence[PhaseLike]) -> dict[str, tuple[int, int]]:
     """Phase name -> (rank, effective priority), first configuration of a name wins."""
     effective: list[tuple[int, int, str]] = []
@@ -192,7 +189,7 @@ def _reasons(
     else:
         reasons.append(f"ran in the latest run ({runs_in_window} of {window_runs})")
     if failing_runs:
-        reasons.append(f"failed in {failing_runs} of {_plural(runs_in_window, 'run')}")
+        reasons.append(f"failed in {failing_runs} of {plural(runs_in_window, 'run')}")
     if open_clusters:
         reasons.append(f"{open_clusters} open failure{'' if open_clusters == 1 else 's'}")
     if priority is not None:
