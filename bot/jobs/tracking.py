@@ -44,7 +44,6 @@ from bot.store.models import (
 
 HISTORY_LENGTH = 20
 MAIN_FAILURES = 5
-DEFINITION_LOOKBACK = 200  # runs searched for the latest upload's definition
 
 
 def tracking_key(campaign_name: str) -> str:
@@ -124,20 +123,15 @@ def effective_definition(
 ) -> CampaignDefinition:
     """The config's campaign definition, with the keys the latest upload (up to ``run``)
     that brought a ``definition`` set over it."""
-    # A JSON column stores None as JSON null, which IS NOT NULL does not skip: look at
-    # the latest runs' values instead.
-    brought = next(
-        (
-            value
-            for value in session.scalars(
-                select(Run.definition)
-                .where(Run.campaign_id == run.campaign_id, Run.id <= run.id)
-                .order_by(Run.id.desc())
-                .limit(DEFINITION_LOOKBACK)
-            )
-            if value
-        ),
-        None,
+    brought = session.scalar(
+        select(Run.definition)
+        .where(
+            Run.campaign_id == run.campaign_id,
+            Run.id <= run.id,
+            Run.definition.is_not(None),  # SQL NULL: the column stores None as NULL
+        )
+        .order_by(Run.id.desc())
+        .limit(1)
     )
     base = campaign_config.definition
     if not brought:

@@ -150,8 +150,9 @@ class Run(Base):
     finished_at: Mapped[datetime | None]
     environment: Mapped[dict[str, Any]] = mapped_column(default=dict)
     analysis: Mapped[dict[str, Any] | None]
-    # The upload's campaign definition (keys over the config's), from this run on.
-    definition: Mapped[dict[str, Any] | None]
+    # The upload's campaign definition (keys over the config's), from this run on. None is
+    # SQL NULL (not JSON null), so "the latest run that brought one" is an indexed query.
+    definition: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # The pull request's head repository when it is not this one (a fork): such a run is
     # untrusted and only gets its check run (no clusters, issues or session log).
     head_repository: Mapped[str | None] = mapped_column(String(255))

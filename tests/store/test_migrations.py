@@ -98,3 +98,47 @@ def test_old_revision_is_refused(db_url: str) -> None:
             ensure_schema_current(engine)
     finally:
         engine.dispose()
+
+
+def test_0006_turns_json_null_definitions_into_sql_null(db_url: str) -> None:
+    """Runs stored before 0006 kept "no definition" as JSON null; afterwards it is NULL,
+    so the latest definition is found with IS NOT NULL."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from bot.store.schema import alembic_config
+
+    command.upgrade(alembic_config(db_url), "0005")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO repositories (id, full_name, created_at) "
+                    "VALUES (1, 'a/b', CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO campaigns (id, repository_id, name, created_at) "
+                    "VALUES (1, 1, 'e2e', CURRENT_TIMESTAMP)"
+                )
+            )
+            for run_id, definition in ((1, "null"), (2, '{"strategy": "s"}')):
+                connection.execute(
+                    text(
+                        "INSERT INTO runs (id, repository_id, campaign_id, environment, "
+                        "definition, status, created_at) VALUES (:id, 1, 1, '{}', "
+                        + ("CAST(:d AS JSON)" if engine.dialect.name == "postgresql" else ":d")
+                        + ", 'processed', CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": run_id, "d": definition},
+                )
+        upgrade_to_head(db_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT id FROM runs WHERE definition IS NULL ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    assert [r.id for r in rows] == [1]

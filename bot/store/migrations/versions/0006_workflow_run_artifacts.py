@@ -1,5 +1,6 @@
 """Reports from workflow-run artifacts (issue #8): which artifacts were read, and which
-artifact each report file came from.
+artifact each report file came from. Also: a run without a campaign definition stores SQL
+NULL there (it stored JSON null), so the latest definition is one query.
 
 Revision ID: 0006
 Revises: 0005
@@ -61,6 +62,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("run_files") as batch:
         batch.add_column(sa.Column("artifact_id", sa.BigInteger(), nullable=True))
+    runs = sa.table("runs", sa.column("definition", sa.JSON()))
+    op.execute(
+        runs.update()
+        .where(sa.cast(runs.c.definition, sa.Text()) == "null")
+        .values(definition=sa.null())
+    )
 
 
 def downgrade() -> None:
