@@ -3,8 +3,8 @@
 Handlers are ``async def handler(ctx: JobContext) -> None``. Returning means done;
 raising :class:`~bot.queue.RetryAt` reschedules without counting an attempt;
 :class:`~bot.queue.PermanentJobError` parks the job as dead; any other exception is a
-failed attempt (retried with backoff, dead after ``max_attempts``). A job of a kind
-nobody handles is dead at once, with an error that says so.
+failed attempt (retried with backoff, dead after ``max_attempts``). A worker claims only
+the kinds it handles, so a job of a kind it does not know waits for a worker that does.
 
 Handlers should not block the event loop for long (run blocking work with
 ``asyncio.to_thread``): the heartbeat runs on the same loop, and a worker that misses its
@@ -117,8 +117,10 @@ class Worker:
 
     async def run_once(self) -> bool:
         """Claim and process one ready job; False when none is ready."""
+        # Only kinds this worker handles: during a rolling deploy an older worker leaves a
+        # new kind's jobs queued for the newer ones instead of failing them.
         job = await asyncio.to_thread(
-            queue.claim, self.session_factory, self.worker_id, self.lease_s
+            queue.claim, self.session_factory, self.worker_id, self.lease_s, self.handlers
         )
         if job is None:
             return False

@@ -120,15 +120,24 @@ async def test_permanent_error_is_dead_at_once(session_factory: Factory) -> None
     assert job.last_error is not None and "Resource not accessible" in job.last_error
 
 
-async def test_unknown_kind_is_dead_with_a_clear_error(session_factory: Factory) -> None:
+async def test_a_kind_the_worker_does_not_handle_waits_for_one_that_does(
+    session_factory: Factory,
+) -> None:
+    """A rolling deploy: an older worker leaves a new kind's job queued, untouched."""
+    ran: list[int] = []
+
     async def noop(ctx: JobContext) -> None:
         return None
 
+    async def mystery(ctx: JobContext) -> None:
+        ran.append(ctx.job_id)
+
     job_id = add_job(session_factory, "mystery")
-    await make_worker(session_factory, {"noop": noop}).run_until_idle()
+    assert await make_worker(session_factory, {"noop": noop}).run_until_idle() == 0
     job = load(session_factory, job_id)
-    assert job.status == "dead"
-    assert job.last_error == "no handler for job kind 'mystery' (this worker handles: noop)"
+    assert (job.status, job.attempts, job.last_error) == ("queued", 0, None)
+    assert await make_worker(session_factory, {"mystery": mystery}).run_until_idle() == 1
+    assert ran == [job_id] and load(session_factory, job_id).status == "done"
 
 
 async def test_heartbeat_keeps_a_long_job_from_being_taken(session_factory: Factory) -> None:
