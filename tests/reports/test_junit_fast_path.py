@@ -54,6 +54,22 @@ SUREFIRE_CASES = (
 )
 
 
+# Plain cases are registered by batch; a repeated id inside a batch, across a failing case
+# and across suites must come out as if each case had been checked on its own.
+REPEATS = (
+    '<testsuite name="jest tests" tests="7">'
+    '<testcase classname="api" name="a" time="0.1"/>'
+    '<testcase classname="api" name="b" time="0.1"/>'
+    '<testcase classname="api" name="a" time="0.2"/>'
+    '<testcase classname="api" name="c" time="0.1"><failure message="x">t</failure></testcase>'
+    '<testcase classname="api" name="c" time="0.3"/>'
+    '<testcase classname="api" name="a" time="0.4"/>'
+    '<testsuite name="inner"><testcase classname="api" name="a" time="0.5"/></testsuite>'
+    '<testcase classname="api" name="b" time="0.6"/>'
+    "</testsuite>"
+)
+
+
 def _parse(body: str) -> Report:
     return parse_report(f"<testsuites>{body}</testsuites>".encode(), path="r.xml")
 
@@ -64,7 +80,9 @@ def _with_neutral_attribute(body: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "body", [PLAIN_CASES, NESTED_SUITES, SUREFIRE_CASES], ids=["pytest", "nested", "surefire"]
+    "body",
+    [PLAIN_CASES, NESTED_SUITES, SUREFIRE_CASES, REPEATS],
+    ids=["pytest", "nested", "surefire", "repeats"],
 )
 def test_plain_cases_read_like_the_general_path(body: str) -> None:
     fast, general = _parse(body), _parse(_with_neutral_attribute(body))
@@ -232,3 +250,16 @@ def test_failing_cases_take_file_and_line_from_the_trace(
     )
     (case,) = report.cases
     assert (case.outcome, case.file, case.line) == (Outcome.FAILED, file, line)
+
+
+def test_repeated_ids_in_a_batch_are_distinct_cases_or_reruns() -> None:
+    report = _parse(REPEATS)
+    assert [(c.name, c.outcome, c.executions) for c in report.cases] == [
+        ("a", Outcome.PASSED, 1),
+        ("b", Outcome.PASSED, 1),
+        ("a", Outcome.PASSED, 1),  # the earlier one passed: another case of that name
+        ("c", Outcome.FLAKY, 2),  # failed, then passed: a re-run
+        ("a", Outcome.PASSED, 1),
+        ("a", Outcome.PASSED, 1),  # in the inner suite, which keeps its own ids
+        ("b", Outcome.PASSED, 1),
+    ]
