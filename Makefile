@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/grouping.py
 	$(BIN)/python bench/api_economy.py
+	$(BIN)/python bench/upload_memory.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
