@@ -95,10 +95,13 @@ async def _pull_request_of(
         return facts.pull_requests[0]
     if not facts.event.startswith("pull_request") or not facts.head_owner or not facts.head_branch:
         return None
-    with github_errors("list_pull_requests", repository=f"{owner}/{repo}"):
-        response = await gh.rest.pulls.async_list(
-            owner, repo, state="open", head=f"{facts.head_owner}:{facts.head_branch}"
-        )
+    try:
+        with github_errors("list_pull_requests", repository=f"{owner}/{repo}"):
+            response = await gh.rest.pulls.async_list(
+                owner, repo, state="open", head=f"{facts.head_owner}:{facts.head_branch}"
+            )
+    except GitHubPermanentError:
+        return None  # no pull_requests permission, say: the run is still read, without it
     # githubkit's method named ``list`` hides the builtin in its own annotations.
     pulls: list[PullRequestSimple] = cast("list[PullRequestSimple]", response.parsed_data)
     for pull in pulls:

@@ -371,3 +371,35 @@ def test_a_job_that_fails_half_way_resumes_with_the_artifacts_not_read(harness: 
     zips = [r["path"] for r in _downloads(harness) if r["path"].endswith("/zip")]
     assert zips.count(f"/repos/{REPO}/actions/artifacts/{first}/zip") == 1  # not read again
     assert zips.count(f"/repos/{REPO}/actions/artifacts/{second}/zip") >= 2
+
+
+def test_a_fork_run_is_read_even_when_its_pull_request_cannot_be_looked_up(
+    harness: Harness,
+) -> None:
+    harness.admin("POST", "/users", json={"login": "stranger"})
+    pull = harness.admin(
+        "POST",
+        f"/repos/{REPO}/pulls",
+        json={
+            "user": "stranger",
+            "title": "Faster",
+            "head_sha": "f" * 40,
+            "head_branch": "speed",
+            "from_fork": True,
+        },
+    )
+    harness.admin("POST", "/faults", json={"path_regex": r"/pulls$", "status": 403, "count": 5})
+    _workflow_run(
+        harness,
+        [{"name": "junit-results", "files": {"junit.xml": JUNIT_1011.decode()}}],
+        head_sha="f" * 40,
+        head_branch="speed",
+        event="pull_request",
+        pull_request=pull["pull_request"]["number"],  # a fork's: left out of the event
+    )
+    [run] = _runs(harness)
+    assert (run.pull_request, run.head_repository, run.status) == (
+        None,
+        "stranger/shop",
+        "processed",
+    )
