@@ -18,7 +18,8 @@ router = APIRouter()
 BLOB_LIFETIME = timedelta(minutes=1)
 
 
-def _run(repo: Repo, run_id: int) -> WorkflowRun:
+def workflow_run_of(repo: Repo, run_id: int) -> WorkflowRun:
+    """The repository's workflow run ``run_id``; 404 when there is none."""
     if run_id not in repo.workflow_runs:
         raise not_found()
     return repo.workflow_runs[run_id]
@@ -34,7 +35,7 @@ def _artifact(repo: Repo, artifact_id: int) -> Artifact:
 async def get_workflow_run(request: Request, owner: str, repo: str, run_id: int) -> JSONResponse:
     access = repo_access(request, owner, repo)
     access.require("actions")
-    run = _run(access.repo, run_id)
+    run = workflow_run_of(access.repo, run_id)
     return json_response(Objects(access.state).workflow_run(access.repo, run))
 
 
@@ -42,7 +43,7 @@ async def get_workflow_run(request: Request, owner: str, repo: str, run_id: int)
 async def list_run_artifacts(request: Request, owner: str, repo: str, run_id: int) -> JSONResponse:
     access = repo_access(request, owner, repo)
     access.require("actions")
-    _run(access.repo, run_id)
+    workflow_run_of(access.repo, run_id)
     name = request.query_params.get("name")
     chosen = [
         a
@@ -83,7 +84,7 @@ async def download_artifact(
 async def _rerun(request: Request, owner: str, repo: str, run_id: int) -> JSONResponse:
     access = repo_access(request, owner, repo)
     access.require("actions", "write")
-    run = _run(access.repo, run_id)
+    run = workflow_run_of(access.repo, run_id)
     run.rerun_requests += 1
     run.run_attempt += 1
     return json_response({}, status=201)

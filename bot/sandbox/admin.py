@@ -12,6 +12,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from bot.sandbox.actions import workflow_run_of
 from bot.sandbox.auth import sandbox
 from bot.sandbox.comments import add_comment
 from bot.sandbox.deliveries import deliver, event_payload, installation_payload
@@ -404,9 +405,7 @@ async def add_attempt(
     """The run's next attempt ends (a re-run), with the artifacts that attempt uploaded."""
     state = sandbox(request)
     found = state.repo(owner, repo)
-    if run_id not in found.workflow_runs:
-        raise not_found()
-    run = found.workflow_runs[run_id]
+    run = workflow_run_of(found, run_id)
     run.run_attempt += 1
     run.conclusion = body.conclusion
     run.updated_at = utcnow()
@@ -422,9 +421,7 @@ async def redeliver_run(request: Request, owner: str, repo: str, run_id: int) ->
     """Send the run's ``workflow_run`` ``completed`` webhook (again), as of its latest attempt."""
     state = sandbox(request)
     found = state.repo(owner, repo)
-    if run_id not in found.workflow_runs:
-        raise not_found()
-    return {"delivery": await _deliver_run(state, found, found.workflow_runs[run_id])}
+    return {"delivery": await _deliver_run(state, found, workflow_run_of(found, run_id))}
 
 
 def _add_artifacts(
