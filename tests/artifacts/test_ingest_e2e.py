@@ -103,7 +103,8 @@ def _downloads(h: Harness) -> list[dict[str, Any]]:
 
 
 def _tracking_body(h: Harness) -> str:
-    return next(i["body"] for i in h.issues() if i["title"].startswith("Loopwatch:"))
+    body: str = next(i["body"] for i in h.issues() if i["title"].startswith("Loopwatch:"))
+    return body
 
 
 def test_two_artifacts_one_nested_make_one_run(harness: Harness) -> None:

@@ -3,6 +3,7 @@ matrices, the split against the base branch, the limits, forks, re-runs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -24,7 +25,7 @@ MAIN_SHA = "1" * 40
 HEAD_SHA = "2" * 40
 
 
-def junit(cases: list[tuple[str, str | None]], *, file: str = "tests/test_shop.py") -> bytes:
+def junit(cases: Sequence[tuple[str, str | None]], *, file: str = "tests/test_shop.py") -> bytes:
     """A JUnit report: ``(name, failure message or None)`` per test, one line each."""
     rows = []
     for index, (name, message) in enumerate(cases, start=1):
@@ -116,7 +117,7 @@ def test_500_failures_respect_the_cap_and_every_limit(harness: Harness) -> None:
 
 def test_a_matrix_of_four_uploads_is_one_merged_check_run(harness: Harness) -> None:
     for shard in range(4):
-        cases = [(f"test_shard{shard}_{i}", None) for i in range(3)]
+        cases: list[tuple[str, str | None]] = [(f"test_shard{shard}_{i}", None) for i in range(3)]
         if shard == 2:
             cases.append(("test_shard2_broken", "AssertionError: shard 2"))
         upload(

@@ -14,7 +14,8 @@ from bot.store.models import Cluster, ClusterEvent, SessionLogEntry
 from tests.github.conftest import anyio_backend as anyio_backend
 from tests.github.conftest import app_keys as app_keys
 from tests.github.conftest import world as world
-from tests.pipeline.conftest import REPO, Harness
+from tests.pipeline.conftest import REPO as REPO
+from tests.pipeline.conftest import Harness
 from tests.pipeline.conftest import harness as harness
 
 JUNIT_1011 = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
-from bot.demo.fixtures import DEMO_CONFIG, FAILING_RUN_1, junit_report
+from bot.demo.fixtures import DEMO_CONFIG, FAILING_RUN_1, DemoFailure, junit_report
 from bot.store.db import make_engine, make_session_factory
-from bot.store.models import Job, SessionLogEntry, WebhookDelivery
+from bot.store.models import Base, Job, SessionLogEntry, WebhookDelivery
 from tests.e2e.conftest import REPO, Stack, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +30,13 @@ def _setup_repo(stack: Stack) -> str:
     return stack.cli("token", "create", "--repo", REPO).stdout.strip()
 
 
-def _upload(stack: Stack, token: str, name: str, *extra: str, failures=FAILING_RUN_1) -> dict:
+def _upload(
+    stack: Stack,
+    token: str,
+    name: str,
+    *extra: str,
+    failures: list[DemoFailure] = FAILING_RUN_1,
+) -> dict[str, Any]:
     report = stack.workdir / f"{name}.xml"
     report.write_bytes(junit_report(failures))
     result = stack.cli(
@@ -50,11 +57,13 @@ def _upload(stack: Stack, token: str, name: str, *extra: str, failures=FAILING_R
         *extra,
         str(report),
     )
-    return json.loads(result.stdout)
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer
 
 
-def _tracking_issue(stack: Stack) -> dict:
-    return wait_for(lambda: next(iter(stack.issues()), None), "the tracking issue")
+def _tracking_issue(stack: Stack) -> dict[str, Any]:
+    issue: dict[str, Any] = wait_for(lambda: next(iter(stack.issues()), None), "the tracking issue")
+    return issue
 
 
 def _settled(stack: Stack) -> None:
@@ -70,7 +79,7 @@ def _settled(stack: Stack) -> None:
     wait_for(idle, "the worker to finish its jobs")
 
 
-def _count(stack: Stack, model: type, *where: object) -> int:
+def _count(stack: Stack, model: type[Base], *where: ColumnElement[bool]) -> int:
     factory = make_session_factory(make_engine(stack.env["LOOPWATCH_DATABASE_URL"]))
     with factory() as session:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)

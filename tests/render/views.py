@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 from bot.analysis import RunCase, RunSummary, analyze_run
 from bot.config import load_config
@@ -96,9 +97,16 @@ def _case(
     )
 
 
+class _Failure(TypedDict):
+    """The failure keywords of `_case`, typed so `**ws` does not widen to every parameter."""
+
+    failure_type: str
+    message: str
+
+
 def seed_cases(ws_port: int = 51234) -> list[RunCase]:
     ws_message = WS_1011.replace("30.2s", f"{ws_port / 1000:.1f}s")
-    ws = {"failure_type": "ConnectionClosedError", "message": ws_message}
+    ws: _Failure = {"failure_type": "ConnectionClosedError", "message": ws_message}
     f = Outcome.FAILED
     return [
         _case(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any, cast
 
 import httpx
 import pytest
 from githubkit.exception import RequestFailed
+from githubkit_schemas.latest.models import PullRequestSimple
 
 from bot.sandbox import SandboxState
 from tests.sandbox.conftest import Clients
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.anyio
 OWNER, NAME = "acme", "widgets"
 
 
-async def _run_with_artifacts(admin: httpx.AsyncClient) -> dict[str, object]:
+async def _run_with_artifacts(admin: httpx.AsyncClient) -> dict[str, Any]:
     made = await admin.post(
         "/_sandbox/repos/acme/widgets/actions/runs",
         json={
@@ -28,7 +30,7 @@ async def _run_with_artifacts(admin: httpx.AsyncClient) -> dict[str, object]:
         },
     )
     assert made.status_code == 201
-    result: dict[str, object] = made.json()
+    result: dict[str, Any] = made.json()
     return result
 
 
@@ -39,7 +41,7 @@ async def test_artifacts_list_and_download(
     actions = gh.installation.rest.actions
     listed = (
         await actions.async_list_workflow_run_artifacts(OWNER, NAME, run["run_id"])
-    ).parsed_data  # type: ignore[arg-type]
+    ).parsed_data
     assert listed.total_count == 2 and [a.name for a in listed.artifacts] == ["junit", "old"]
     junit = listed.artifacts[0]
     redirect = await admin.get(
@@ -61,7 +63,7 @@ async def test_artifacts_list_and_download(
 async def test_rerun_needs_actions_write(gh: Clients, admin: httpx.AsyncClient) -> None:
     run = await _run_with_artifacts(admin)
     with pytest.raises(RequestFailed) as failed:
-        await gh.installation.rest.actions.async_re_run_workflow(OWNER, NAME, run["run_id"])  # type: ignore[arg-type]
+        await gh.installation.rest.actions.async_re_run_workflow(OWNER, NAME, run["run_id"])
     assert failed.value.response.status_code == 403
     assert failed.value.response.json()["message"] == "Resource not accessible by integration"
 
@@ -72,7 +74,7 @@ async def test_rerun_with_permission(
     run = await _run_with_artifacts(admin)
     state.installations[gh.installation_id].permissions["actions"] = "write"
     fresh = gh.app.with_auth(gh.app.auth.as_installation(gh.installation_id))
-    answer = await fresh.rest.actions.async_re_run_workflow(OWNER, NAME, run["run_id"])  # type: ignore[arg-type]
+    answer = await fresh.rest.actions.async_re_run_workflow(OWNER, NAME, run["run_id"])
     assert answer.status_code == 201
     dumped = (await admin.get("/_sandbox/state")).json()["repos"][0]["workflow_runs"]
     assert dumped[0]["rerun_requests"] == 1 and dumped[0]["run_attempt"] == 2
@@ -191,6 +193,6 @@ async def test_fork_runs_list_no_pull_request_and_pulls_filter_by_head(
     found = (
         await gh.installation.rest.pulls.async_list(OWNER, NAME, head="stranger:patch")
     ).parsed_data
-    assert [p.number for p in found] == [number]
+    assert [p.number for p in cast("list[PullRequestSimple]", found)] == [number]
     none = (await gh.installation.rest.pulls.async_list(OWNER, NAME, head="acme:patch")).parsed_data
     assert none == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import jwt
@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI, Request
 from githubkit import webhooks
 from githubkit.exception import RequestFailed
+from githubkit_schemas.latest.models import IssueComment
 
 from bot.sandbox import SandboxState
 from tests.sandbox.conftest import APP_ID, Clients
@@ -59,12 +60,15 @@ async def test_comment_as_user_sends_signed_issue_comment(
     assert headers["x-github-delivery"] == answer.json()["delivery"]["id"]
     assert webhooks.verify(SECRET, body, headers["x-hub-signature-256"])
     event = webhooks.parse("issue_comment", body)  # githubkit's own webhook models
-    assert event.action == "created"  # type: ignore[union-attr]
+    assert event.action == "created"
     payload = json.loads(body)
     assert payload["comment"]["user"]["login"] == "alice"
     assert payload["comment"]["user"]["type"] == "User"
     assert payload["installation"]["id"] == gh.installation_id
-    listed = (await gh.installation.rest.issues.async_list_comments(OWNER, NAME, 1)).parsed_data
+    listed = cast(
+        "list[IssueComment]",
+        (await gh.installation.rest.issues.async_list_comments(OWNER, NAME, 1)).parsed_data,
+    )
     assert [c.user.login for c in listed if c.user] == ["alice"]
 
 
@@ -77,7 +81,7 @@ async def test_close_as_user_sends_issues_closed(
     headers, body = receiver.received[0]
     assert headers["x-github-event"] == "issues"
     event = webhooks.parse("issues", body)
-    assert event.action == "closed"  # type: ignore[union-attr]
+    assert event.action == "closed"
     issue = (await gh.installation.rest.issues.async_get(OWNER, NAME, 1)).parsed_data
     assert issue.state == "closed" and issue.closed_by and issue.closed_by.login == "bob"
 
@@ -266,7 +270,7 @@ async def test_installation_webhooks_on_request(
     events = [(h["x-github-event"], json.loads(b)["action"]) for h, b in receiver.received]
     assert events == [("installation", "created"), ("installation_repositories", "added")]
     first = webhooks.parse("installation", receiver.received[0][1])
-    assert first.installation.id == made.json()["installation_id"]  # type: ignore[union-attr]
+    assert first.installation.id == made.json()["installation_id"]
     webhooks.parse("installation_repositories", receiver.received[1][1])
 
 

@@ -7,6 +7,10 @@ import base64
 import httpx
 import pytest
 from githubkit.exception import RequestFailed
+from githubkit_schemas.latest.models import ContentFile, ReactionRollup
+from githubkit_schemas.latest.types import (
+    ReposOwnerRepoCheckRunsPostBodyPropOutputPropAnnotationsItemsType as AnnotationItem,
+)
 
 from bot.sandbox import SandboxState
 from bot.sandbox.dump import snapshot
@@ -37,6 +41,7 @@ async def test_reactions_are_idempotent_per_user_and_content(gh: Clients) -> Non
     ).parsed_data
     assert [r.content for r in listed] == ["eyes", "+1"]
     got = (await rest.issues.async_get_comment(OWNER, NAME, comment.id)).parsed_data
+    assert isinstance(got.reactions, ReactionRollup)
     assert got.reactions is not None and got.reactions.total_count == 2
     on_issue = await rest.reactions.async_create_for_issue(OWNER, NAME, 1, content="rocket")
     assert on_issue.status_code == 201
@@ -48,11 +53,11 @@ async def test_reactions_are_idempotent_per_user_and_content(gh: Clients) -> Non
 async def test_invalid_reaction_is_422(gh: Clients) -> None:
     await gh.installation.rest.issues.async_create(OWNER, NAME, title="t")
     with pytest.raises(RequestFailed) as failed:
-        await gh.unchecked.rest.reactions.async_create_for_issue(
+        await gh.unchecked.rest.reactions.async_create_for_issue(  # type: ignore[call-overload]
             OWNER,
             NAME,
             1,
-            content="tada",  # type: ignore[arg-type]
+            content="tada",  # deliberately not one of GitHub's reactions
         )
     assert failed.value.response.status_code == 422
 
@@ -89,11 +94,12 @@ async def test_contents(gh: Clients, admin: httpx.AsyncClient) -> None:
     repos = gh.installation.rest.repos
     got = (await repos.async_get_content(OWNER, NAME, ".github/loopwatch.yml")).parsed_data
     assert not isinstance(got, list) and got.type == "file"
-    assert base64.b64decode(got.content).decode() == text  # type: ignore[union-attr]
+    assert base64.b64decode(got.content).decode() == text
     tagged = (
         await repos.async_get_content(OWNER, NAME, ".github/loopwatch.yml", ref="v1")
     ).parsed_data
-    assert base64.b64decode(tagged.content) == b"old: 1\n"  # type: ignore[union-attr]
+    assert isinstance(tagged, ContentFile)
+    assert base64.b64decode(tagged.content) == b"old: 1\n"
     listing = (await repos.async_get_content(OWNER, NAME, ".github")).parsed_data
     assert isinstance(listing, list) and [e.name for e in listing] == ["loopwatch.yml"]
     with pytest.raises(RequestFailed) as failed:
@@ -103,7 +109,7 @@ async def test_contents(gh: Clients, admin: httpx.AsyncClient) -> None:
 
 async def test_check_run_lifecycle_and_annotations(gh: Clients, state: SandboxState) -> None:
     checks = gh.installation.rest.checks
-    annotation = {
+    annotation: AnnotationItem = {
         "path": "tests/test_api.py",
         "start_line": 3,
         "end_line": 3,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import httpx
 import pytest
 from githubkit.exception import RequestFailed
+from githubkit.rest import Paginator
+from githubkit_schemas.latest.models import Issue, IssueComment, Label
 
 from bot.sandbox import SandboxState
 from tests.sandbox.conftest import Clients
@@ -57,19 +61,20 @@ async def test_list_filters_and_paginates(gh: Clients) -> None:
         await gh.installation.rest.issues.async_create(OWNER, NAME, title=f"i{n}", labels=labels)
     await gh.installation.rest.issues.async_update(OWNER, NAME, 1, state="closed")
     rest = gh.installation.rest.issues
-    open_ones = (await rest.async_list_for_repo(OWNER, NAME)).parsed_data
+    open_ones = cast("list[Issue]", (await rest.async_list_for_repo(OWNER, NAME)).parsed_data)
     assert [i.number for i in open_ones] == [5, 4, 3, 2]
-    flaky = (await rest.async_list_for_repo(OWNER, NAME, labels="flaky", state="all")).parsed_data
+    flaky = cast(
+        "list[Issue]",
+        (await rest.async_list_for_repo(OWNER, NAME, labels="flaky", state="all")).parsed_data,
+    )
     assert sorted(i.number for i in flaky) == [1, 3, 5]
     ascending = await rest.async_list_for_repo(OWNER, NAME, direction="asc", per_page=2, page=1)
-    assert [i.number for i in ascending.parsed_data] == [2, 3]
+    assert [i.number for i in cast("list[Issue]", ascending.parsed_data)] == [2, 3]
     assert 'rel="next"' in ascending.headers["link"]
-    everything = [
-        i.number
-        async for i in gh.installation.rest.paginate(
-            rest.async_list_for_repo, owner=OWNER, repo=NAME, state="all", per_page=2
-        )
-    ]
+    pages: Paginator[Issue] = gh.installation.rest.paginate(
+        rest.async_list_for_repo, owner=OWNER, repo=NAME, state="all", per_page=2
+    )
+    everything = [i.number async for i in pages]
     assert sorted(everything) == [1, 2, 3, 4, 5]
     by_bot = (await rest.async_list_for_repo(OWNER, NAME, creator="someone")).parsed_data
     assert by_bot == []
@@ -118,7 +123,9 @@ async def test_comments_round_trip(gh: Clients, state: SandboxState) -> None:
     assert edited.body == "edited"
     assert (await rest.async_get_comment(OWNER, NAME, posted.id)).parsed_data.body == "edited"
     await rest.async_create_comment(OWNER, NAME, 1, body="second")
-    listed = (await rest.async_list_comments(OWNER, NAME, 1)).parsed_data
+    listed = cast(
+        "list[IssueComment]", (await rest.async_list_comments(OWNER, NAME, 1)).parsed_data
+    )
     assert [c.body for c in listed] == ["edited", "second"]
     assert (await rest.async_get(OWNER, NAME, 1)).parsed_data.comments == 2
     deleted = await rest.async_delete_comment(OWNER, NAME, posted.id)
@@ -148,13 +155,20 @@ async def test_labels(gh: Clients) -> None:
     renamed = await rest.async_update_label(OWNER, NAME, "area/ci", new_name="ci", color="0000ff")
     assert renamed.parsed_data.name == "ci"
     await rest.async_create(OWNER, NAME, title="t")
-    added = (await rest.async_add_labels(OWNER, NAME, 1, labels=["ci", "new"])).parsed_data
+    added = cast(
+        "list[Label]",
+        (await rest.async_add_labels(OWNER, NAME, 1, labels=["ci", "new"])).parsed_data,
+    )
     assert [lb.name for lb in added] == ["ci", "new"]
-    replaced = (await rest.async_set_labels(OWNER, NAME, 1, labels=["other"])).parsed_data
+    replaced = cast(
+        "list[Label]", (await rest.async_set_labels(OWNER, NAME, 1, labels=["other"])).parsed_data
+    )
     assert [lb.name for lb in replaced] == ["other"]
     left = (await rest.async_remove_label(OWNER, NAME, 1, "other")).parsed_data
     assert left == []
-    all_labels = (await rest.async_list_labels_for_repo(OWNER, NAME)).parsed_data
+    all_labels = cast(
+        "list[Label]", (await rest.async_list_labels_for_repo(OWNER, NAME)).parsed_data
+    )
     assert sorted(lb.name for lb in all_labels) == ["ci", "new", "other"]
 
 
@@ -191,10 +205,10 @@ async def test_token_of_another_installation_cannot_see_the_repo(
     assert failed.value.response.status_code == 404
 
 
-def _issue(state: SandboxState) -> dict[str, object]:
+def _issue(state: SandboxState) -> dict[str, Any]:
     from bot.sandbox.dump import snapshot
 
-    issue: dict[str, object] = snapshot(state)["repos"][0]["issues"][0]
+    issue: dict[str, Any] = snapshot(state)["repos"][0]["issues"][0]
     return issue
 
 

@@ -51,7 +51,7 @@ def test_corpus_rows_name_real_failures(corpus_dir: Path) -> None:
     import sys
 
     sys.path.insert(0, str(REPO_ROOT / "bench"))
-    from grouping import load_cases  # type: ignore[import-not-found]
+    from grouping import load_cases
 
     loaded = {case.id for case in load_cases()}
     for row in rows():

@@ -50,7 +50,8 @@ def log_lines(body: str) -> list[str]:
 
 
 def tracking_body(harness: Harness) -> str:
-    return next(i["body"] for i in harness.issues() if i["title"].startswith("Loopwatch:"))
+    body: str = next(i["body"] for i in harness.issues() if i["title"].startswith("Loopwatch:"))
+    return body
 
 
 def test_the_second_run_says_what_changed_since_the_first(harness: Harness) -> None:
