@@ -296,7 +296,8 @@ def test_config_picks_workflows_names_and_campaigns(harness: Harness) -> None:
         assert session.get_one(Campaign, run.campaign_id).name == "nightly-e2e"
 
 
-def test_a_fork_pull_request_run_is_found_by_head_and_stays_untrusted(harness: Harness) -> None:
+def _fork_pull_request(harness: Harness) -> int:
+    """``stranger`` opens a pull request from a fork (head ``speed`` at ``f…f``)."""
     harness.admin("POST", "/users", json={"login": "stranger"})
     pull = harness.admin(
         "POST",
@@ -309,7 +310,11 @@ def test_a_fork_pull_request_run_is_found_by_head_and_stays_untrusted(harness: H
             "from_fork": True,
         },
     )
-    number = pull["pull_request"]["number"]
+    return int(pull["pull_request"]["number"])
+
+
+def test_a_fork_pull_request_run_is_found_by_head_and_stays_untrusted(harness: Harness) -> None:
+    number = _fork_pull_request(harness)
     _workflow_run(
         harness,
         [{"name": "junit-results", "files": {"junit.xml": JUNIT_1011.decode()}}],
@@ -377,18 +382,7 @@ def test_a_job_that_fails_half_way_resumes_with_the_artifacts_not_read(harness: 
 def test_a_fork_run_is_read_even_when_its_pull_request_cannot_be_looked_up(
     harness: Harness,
 ) -> None:
-    harness.admin("POST", "/users", json={"login": "stranger"})
-    pull = harness.admin(
-        "POST",
-        f"/repos/{REPO}/pulls",
-        json={
-            "user": "stranger",
-            "title": "Faster",
-            "head_sha": "f" * 40,
-            "head_branch": "speed",
-            "from_fork": True,
-        },
-    )
+    number = _fork_pull_request(harness)
     harness.admin("POST", "/faults", json={"path_regex": r"/pulls$", "status": 403, "count": 5})
     _workflow_run(
         harness,
@@ -396,7 +390,7 @@ def test_a_fork_run_is_read_even_when_its_pull_request_cannot_be_looked_up(
         head_sha="f" * 40,
         head_branch="speed",
         event="pull_request",
-        pull_request=pull["pull_request"]["number"],  # a fork's: left out of the event
+        pull_request=number,  # a fork's: left out of the event
     )
     [run] = _runs(harness)
     assert (run.pull_request, run.head_repository, run.status) == (
