@@ -4,8 +4,11 @@
 #   docker run IMAGE migrate      # apply database migrations (run once per release)
 FROM python:3.11-slim AS build
 WORKDIR /src
+# gcc builds the compiled JUnit case reader (setup.py); the runtime image needs no compiler.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir --upgrade pip build
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml setup.py README.md alembic.ini ./
 COPY bot ./bot
 COPY webhooks ./webhooks
 RUN python -m build --wheel --outdir /wheels

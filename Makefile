@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: venv demo test lint typecheck check bench clean golden docs
 
-$(STAMP): pyproject.toml
+# setup.py and the .pyx: `pip install -e .` compiles the JUnit case reader (see setup.py).
+$(STAMP): pyproject.toml setup.py bot/reports/formats/_junit_cases.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

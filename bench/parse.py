@@ -9,9 +9,12 @@ output on every case) in a temporary directory, then measures in the same run:
 * junitparser (what publish-unit-test-result-action uses): load, then read every case's
   result, as a report tool has to.
 
-All three read the same bytes from memory and are timed best-of-``--runs``; each timing
-includes freeing what the parser built. The model's ``counts`` (a property computed on
-demand, ~0.3 µs per case) is checked after the timing, not in it: it is not parsing.
+All read the same bytes from memory and are timed best-of-``--runs`` in interleaved
+rounds (floor, ours, … in each round, so a slow spell on the shared machine hits them
+alike); each timing includes freeing what the parser built. Ours is timed with the
+compiled JUnit case reader (when built) and, for reference, with the pure-Python one.
+The model's ``counts`` (a property computed on demand, ~0.3 µs per case) is checked
+after the timing, not in it: it is not parsing.
 
 Peak memory of our parse is measured in a fresh subprocess: the growth of the peak RSS
 (``resource.getrusage``) over the parse, with the input bytes already loaded, and the
@@ -26,6 +29,7 @@ import io
 import json
 import pathlib
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,6 +96,17 @@ def ours(data: bytes) -> int:
     return len(parse_report(data, path="bench.xml").cases)
 
 
+def ours_pure_python(data: bytes) -> int:
+    from bot.reports.formats import junit, junit_cases
+
+    compiled = junit.read_cases
+    junit.read_cases = junit_cases.read_cases_python
+    try:
+        return ours(data)
+    finally:
+        junit.read_cases = compiled
+
+
 def ours_total(data: bytes) -> int:
     from bot.reports import parse_report
 
@@ -109,15 +124,24 @@ def with_junitparser(data: bytes) -> int:
     return count
 
 
-def best_of(runs: int, func: Callable[[], int]) -> tuple[float, int]:
-    best = float("inf")
-    result = 0
+def best_of(runs: int, cases: int, funcs: dict[str, Callable[[], int]]) -> dict[str, list[float]]:
+    """Each function's time in each of ``runs`` interleaved rounds (each must read
+    ``cases`` cases)."""
+    times: dict[str, list[float]] = {name: [] for name in funcs}
     for _ in range(runs):
-        gc.collect()
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+        for name, func in funcs.items():
+            gc.collect()
+            start = time.perf_counter()
+            result = func()
+            times[name].append(time.perf_counter() - start)
+            assert result == cases, (name, result)
+    return times
+
+
+def paired_ratio(times: list[float], floor: list[float]) -> float:
+    """The median of the per-round ratios: each round's two timings are back to back, so
+    a slow spell of the shared machine cancels out of the ratio."""
+    return statistics.median(ours / base for ours, base in zip(times, floor, strict=True))
 
 
 _MEMORY_PROBE = """
@@ -175,14 +199,39 @@ def main() -> None:
         generate(path, args.cases)
         data = path.read_bytes()
         print(f"file: {len(data) / 2**20:.1f} MB, {args.cases} cases")
-        floor_s, floor_n = best_of(args.runs, lambda: bare_loop(data))
-        ours_s, ours_n = best_of(args.runs, lambda: ours(data))
-        jp_s, jp_n = best_of(args.runs, lambda: with_junitparser(data))
-        assert floor_n == ours_n == jp_n == ours_total(data) == args.cases
+        timed = best_of(
+            args.runs,
+            args.cases,
+            {
+                "floor": lambda: bare_loop(data),
+                "ours": lambda: ours(data),
+                "ours_python": lambda: ours_pure_python(data),
+            },
+        )
+        # junitparser builds the whole tree (hundreds of MB); run it after the others so
+        # the allocator state it leaves behind does not slow down the floor.
+        timed |= best_of(args.runs, args.cases, {"junitparser": lambda: with_junitparser(data)})
+        assert ours_total(data) == args.cases
         memory = measure_memory(path)
-    print(f"bare lxml iterparse loop : {floor_s:6.2f} s")
-    print(f"loopwatch parse_report   : {ours_s:6.2f} s  ({ours_s / floor_s:.2f}x the bare loop)")
-    print(f"junitparser              : {jp_s:6.2f} s  (ours is {jp_s / ours_s:.1f}x faster)")
+    from bot.reports.formats import junit_cases
+
+    best = {name: min(times) for name, times in timed.items()}
+    floor = timed["floor"]
+    ratio = paired_ratio(timed["ours"], floor)
+    python_ratio = paired_ratio(timed["ours_python"], floor)
+    reader = junit_cases.IMPLEMENTATION
+    jp_speedup = best["junitparser"] / best["ours"]
+    print(f"bare lxml iterparse loop : {best['floor']:6.2f} s (best of {args.runs})")
+    print(f"loopwatch parse_report   : {best['ours']:6.2f} s  ({ratio:.2f}x the bare loop)")
+    print(f"  case reader            : {reader}")
+    print(f"  with the Python reader : {best['ours_python']:6.2f} s  ({python_ratio:.2f}x)")
+    print(
+        f"junitparser              : {best['junitparser']:6.2f} s  (ours: {jp_speedup:.1f}x faster)"
+    )
+    print(
+        f"(ratios: medians of the per-round pairs; best over best "
+        f"{best['ours'] / best['floor']:.2f}x and {best['ours_python'] / best['floor']:.2f}x)"
+    )
     model_mb = memory["heap_retained_mb"]
     print(
         f"our peak memory          : +{memory['rss_growth_mb']:.1f} MB RSS over the parse; "

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from bot.reports.formats import junit_cases
 from bot.settings import Settings
 from bot.store.schema import ensure_schema_current
 from webhooks.deps import get_session_factory, get_settings
@@ -82,6 +83,14 @@ def _configuration_checks(settings: Settings) -> dict[str, dict[str, Any]]:
     return {"github_app": app, "webhook_secret": secret}
 
 
+def _junit_reader_check() -> dict[str, Any]:
+    """Which JUnit case reader this build has: informational, never makes the app unready
+    (the pure-Python reader gives the same results, ~2x slower on big reports)."""
+    if junit_cases.WHY_PYTHON is None:
+        return _check(True, "compiled")
+    return _check(True, f"pure Python, slower on big reports ({junit_cases.WHY_PYTHON})")
+
+
 @router.get("/readyz")
 async def readyz(
     settings: Settings = Depends(get_settings),
@@ -89,6 +98,7 @@ async def readyz(
 ) -> JSONResponse:
     checks = await run_in_threadpool(_database_checks, factory)
     checks |= _configuration_checks(settings)
+    checks["junit_reader"] = _junit_reader_check()
     failing = [name for name, check in checks.items() if not check["ok"]]
     if failing:
         body = {"status": "not ready", "failing": failing, "checks": checks}

@@ -75,6 +75,17 @@ def parse_duration(value: str | None) -> float | None:
     return seconds
 
 
+def parse_seconds(value: str | None) -> float | None:
+    """``parse_duration`` with a fast path for plain numbers (the usual ``time`` value)."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return parse_duration(value)
+    return seconds if 0 <= seconds < math.inf else None
+
+
 def parse_int(value: str | None) -> int | None:
     """A non-negative integer attribute, or ``None`` when missing or malformed."""
     if value is None:

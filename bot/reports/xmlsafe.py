@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from lxml import etree
 
@@ -133,6 +134,27 @@ def syntax_error(exc: etree.LxmlSyntaxError, *, path: str | None, data: bytes) -
     return ReportError(f"malformed XML: {message}", path=path, line=line, column=column)
 
 
+# Never expand entities, fetch anything or lift libxml2's size limits; drop what no report
+# needs.
+_SAFE_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "recover": False,
+}
+
+
+def _check_input(data: bytes, *, path: str | None) -> None:
+    refuse_entities(data, path=path)
+    if not data or data.isspace():
+        raise ReportError("empty file", path=path)
+    etree.clear_error_log()
+
+
 def open_iterparse(
     data: bytes,
     *,
@@ -145,23 +167,28 @@ def open_iterparse(
     Iterate it inside ``with xml_errors(path, data):`` so parse errors become
     :class:`ReportError`; callers must ``clear()`` handled elements so memory stays flat.
     """
-    refuse_entities(data, path=path)
-    if not data or data.isspace():
-        raise ReportError("empty file", path=path)
-    etree.clear_error_log()
+    _check_input(data, path=path)
     return etree.iterparse(
         io.BytesIO(data),
         events=tuple(events),
         tag=tuple(tag) if tag is not None else None,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        recover=False,
+        **_SAFE_OPTIONS,
     )
+
+
+def pull_parser(data: bytes, *, path: str | None, tag: Sequence[str]) -> etree.XMLPullParser:
+    """An lxml ``XMLPullParser`` with the safe settings that reports the start and end of
+    ``tag`` elements, for a caller that feeds ``data`` in chunks and reads the tree between
+    them (inside ``with xml_errors(path, data):``; see :func:`element_events`)."""
+    _check_input(data, path=path)
+    return etree.XMLPullParser(events=("start", "end"), tag=tuple(tag), **_SAFE_OPTIONS)
+
+
+def element_events(parser: etree.XMLPullParser) -> Iterator[tuple[str, etree._Element]]:
+    """The ``start``/``end`` events a :func:`pull_parser` has ready."""
+    for event, elem in parser.read_events():
+        if isinstance(elem, etree._Element):
+            yield event, elem
 
 
 @contextmanager

@@ -18,7 +18,7 @@ import pytest
 
 from bot.reports import ReportError, parse_report
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.corpus, pytest.mark.usefixtures("junit_reader")]
 
 J = "jenkinsci+junit-plugin/src/test/resources/hudson/tasks/junit/"
 M = "mikepenz+action-junit-report/test_results/"

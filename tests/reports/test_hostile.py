@@ -8,6 +8,9 @@ import pytest
 
 from bot.reports import ReportError, detect_format, parse_report
 
+# Each test runs with the compiled and the pure-Python JUnit case reader.
+pytestmark = pytest.mark.usefixtures("junit_reader")
+
 OK_SUITE = b'<testsuite name="s"><testcase classname="c" name="t"/></testsuite>'
 
 

@@ -10,6 +10,9 @@ import pytest
 from bot.reports import parse_report
 from bot.reports.model import Outcome, Report
 
+# Each test runs with the compiled and the pure-Python JUnit case reader.
+pytestmark = pytest.mark.usefixtures("junit_reader")
+
 PLAIN_CASES = (
     '<testsuite name="pytest" tests="8">'
     '<testcase classname="tests.unit.test_api.TestGet" name="test_ok[a]" time="0.5">'

@@ -9,7 +9,7 @@ import pytest
 from bot.reports import parse_report
 from bot.reports.model import make_test_id
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.corpus, pytest.mark.usefixtures("junit_reader")]
 
 
 def _ids(path: Path) -> set[str]:

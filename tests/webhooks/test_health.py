@@ -29,8 +29,30 @@ def test_readyz_is_200_when_everything_is_in_place(client: TestClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ready"
-    assert set(body["checks"]) == {"database", "schema", "github_app", "webhook_secret"}
+    assert set(body["checks"]) == {
+        "database",
+        "schema",
+        "github_app",
+        "webhook_secret",
+        "junit_reader",
+    }
     assert all(check["ok"] for check in body["checks"].values())
+
+
+def test_readyz_says_which_junit_reader_is_built(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.reports.formats import junit_cases
+
+    expected = "compiled" if junit_cases.WHY_PYTHON is None else "pure Python"
+    assert client.get("/readyz").json()["checks"]["junit_reader"]["detail"].startswith(expected)
+    monkeypatch.setattr(junit_cases, "WHY_PYTHON", "no C compiler")
+    response = client.get("/readyz")
+    assert response.status_code == 200  # informational: the pure-Python reader works too
+    assert response.json()["checks"]["junit_reader"] == {
+        "ok": True,
+        "detail": "pure Python, slower on big reports (no C compiler)",
+    }
 
 
 def test_readyz_names_missing_credentials(session_factory: sessionmaker[Session]) -> None:

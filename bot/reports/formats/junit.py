@@ -17,9 +17,8 @@ Dialect notes (see docs/reports.md for the user-facing rules):
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -33,9 +32,12 @@ from bot.reports.common import (
     location_from_trace,
     parse_duration,
     parse_int,
+    parse_seconds,
     pytest_file_from_classname,
     strip_workspace,
 )
+from bot.reports.formats import junit_cases
+from bot.reports.formats.junit_cases import KEPT_TAGS, RESULT_TAGS
 from bot.reports.model import (
     MAX_MESSAGE_CHARS,
     MAX_OUTPUT_CHARS,
@@ -61,20 +63,17 @@ _SOURCE_PATH = re.compile(
 )
 
 _ROOTS = ("testsuites", "testsuite")
-_SUITE_TAGS = frozenset({"testsuite"})
 _SKIP_STATUSES = frozenset({"skipped", "skip", "notrun", "disabled", "ignored", "pending"})
 # pytest ends a failure's text with "path/to/test_x.py:10: ExceptionType".
 _PYTEST_LAST_LINE = re.compile(r"^\S+\.py:\d+: ([A-Za-z_][\w.]*)\s*\Z", re.MULTILINE)
 _FAILURES = {"failure": Outcome.FAILED, "error": Outcome.ERRORED}
 _RERUNS = {"rerunFailure": Outcome.FAILED, "rerunError": Outcome.ERRORED}
 _FLAKIES = {"flakyFailure": Outcome.FAILED, "flakyError": Outcome.ERRORED}
-# Children that make a case more than a plain pass (everything else is ignorable output).
-_RESULT_TAGS = frozenset({"skipped", "properties", *_FAILURES, *_RERUNS, *_FLAKIES})
-# Elements the stream reports; the rest (output, stack traces) is read only when needed.
-_STREAMED = ("testsuites", "testsuite", "testcase", *sorted(_RESULT_TAGS))
-# The attribute orders of a plain case: pytest, and Surefire/Gradle.
-_CLASS_NAME_TIME = ["classname", "name", "time"]
-_NAME_CLASS_TIME = ["name", "classname", "time"]
+# Input is fed to the parser in chunks of this size; the cases of a chunk are read and
+# freed before the next (a 256 KiB chunk holds ~700 typical cases).
+CHUNK_BYTES = 256 * 1024
+# The case reader: compiled when built (see junit_cases.py); tests and the bench swap it.
+read_cases: junit_cases.ReadCases = junit_cases.read_cases
 
 
 def sniff(head: bytes) -> bool:
@@ -92,15 +91,22 @@ class _SuiteFrame:
 
 
 class _Builder:
-    """Turns streamed elements into the model; holds only per-suite state."""
+    """Turns the parsed tree into the model as it grows; holds only per-suite state.
+
+    The parser reports only the start and end of ``<testsuites>``/``<testsuite>``; the
+    cases are read from the tree (``read_cases``) at those events and after each chunk of
+    input, then deleted, so the tree never holds more than a chunk's worth of cases and no
+    case needs a Python object of its own until it becomes a ``TestCase``. Reading always
+    goes in document order: at a suite's start, everything before it; at its end,
+    everything in it; after a chunk, everything up to the last (maybe unfinished) element.
+    """
 
     def __init__(self, path: str | None) -> None:
         self.report = Report(format=NAME, path=path)
         self.frames: list[_SuiteFrame] = []
+        self.open_suites: list[etree._Element] = []  # the frames' elements
+        self.root: etree._Element | None = None
         self.pytest_lines = False  # pytest writes 0-based `line` attributes
-        # The open elements walked through so far, outermost first (see enter()).
-        self.open_path: list[etree._Element] = []
-        self.open_index: dict[int, int] = {}  # id(element) -> its index in open_path
         self._identities: dict[object, _Identity] = {}  # for cases outside any suite
         self.top_level_durations: list[float] = []
 
@@ -108,148 +114,53 @@ class _Builder:
         if len(self.report.warnings) < MAX_WARNINGS:
             self.report.warnings.append(message)
 
-    def stream(self, events: Iterator[tuple[str, etree._Element]]) -> bool:
-        """Consume the ``end`` events; whether a ``<testsuites>``/``<testsuite>`` was seen.
-
-        The hot path: a ``<testcase>`` whose only attributes are ``name``, ``classname``
-        and ``time`` and which has no result child is a plain pass, built here without
-        further calls (100k-case reports are mostly that). Everything else goes through
-        :meth:`end_case`. Only end events are streamed (a start event per case costs
-        ~0.1 µs): the open suites are the ``<testsuite>`` ancestors of each element, and
-        the stack of frames is brought up to date from them when a case's parent is not
-        the one of the case before (see :meth:`enter`).
-        """
-        seen_root = False
-        cases = self.report.cases
-        frame: _SuiteFrame | None = None
-        parent_seen: etree._Element | None = None  # the parent of the last case read
-        detail = False  # the current case has a result child (failure, skipped, …)
-        passed, inf, result_tags, new_case = Outcome.PASSED, math.inf, _RESULT_TAGS, TestCase
-        class_first, name_first = _CLASS_NAME_TIME, _NAME_CLASS_TIME
-        handled: etree._Element | None = None  # the last case read, freed with the next
-        # The identity of the last plain case: the next one has the same classname (one
-        # string comparison instead of hashing it for the per-suite cache).
-        last_class, last_identity = "", _Identity("", None, None, None)  # "": no class yet
-        for _, elem in events:
-            tag = elem.tag
-            if tag == "testcase":
-                parent = elem.getparent()
-                if parent is not parent_seen:
-                    frame = self.enter(parent)
-                    parent_seen = parent
-                    last_class = ""
-                if handled is not None:
-                    # Free the case before: unlinking it frees its whole subtree once
-                    # nothing refers to it, cheaper than clearing each case and then
-                    # looking for the one before it.
-                    before = handled.getparent()
-                    if before is not None:
-                        before.remove(handled)
-                handled = elem
-                if detail or frame is None:
-                    self.end_case(elem, detail)
-                    detail = False
-                    continue
-                # One call for the names and one for the values (~0.17 µs less than three
-                # look-ups by name); exactly these three names in one of the two orders
-                # reporters write them means no other attribute is there.
-                keys = elem.keys()
-                values: list[str] = elem.values()  # type: ignore[assignment]  # never bytes
-                if keys == class_first:
-                    raw_class, name, time_text = values
-                elif keys == name_first:
-                    name, raw_class, time_text = values
-                else:
-                    self.end_case(elem, False)
-                    continue
-                if (
-                    not name
-                    or not raw_class
-                    # inline repeats_title(): this loop runs once per case
-                    or (name.endswith(raw_class) and repeats_title(raw_class, name))
-                ):
-                    self.end_case(elem, False)
-                    continue
-                if raw_class == last_class:
-                    identity = last_identity
-                else:
-                    cached = frame.identities.get(raw_class)
-                    identity = cached or self._identity(raw_class, None)
-                    last_class, last_identity = raw_class, identity
-                duration: float | None
-                try:
-                    duration = float(time_text)
-                except ValueError:
-                    duration = parse_duration(time_text)
-                else:
-                    if not 0 <= duration < inf:
-                        duration = None
-                test_id = identity.prefix + name
-                case = new_case(
-                    test_id,
-                    name,
-                    passed,
-                    identity.classname,
-                    identity.suite,
-                    identity.file,
-                    None,
-                    duration,
-                )
-                frame.case_count += 1
-                index = len(cases)
-                if frame.seen.setdefault(test_id, index) == index:
-                    cases.append(case)
-                else:
-                    self._add_again(frame, case)  # the same id again: a re-run, or not
-            elif tag in result_tags:
-                detail = detail or _in_case(elem)
-            elif tag == "testsuite":
-                seen_root = True
-                self.enter(elem)
-                self.end_suite(elem)
-                frame = self.frames[-1] if self.frames else None
-                parent_seen = None  # the next case brings the frames up to date
-                last_class = ""
-            elif tag == "testsuites":
-                seen_root = True
-                if elem.getparent() is None:
-                    self.report.duration_s = parse_duration(elem.get("time"))
-        return seen_root
-
-    def enter(self, elem: etree._Element | None) -> _SuiteFrame | None:
-        """Bring the frames up to date for an element about to be read (a case's parent,
-        or a suite at its end); the innermost open frame.
-
-        Walks up from ``elem`` to the first ancestor already walked through (each element
-        is walked through once while it is open, so a deep hostile nesting costs no more
-        than a flat one) and opens a frame for each ``<testsuite>`` passed, outermost
-        first. The frames are always the open suites: a suite's frame closes at its end.
-        """
-        path, index = self.open_path, self.open_index
-        new: list[etree._Element] = []
-        node = elem
-        known = -1  # where the walk met the path
-        while node is not None:
-            at = index.get(id(node))
-            if at is not None and path[at] is node:
-                known = at
-                break
-            new.append(node)
-            node = node.getparent()
-        else:
-            if new:  # reached the root: pytest names it so and writes 0-based lines
-                root = new[-1]
+    def handle(self, events: Iterable[tuple[str, etree._Element]]) -> None:
+        """Act on the parser's ``start``/``end`` events of suite elements."""
+        for event, elem in events:
+            if self.root is None:
+                self.root = root = elem.getroottree().getroot()
                 if root.tag == "testsuites" and root.get("name") == "pytest tests":
-                    self.pytest_lines = True
-        for stale in path[known + 1 :]:
-            del index[id(stale)]
-        del path[known + 1 :]
-        for node in reversed(new):
-            index[id(node)] = len(path)
-            path.append(node)  # holds the element, so its id stays its own
-            if node.tag == "testsuite":
-                self.start_suite(node)
-        return self.frames[-1] if self.frames else None
+                    self.pytest_lines = True  # pytest names it so and writes 0-based lines
+            if event == "start":
+                self.read_before(elem)
+                if elem.tag == "testsuite":
+                    self.start_suite(elem)
+                    self.open_suites.append(elem)
+                continue
+            read_cases(self, elem, None)
+            if elem.tag == "testsuite":
+                self.open_suites.pop()
+                self.end_suite(elem)
+                parent = elem.getparent()
+                if parent is not None:
+                    parent.remove(elem)  # nothing in it is needed any more
+            elif elem.getparent() is None:
+                self.report.duration_s = parse_duration(elem.get("time"))
+
+    def read_before(self, elem: etree._Element) -> None:
+        """Read what comes before ``elem``, from the innermost open suite down to it."""
+        path: list[tuple[etree._Element, etree._Element]] = []
+        innermost = self.open_suites[-1] if self.open_suites else None
+        node = elem
+        while node is not innermost and (parent := node.getparent()) is not None:
+            path.append((parent, node))
+            node = parent
+        for parent, child in reversed(path):
+            read_cases(self, parent, child)
+
+    def read_finished(self) -> None:
+        """After a chunk: read everything but the last element of each open element (the
+        right edge of the tree, where the next chunk goes on)."""
+        node = self.root
+        while node is not None and len(node):
+            last = node[-1]
+            read_cases(self, node, last)
+            tag = last.tag
+            if not isinstance(tag, str) or tag == "testcase":
+                break
+            if tag in KEPT_TAGS and tag not in _ROOTS:
+                break
+            node = last
 
     # -- suites -------------------------------------------------------------------------
 
@@ -296,7 +207,6 @@ class _Builder:
                 declared_tests=declared,
             )
         )
-        xmlsafe.release(elem, _SUITE_TAGS)
 
     def _suite_failure(self, frame: _SuiteFrame, problem: etree._Element) -> None:
         """A failure outside any case (a class that failed to load, a script that died):
@@ -321,18 +231,18 @@ class _Builder:
 
     # -- cases --------------------------------------------------------------------------
 
-    def end_case(self, elem: etree._Element, detail: bool) -> None:
-        """Read a case the hot path did not take; ``detail``: it has a result child."""
+    def read_case(self, elem: etree._Element) -> None:
+        """Read a case the plain path did not take (``read_cases`` deletes it after)."""
+        detail = any(isinstance(child.tag, str) and child.tag in RESULT_TAGS for child in elem)
         case = self._case(elem, detail)
-        _release_case(elem)
         frame = self.frames[-1] if self.frames else None
         if frame is None:
             self.report.cases.append(case)
             return
         frame.case_count += 1
-        self._add_again(frame, case)
+        self.add_again(frame, case)
 
-    def _add_again(self, frame: _SuiteFrame, case: TestCase) -> None:
+    def add_again(self, frame: _SuiteFrame, case: TestCase) -> None:
         """Add a case of ``frame``, or fold it into an earlier run of the same test id."""
         index = frame.seen.get(case.test_id)
         if index is not None and not (self.pytest_lines or self.report.cases[index].is_failure):
@@ -343,7 +253,7 @@ class _Builder:
         else:
             _merge_rerun(self.report.cases[index], case)
 
-    def _identity(self, raw_class: str | None, file_attr: str | None) -> _Identity:
+    def identity(self, raw_class: str | None, file_attr: str | None) -> _Identity:
         """File, id prefix and shared strings for a (class, file) pair, computed once per
         suite (the key is the bare classname when there is no file attribute)."""
         frame = self.frames[-1] if self.frames else None
@@ -378,12 +288,12 @@ class _Builder:
         raw_class = get("classname") or get("class")
         if raw_class is not None and repeats_title(raw_class, name):
             raw_class = None  # jest-junit / mocha-junit-reporter: the class is the title
-        identity = self._identity(raw_class, get("file") or get("filepath"))
+        identity = self.identity(raw_class, get("file") or get("filepath"))
         raw_line = get("line") or get("lineno")
         line = parse_int(raw_line) if raw_line is not None else None
         if line is not None and self.pytest_lines:
             line += 1
-        duration = _seconds(get("time"))
+        duration = parse_seconds(get("time"))
         if not detail:
             # The common case: no result child, so passed (or skipped by status); the
             # children (captured output) are not even looked at.
@@ -465,42 +375,6 @@ class _Identity:
     file: str | None
     classname: str | None
     suite: str | None
-
-
-def _seconds(value: str | None) -> float | None:
-    """``parse_duration`` with a fast path for plain numbers."""
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return parse_duration(value)
-    return seconds if 0 <= seconds < math.inf else None
-
-
-def _in_case(elem: etree._Element) -> bool:
-    """Whether a result-like element (``<failure>``, ``<properties>``, …) lies inside a
-    ``<testcase>``, not directly in a suite."""
-    node = elem.getparent()
-    while node is not None:
-        tag = node.tag
-        if tag == "testcase":
-            return True
-        if tag == "testsuite" or tag == "testsuites":
-            return False
-        node = node.getparent()
-    return False
-
-
-def _release_case(elem: etree._Element) -> None:
-    """Free a handled case and the handled cases before it (keeps memory flat)."""
-    elem.clear()
-    previous = elem.getprevious()
-    if previous is not None and previous.tag == "testcase":
-        parent = elem.getparent()
-        while previous is not None and previous.tag == "testcase":
-            parent.remove(previous)  # type: ignore[union-attr]
-            previous = elem.getprevious()
 
 
 @dataclass(slots=True)
@@ -651,10 +525,17 @@ def parse(data: bytes, *, path: str | None) -> Report:
             path=path,
         )
     builder = _Builder(path)
-    events = xmlsafe.open_iterparse(data, path=path, events=("end",), tag=_STREAMED)
+    parser = xmlsafe.pull_parser(data, path=path, tag=_ROOTS)
     with xmlsafe.xml_errors(path, data), xmlsafe.gc_paused():
-        seen_root = builder.stream(events)
-    if not seen_root:
+        for start in range(0, len(data), CHUNK_BYTES):
+            parser.feed(data[start : start + CHUNK_BYTES])
+            builder.handle(xmlsafe.element_events(parser))
+            builder.read_finished()
+        parser.close()
+        builder.handle(xmlsafe.element_events(parser))
+        if builder.root is not None:
+            read_cases(builder, builder.root, None)  # cases after the last suite
+    if builder.root is None:
         raise ReportError("not a JUnit report: no <testsuites> or <testsuite> element", path=path)
     report = builder.report
     if report.duration_s is None and builder.top_level_durations:
