@@ -128,6 +128,9 @@ def run_demo(*, dump_state: Path | None, keep_serving: bool, out: Path) -> int:
         story.say(f"sandbox (GitHub API + issue pages): {stack.sandbox_url}")
         story.say(f"loopwatch web (uploads, webhooks):   {stack.web_url}")
         story.say(f"database:                           {stack.settings.database_url}")
+        ready = httpx.get(f"{stack.web_url}/readyz", timeout=30).json()
+        reader = ready["checks"]["junit_reader"]["detail"]
+        story.say(f"JUnit case reader (GET /readyz):    {reader}")
         _scenario(story, stack, sandbox, out)
         state = sandbox.admin("GET", "/state")
         _save(out, dump_state, state, sandbox)

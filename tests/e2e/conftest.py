@@ -47,14 +47,20 @@ class Stack:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        result = subprocess.run(
             [str(BIN), *args],
             env=self.env,
             capture_output=True,
             text=True,
-            check=check,
+            check=False,
             timeout=120,
         )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"loopwatch {args[0]} exited with {result.returncode}\n"
+                f"stdout: {result.stdout[-2000:]}\nstderr: {result.stderr[-3000:]}"
+            )
+        return result
 
     def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = (self.workdir / f"{name}.log").open("ab")
