@@ -41,6 +41,6 @@ def junit_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
             message = f"the compiled JUnit reader is not built ({junit_cases.WHY_PYTHON})"
             if os.environ.get("CI") == "true":
                 pytest.fail(message)
-            pytest.skip(message)
+            pytest.skip(reason=message)
         monkeypatch.setattr(junit, "read_cases", compiled)
     return str(request.param)

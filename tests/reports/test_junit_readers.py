@@ -102,7 +102,7 @@ def test_the_compiled_reader_is_built_in_ci() -> None:
     import os
 
     if os.environ.get("CI") != "true" and junit_cases.compiled_reader() is None:
-        pytest.skip(f"not built here: {junit_cases.WHY_PYTHON}")
+        pytest.skip(reason=f"not built here: {junit_cases.WHY_PYTHON}")
     assert junit_cases.compiled_reader() is not None, junit_cases.WHY_PYTHON
     assert junit_cases.IMPLEMENTATION == "compiled"
 
@@ -246,7 +246,7 @@ def test_every_corpus_junit_file_reads_the_same_with_both_readers(
     corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if junit_cases.compiled_reader() is None:
-        pytest.skip(f"the compiled reader is not built: {junit_cases.WHY_PYTHON}")
+        pytest.skip(reason=f"the compiled reader is not built: {junit_cases.WHY_PYTHON}")
     compared = 0
     for path in sorted((corpus_dir / "reports").rglob("*.xml")):
         data = path.read_bytes()

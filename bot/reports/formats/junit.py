@@ -1,4 +1,5 @@
-"""JUnit XML in its many dialects, parsed in one streaming pass.
+"""JUnit XML in its many dialects, parsed in one streaming pass: the input is fed to the
+parser in chunks and the cases are read from the tree between them (see ``_Builder``).
 
 Dialect notes (see docs/reports.md for the user-facing rules):
 
