@@ -8,10 +8,10 @@ STAMP := $(VENV)/.installed
 .PHONY: venv demo test lint typecheck check bench clean golden docs
 
 # setup.py and the .pyx: `pip install -e .` compiles the JUnit case reader (see setup.py).
-$(STAMP): pyproject.toml setup.py bot/reports/formats/_junit_cases.pyx
+$(STAMP): pyproject.toml sandbox/pyproject.toml setup.py bot/core/reports/formats/_junit_cases.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e ./sandbox
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -1,4 +1,4 @@
-"""Builds the optional compiled JUnit case reader (``bot/reports/formats/_junit_cases.pyx``).
+"""Builds the optional compiled JUnit case reader (``bot/core/reports/formats/_junit_cases.pyx``).
 
 Everything else is configured in ``pyproject.toml``. Without a C compiler the extension is
 skipped (``optional=True``) and the pure-Python reader is used; see docs/reports.md.
@@ -12,8 +12,8 @@ setup(
     ext_modules=cythonize(
         [
             Extension(
-                "bot.reports.formats._junit_cases",
-                ["bot/reports/formats/_junit_cases.pyx"],
+                "bot.core.reports.formats._junit_cases",
+                ["bot/core/reports/formats/_junit_cases.pyx"],
                 include_dirs=lxml.get_include(),
                 optional=True,
             )

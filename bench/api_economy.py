@@ -2,7 +2,8 @@
 
 Replays a scripted test loop through the in-process stack (sandbox + web app + worker over
 ASGI transports, SQLite in a temporary directory, no pacing pauses): the seed's scenario —
-30 runs of one campaign whose config (``bot/demo/fixtures.py`` ``DEMO_CONFIG``, in the
+30 runs of one campaign whose config (``loopwatch_sandbox/demo/fixtures.py``
+``DEMO_CONFIG``, in the
 sandbox repository's ``.github/loopwatch.yml``) splits the suites into 4 phases:
 
 * runs 1-5: the WebSocket 1011 in two tests and a context leak (``FAILING_RUN_1``);
@@ -44,20 +45,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from loopwatch_sandbox.app import SandboxConfig, create_app
+from loopwatch_sandbox.demo.fixtures import DEMO_CONFIG, FAILING_RUN_1, DemoFailure, junit_report
+from loopwatch_sandbox.keys import generate_rsa_keypair
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.demo.fixtures import DEMO_CONFIG, FAILING_RUN_1, DemoFailure, junit_report
-from bot.logs import configure_logging
-from bot.sandbox.app import SandboxConfig, create_app
-from bot.sandbox.keys import generate_rsa_keypair
+from bot.adapters.logs import configure_logging
+from bot.adapters.queue.worker import Worker
+from bot.adapters.settings import Settings
+from bot.adapters.store.db import make_engine, make_session_factory, transaction
+from bot.adapters.store.models import Job, utcnow
+from bot.adapters.store.schema import upgrade_to_head
+from bot.adapters.tokens import create_upload_token
 from bot.service import build_worker
-from bot.settings import Settings
-from bot.store.db import make_engine, make_session_factory, transaction
-from bot.store.models import Job, utcnow
-from bot.store.schema import upgrade_to_head
-from bot.tokens import create_upload_token
-from bot.worker import Worker
 from webhooks.app import create_app as create_web_app
 
 if TYPE_CHECKING:

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from bot.reports import parse_report
-from bot.reports.model import Outcome, TestCase
-from bot.signatures import compute_signature
+from bot.core.reports import parse_report
+from bot.core.reports.model import Outcome, TestCase
+from bot.core.signatures import compute_signature
 
 CASES = pathlib.Path(__file__).with_name("grouping_cases.jsonl")
 CORPUS = pathlib.Path(__file__).resolve().parents[2] / "shared" / "corpus" / "reports"

@@ -91,13 +91,13 @@ def bare_loop(data: bytes) -> int:
 
 
 def ours(data: bytes) -> int:
-    from bot.reports import parse_report
+    from bot.core.reports import parse_report
 
     return len(parse_report(data, path="bench.xml").cases)
 
 
 def ours_pure_python(data: bytes) -> int:
-    from bot.reports.formats import junit, junit_cases
+    from bot.core.reports.formats import junit, junit_cases
 
     compiled = junit.read_cases
     junit.read_cases = junit_cases.read_cases_python
@@ -108,7 +108,7 @@ def ours_pure_python(data: bytes) -> int:
 
 
 def ours_total(data: bytes) -> int:
-    from bot.reports import parse_report
+    from bot.core.reports import parse_report
 
     return parse_report(data, path="bench.xml").counts.total
 
@@ -146,7 +146,7 @@ def paired_ratio(times: list[float], floor: list[float]) -> float:
 
 _MEMORY_PROBE = """
 import json, resource, sys, tracemalloc, pathlib
-from bot.reports import parse_report
+from bot.core.reports import parse_report
 data = pathlib.Path(sys.argv[1]).read_bytes()
 def peak_kb():
     # VmHWM is this program's own high-water mark; ru_maxrss can carry the parent's over
@@ -213,7 +213,7 @@ def main() -> None:
         timed |= best_of(args.runs, args.cases, {"junitparser": lambda: with_junitparser(data)})
         assert ours_total(data) == args.cases
         memory = measure_memory(path)
-    from bot.reports.formats import junit_cases
+    from bot.core.reports.formats import junit_cases
 
     best = {name: min(times) for name, times in timed.items()}
     floor = timed["floor"]

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.github.client import GitHubClients
-from bot.github.pacer import WritePacer
-from bot.settings import Settings
-from bot.worker import Handler, Worker
+from bot.adapters.github.client import GitHubClients
+from bot.adapters.github.pacer import WritePacer
+from bot.adapters.queue.worker import Handler, Worker
+from bot.adapters.settings import Settings
 
 
 @dataclass(slots=True)
@@ -39,12 +39,12 @@ class Services:
 
 
 def build_handlers(services: Services) -> dict[str, Handler]:
-    from bot.events.jobs import make_webhook_handler
-    from bot.jobs.five_whys_draft import DRAFT_FIVE_WHYS, make_draft_handler
-    from bot.jobs.ingest_artifacts import INGEST_ARTIFACTS, make_ingest_artifacts_handler
-    from bot.jobs.process_run import make_process_run_handler
-    from bot.jobs.sync import make_check_sync_handler, make_sync_handler
-    from bot.jobs.unmute import UNMUTE_DUE, make_unmute_handler
+    from bot.handlers.events.jobs import make_webhook_handler
+    from bot.handlers.jobs.five_whys_draft import DRAFT_FIVE_WHYS, make_draft_handler
+    from bot.handlers.jobs.ingest_artifacts import INGEST_ARTIFACTS, make_ingest_artifacts_handler
+    from bot.handlers.jobs.process_run import make_process_run_handler
+    from bot.handlers.jobs.sync import make_check_sync_handler, make_sync_handler
+    from bot.handlers.jobs.unmute import UNMUTE_DUE, make_unmute_handler
 
     return {
         "process_run": make_process_run_handler(services),
@@ -64,7 +64,7 @@ def build_worker(
     github_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Worker:
     """A worker with every job handler; ``github_transport`` reaches an in-process sandbox."""
-    from bot.store.db import make_engine, make_session_factory
+    from bot.adapters.store.db import make_engine, make_session_factory
 
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.sqlalchemy_url))

@@ -8,9 +8,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.oidc import build_verifier
-from bot.settings import Settings
-from bot.store.db import make_engine, make_session_factory
+from bot.adapters.oidc import build_verifier
+from bot.adapters.settings import Settings
+from bot.adapters.store.db import make_engine, make_session_factory
 from webhooks import campaigns, github, health, uploads
 from webhooks.errors import install_error_handlers
 from webhooks.limits import DEFAULT_MAX_BYTES, WEBHOOK_MAX_BYTES, BodySizeLimit

@@ -3,7 +3,7 @@
 The upload token's repository scopes the campaign. The web side never calls GitHub, so
 it does not read ``.github/loopwatch.yml``: phase priorities are the phase order of the
 campaign's latest processed run (the analysis orders configured phases by priority), see
-:func:`bot.steering.coverage_store.latest_phases`.
+:func:`bot.app.steering.coverage_store.latest_phases`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from bot.steering.coverage import AreaCoverage
-from bot.steering.coverage_store import campaign_coverage, latest_phases
-from bot.store.db import transaction
-from bot.store.models import Campaign
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Campaign
+from bot.app.steering.coverage_store import campaign_coverage, latest_phases
+from bot.core.steering.coverage import AreaCoverage
 from webhooks.deps import UploadIdentity, get_session_factory, require_upload_token
 from webhooks.errors import ApiError
 

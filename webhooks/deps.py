@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from bot.oidc import GitHubOidcClaims, OidcError, OidcVerifier, looks_like_jwt
-from bot.settings import Settings
-from bot.store.db import transaction
-from bot.store.models import Installation, Repository
-from bot.tokens import authenticate_upload_token
+from bot.adapters.oidc import GitHubOidcClaims, OidcError, OidcVerifier, looks_like_jwt
+from bot.adapters.settings import Settings
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Installation, Repository
+from bot.adapters.tokens import authenticate_upload_token
 from webhooks.errors import ApiError
 
 

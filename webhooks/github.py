@@ -1,6 +1,6 @@
 """``POST /webhooks/github``: verify the signature, store the delivery, enqueue, answer 202.
 
-Nothing here calls GitHub: the worker handles the delivery (``bot.events``). A redelivery
+Nothing here calls GitHub: the worker handles the delivery (``bot.handlers.events``). A redelivery
 (same ``X-GitHub-Delivery``) is answered 200 ``duplicate`` and enqueues nothing; the
 primary key on ``webhook_deliveries`` settles a race between two copies arriving at once.
 """
@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from bot.logs import get_logger
-from bot.queue import enqueue
-from bot.settings import Settings
-from bot.store.db import transaction
-from bot.store.models import WebhookDelivery, utcnow
+from bot.adapters.logs import get_logger
+from bot.adapters.queue import enqueue
+from bot.adapters.settings import Settings
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import WebhookDelivery, utcnow
 from webhooks.deps import get_session_factory, get_settings
 from webhooks.errors import ApiError
 

@@ -12,9 +12,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from bot.reports.formats import junit_cases
-from bot.settings import Settings
-from bot.store.schema import ensure_schema_current
+from bot.adapters.settings import Settings
+from bot.adapters.store.schema import ensure_schema_current
+from bot.core.reports.formats import junit_cases
 from webhooks.deps import get_session_factory, get_settings
 
 router = APIRouter()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.oidc import GitHubOidcClaims
+from bot.adapters.oidc import GitHubOidcClaims
 from webhooks.run_metadata import RunMetadata
 
 PULL_REQUEST_EVENTS = frozenset({"pull_request", "pull_request_target"})

@@ -15,12 +15,12 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.checks.desired import desire_in_progress
-from bot.jobs.process_run import enqueue_check_sync
-from bot.queue import enqueue
-from bot.store.campaigns import campaign_named
-from bot.store.db import transaction
-from bot.store.models import Repository, Run, RunFile
+from bot.adapters.queue import enqueue
+from bot.adapters.store.campaigns import campaign_named
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Repository, Run, RunFile
+from bot.app.checks.desired_checks import desire_in_progress
+from bot.handlers.jobs.process_run import enqueue_check_sync
 from webhooks.run_metadata import RunMetadata
 
 _ATTEMPTS = 4  # a retry only happens after losing a race on a unique constraint

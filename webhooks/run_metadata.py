@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.fivewhys import AnalysisBlock
-from bot.steering.definition import CampaignDefinition
-from bot.tokens import normalize_repo_full_name
+from bot.adapters.tokens import normalize_repo_full_name
+from bot.core.five_whys import AnalysisBlock
+from bot.core.steering.definition import CampaignDefinition
 
 _SHA = re.compile(r"^[0-9a-fA-F]{7,64}$")
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from bot.logs import get_logger
-from bot.settings import Settings
-from bot.store.db import transaction
-from bot.store.models import Campaign, GitHubIssue, Run
+from bot.adapters.logs import get_logger
+from bot.adapters.settings import Settings
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Campaign, GitHubIssue, Run
 from webhooks.deps import UploadIdentity, get_session_factory, get_settings, require_upload_token
 from webhooks.errors import ApiError
 from webhooks.multipart import (

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.analysis import (
+from bot.core.analysis import (
     OTHER_PHASE,
     RunCase,
     RunSummary,
@@ -15,8 +15,8 @@ from bot.analysis import (
     normalize_message,
     phase_trends,
 )
-from bot.config import CampaignConfig, load_config
-from bot.reports.model import Attempt, Outcome, TestCase
+from bot.core.config import CampaignConfig, load_config
+from bot.core.reports.model import Attempt, Outcome, TestCase
 
 CONFIG = """
 campaigns:

@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from bot.analysis import CriterionResult, RunCase, RunSummary, Status, analyze_run
-from bot.config import load_config
-from bot.render.tracking import RunInfo, TrackingIssueView, render_tracking_issue
-from bot.reports.model import Attempt, Outcome, TestCase
+from bot.core.analysis import CriterionResult, RunCase, RunSummary, Status, analyze_run
+from bot.core.config import load_config
+from bot.core.render.tracking_issue import RunInfo, TrackingIssueView, render_tracking_issue
+from bot.core.reports.model import Attempt, Outcome, TestCase
 
 AGENTS = "tests/e2e/test_agents.py"
 BILLING = "tests/e2e/test_billing.py"

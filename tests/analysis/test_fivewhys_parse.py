@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.fivewhys import (
+from bot.core.five_whys import (
     BLOCK_FORMAT,
     AnalysisBlock,
     FiveWhysError,

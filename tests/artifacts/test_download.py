@@ -12,15 +12,15 @@ import pytest
 from fastapi import FastAPI
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
+from loopwatch_sandbox import SandboxState
 
-from bot.artifacts.download import (
+from bot.adapters.github.artifacts import (
     ArtifactRef,
     ArtifactTooLarge,
     DigestMismatch,
     download_artifact,
 )
-from bot.github.errors import GitHubPermanentError
-from bot.sandbox import SandboxState
+from bot.adapters.github.errors import GitHubPermanentError
 from tests.sandbox.conftest import APP_ID, BASE, Clients
 from tests.sandbox.conftest import admin as admin
 from tests.sandbox.conftest import anyio_backend as anyio_backend

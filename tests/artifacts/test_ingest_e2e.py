@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.store.models import IngestedArtifact, Run, RunFile, SessionLogEntry, TestResult
+from bot.adapters.store.models import IngestedArtifact, Run, RunFile, SessionLogEntry, TestResult
 from tests.commands.conftest import JUNIT_1011, JUNIT_GREEN
 from tests.pipeline.conftest import REPO, Harness
 from tests.pipeline.conftest import harness as harness
@@ -291,7 +291,7 @@ def test_config_picks_workflows_names_and_campaigns(harness: Harness) -> None:
     _workflow_run(harness, report)
     [run] = _runs(harness)
     with harness.session_factory() as session:
-        from bot.store.models import Campaign
+        from bot.adapters.store.models import Campaign
 
         assert session.get_one(Campaign, run.campaign_id).name == "nightly-e2e"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.artifacts.config import ArtifactsConfig
-from bot.artifacts.download import ArtifactRef
-from bot.artifacts.plan import (
+from bot.adapters.github.artifacts import ArtifactRef
+from bot.core.artifacts.config import ArtifactsConfig
+from bot.core.artifacts.plan import (
     ArtifactOutcome,
     WorkflowRunFacts,
     choose_artifacts,
@@ -18,7 +18,7 @@ from bot.artifacts.plan import (
     refusal_line,
     workflow_run_facts,
 )
-from bot.config import load_config
+from bot.core.config import load_config
 from tests.commands.conftest import JUNIT_GREEN
 
 

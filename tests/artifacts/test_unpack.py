@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.artifacts.unpack import (
+from bot.core.artifacts.unpack import (
     CHUNK_BYTES,
     ArchiveRefused,
     Unpacked,

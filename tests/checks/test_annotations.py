@@ -6,14 +6,14 @@ from dataclasses import replace
 
 import pytest
 
-from bot.checks.annotations import (
+from bot.core.checks.annotations import (
     MAX_DETAILS_CHARS,
     build_annotations,
     locate,
     normalize_path,
     trim_trace,
 )
-from bot.checks.model import Category, FailedTest
+from bot.core.checks.model import Category, FailedTest
 
 REPO = "acme/shop"
 

@@ -10,8 +10,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sqlalchemy import select, update
 
-from bot.store.db import transaction
-from bot.store.models import (
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import (
     CheckRunRecord,
     Cluster,
     GitHubIssue,

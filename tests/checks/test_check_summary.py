@@ -9,8 +9,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.checks.model import BaseRun, Category, CheckView, Counts, FailedTest, PhaseCounts
-from bot.render.check_run import MAX_SUMMARY_BYTES, check_title, render_summary
+from bot.core.checks.model import BaseRun, Category, CheckView, Counts, FailedTest, PhaseCounts
+from bot.core.render.check_run import MAX_SUMMARY_BYTES, check_title, render_summary
 from tests.render_clusters.checks import GFM, assert_well_formed, outside_code, tables
 
 Golden = Callable[[str, str], None]

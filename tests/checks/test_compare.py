@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.checks.compare import Comparison, compare, merge_outcomes
+from bot.core.checks.baseline import Comparison, compare, merge_outcomes
 
 BASE = {
     "t/a.py::test_ok": "passed",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clusters.issues import may_open_issues
+from bot.app.clusters.issues import may_open_issues
 
 
 @pytest.mark.parametrize(

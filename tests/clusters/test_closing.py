@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.clusters.closing import closing_commit, merged_pull_request
-from bot.store.models import Cluster, ClusterEvent
+from bot.adapters.store.models import Cluster, ClusterEvent
+from bot.app.clusters.closing import closing_commit, merged_pull_request
 from tests.clusters.test_scenario import WS_1011, _failure_issues, _run
 from tests.pipeline.conftest import REPO, Harness
 

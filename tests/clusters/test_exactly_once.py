@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from loopwatch_sandbox.demo.fixtures import DemoFailure, junit_report
 from sqlalchemy import func, select
 
-from bot.demo.fixtures import DemoFailure, junit_report
-from bot.store.db import make_engine, make_session_factory
-from bot.store.models import Cluster, GitHubIssue, Job
+from bot.adapters.store.db import make_engine, make_session_factory
+from bot.adapters.store.models import Cluster, GitHubIssue, Job
 from tests.e2e.conftest import REPO, Stack, stack, wait_for  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.e2e

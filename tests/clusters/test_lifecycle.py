@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clusters.lifecycle import (
+from bot.app.clusters.lifecycle import (
     Event,
     EventKind,
     Life,

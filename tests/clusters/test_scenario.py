@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from loopwatch_sandbox.demo.fixtures import (
+    WS_1011_MESSAGE,
+    WS_1011_TRACE,
+    DemoFailure,
+    junit_report,
+)
 from sqlalchemy import select
 
-from bot.demo.fixtures import WS_1011_MESSAGE, WS_1011_TRACE, DemoFailure, junit_report
-from bot.store.models import Cluster, ClusterEvent
+from bot.adapters.store.models import Cluster, ClusterEvent
 from tests.pipeline.conftest import REPO, Harness
 
 TEST = "tests/e2e/staging/test_3_agent_pipeline_staging.py::test_pipeline_websocket_events"

@@ -7,16 +7,21 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from loopwatch_sandbox.demo.fixtures import (
+    WS_1011_MESSAGE,
+    WS_1011_TRACE,
+    DemoFailure,
+    junit_report,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clusters.people import cluster_issue_changed_by_person, set_muted
-from bot.clusters.store import get_or_create_cluster
-from bot.config import load_config
-from bot.demo.fixtures import WS_1011_MESSAGE, WS_1011_TRACE, DemoFailure, junit_report
-from bot.github.desired import set_desired_issue
-from bot.store.db import transaction
-from bot.store.models import Cluster, ClusterAlias, ClusterEvent, GitHubIssue, Repository
+from bot.adapters.github.desired_state import set_desired_issue
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Cluster, ClusterAlias, ClusterEvent, GitHubIssue, Repository
+from bot.app.clusters.people import cluster_issue_changed_by_person, set_muted
+from bot.app.clusters.store import get_or_create_cluster
+from bot.core.config import load_config
 from tests.pipeline.conftest import Harness
 
 AT = datetime(2026, 11, 29, 12, tzinfo=UTC)

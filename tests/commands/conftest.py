@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.store.models import Cluster, ClusterEvent, SessionLogEntry
+from bot.adapters.store.models import Cluster, ClusterEvent, SessionLogEntry
 from tests.github.conftest import anyio_backend as anyio_backend
 from tests.github.conftest import app_keys as app_keys
 from tests.github.conftest import world as world

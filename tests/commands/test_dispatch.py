@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.commands.context import CommandContext
-from bot.commands.dispatch import Deps, Handled, Incoming, handle_commands
-from bot.commands.github_port import GitHubkitPort
-from bot.commands.reply import Status
-from bot.commands.runtime import SessionStore
-from bot.commands.spec import Help, Level, Outcome, Refused, Registry, Where, command
-from bot.config import load_config
-from bot.github.pacer import WritePacer
-from bot.store.models import CommandInvocation
+from bot.adapters.github.pacer import WritePacer
+from bot.adapters.store.models import CommandInvocation
+from bot.core.config import load_config
+from bot.handlers.commands.context import CommandContext
+from bot.handlers.commands.dispatch import Deps, Handled, Incoming, handle_commands
+from bot.handlers.commands.github_port import GitHubkitPort
+from bot.handlers.commands.reply import Status
+from bot.handlers.commands.runtime import SessionStore
+from bot.handlers.commands.spec import Help, Level, Outcome, Refused, Registry, Where, command
 from tests.github.conftest import FULL_NAME, World
 
 pytestmark = pytest.mark.anyio

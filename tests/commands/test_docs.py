@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.commands import REGISTRY
-from bot.commands.help_text import full_help
+from bot.handlers.commands import REGISTRY
+from bot.handlers.commands.help_text import full_help
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "commands.md"
 BEGIN, END = "<!-- commands:begin -->", "<!-- commands:end -->"

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.store.models import FiveWhysRecord
+from bot.adapters.store.models import FiveWhysRecord
 from tests.commands.conftest import JUNIT_1011, JUNIT_GREEN, REPO, Talk
 from tests.pipeline.conftest import Harness
 

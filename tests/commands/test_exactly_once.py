@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from bot.store.db import make_engine, make_session_factory
-from bot.store.models import CommandInvocation, GitHubIssue, Job
+from bot.adapters.store.db import make_engine, make_session_factory
+from bot.adapters.store.models import CommandInvocation, GitHubIssue, Job
 from tests.commands.conftest import JUNIT_1011
 from tests.e2e.conftest import REPO, Stack, stack, wait_for  # noqa: F401 - fixture
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.store.models import FiveWhysRecord, FiveWhysVersion
+from bot.adapters.store.models import FiveWhysRecord, FiveWhysVersion
 from tests.commands.conftest import JUNIT_1011, Talk
 
 FIVE_WHYS = """/five-whys

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.commands.builtin.label import parse_names
-from bot.store.models import GitHubIssue
+from bot.adapters.store.models import GitHubIssue
+from bot.handlers.commands.builtin.label import parse_names
 from tests.commands.conftest import JUNIT_1011, REPO, Talk
 
 

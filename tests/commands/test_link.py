@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.store.models import ClusterEvent, GitHubIssue
+from bot.adapters.store.models import ClusterEvent, GitHubIssue
 from tests.commands.conftest import JUNIT_1011, REPO, Talk
 
 PERSON_TEXT = "Seen in production since Monday; see the runbook."

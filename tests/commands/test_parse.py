@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.parse import added_commands, find_commands
+from bot.handlers.commands.parse import added_commands, find_commands
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.store.models import CommandInvocation
+from bot.adapters.store.models import CommandInvocation
 from tests.commands.conftest import JUNIT_1011, Talk
 
 TITLE = "WebSocket closed 1011 (internal error)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import DEFAULT_TITLE, MAX_CONFIG_BYTES, load_config
+from bot.core.config import DEFAULT_TITLE, MAX_CONFIG_BYTES, load_config
 
 GOOD = """
 campaigns:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import SkipLimit, load_config
+from bot.core.config import SkipLimit, load_config
 
 
 def loaded(body: str) -> tuple[list[str], object]:

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from bot.demo.fixtures import DEMO_REPO
-from bot.demo.scenario import run_demo
+from loopwatch_sandbox.demo.fixtures import DEMO_REPO
+from loopwatch_sandbox.demo.scenario import run_demo
 
 
 def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,9 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
-
-from bot.sandbox.keys import generate_rsa_keypair
-from bot.sandbox.server import free_port
+from loopwatch_sandbox.keys import generate_rsa_keypair
+from loopwatch_sandbox.server import free_port
 
 BIN = Path(sys.executable).parent / "loopwatch"
 REPO = "acme/shop"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from loopwatch_sandbox.demo.fixtures import FAILING_RUN_1, junit_report
 from sqlalchemy import select
 
-from bot.demo.fixtures import FAILING_RUN_1, junit_report
-from bot.store.db import make_engine, make_session_factory
-from bot.store.models import IngestedArtifact, Job, Run, RunFile
+from bot.adapters.store.db import make_engine, make_session_factory
+from bot.adapters.store.models import IngestedArtifact, Job, Run, RunFile
 from tests.e2e.conftest import REPO, Stack, wait_for
 from tests.e2e.test_e2e import _count, _settled
 

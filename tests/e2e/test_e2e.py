@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
+from loopwatch_sandbox.demo.fixtures import DEMO_CONFIG, FAILING_RUN_1, DemoFailure, junit_report
 from sqlalchemy import ColumnElement, func, select
 
-from bot.demo.fixtures import DEMO_CONFIG, FAILING_RUN_1, DemoFailure, junit_report
-from bot.store.db import make_engine, make_session_factory
-from bot.store.models import Base, Job, SessionLogEntry, WebhookDelivery
+from bot.adapters.store.db import make_engine, make_session_factory
+from bot.adapters.store.models import Base, Job, SessionLogEntry, WebhookDelivery
 from tests.e2e.conftest import REPO, Stack, wait_for
 
 pytestmark = pytest.mark.e2e

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.evidence.builder import build_draft, near_failure
-from bot.evidence.facts import (
+from bot.core.evidence.builder import build_draft, near_failure
+from bot.core.evidence.facts import (
     ChangedFile,
     Commit,
     CommitRange,

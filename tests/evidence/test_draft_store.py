@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.evidence.model import EvidenceDraft, EvidenceStep
-from bot.fivewhys import AnalysisBlock, WhyStep
-from bot.fivewhys_store import Target, load_five_whys, save_draft, save_five_whys
-from bot.store.db import transaction
-from bot.store.models import Repository
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Repository
+from bot.app.five_whys_store import Target, load_five_whys, save_draft, save_five_whys
+from bot.core.evidence.model import EvidenceDraft, EvidenceStep
+from bot.core.five_whys import AnalysisBlock, WhyStep
 
 AT = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 SUBJECT = "cluster:" + "f" * 20

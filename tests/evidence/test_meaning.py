@@ -1,4 +1,4 @@
-"""What a failure's family means and which side it points at (bot.evidence.meaning)."""
+"""What a failure's family means and which side it points at (bot.core.evidence.meaning)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import get_args
 
 import pytest
 
-from bot.evidence.meaning import Meaning, Side, meaning_of
-from bot.signatures.codes import GRPC_NAMES
-from bot.signatures.exception_type import split_type
-from bot.signatures.families import detect_family
+from bot.core.evidence.meaning import Meaning, Side, meaning_of
+from bot.core.signatures.codes import GRPC_NAMES
+from bot.core.signatures.exception_type import split_type
+from bot.core.signatures.families import detect_family
 
 
 def _meaning(family: str | None, failure_type: str | None = None, message: str = "") -> Meaning:

@@ -10,16 +10,16 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from githubkit import AppInstallationAuthStrategy, GitHub
+from loopwatch_sandbox.app import SandboxConfig, create_app
+from loopwatch_sandbox.keys import generate_rsa_keypair
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.github.client import GitHubClients
-from bot.github.pacer import WritePacer
-from bot.github.sync import SyncReport, sync_repository
-from bot.sandbox.app import SandboxConfig, create_app
-from bot.sandbox.keys import generate_rsa_keypair
-from bot.settings import Settings
-from bot.store.db import transaction
-from bot.store.models import Installation, Repository
+from bot.adapters.github.client import GitHubClients
+from bot.adapters.github.pacer import WritePacer
+from bot.adapters.github.sync import SyncReport, sync_repository
+from bot.adapters.settings import Settings
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Installation, Repository
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.github.body import (
+from bot.adapters.github.body import (
     END_MARKER,
     MAX_BODY_CHARS,
     begin_marker,

@@ -6,10 +6,10 @@ import httpx
 import pytest
 from githubkit.exception import RequestFailed
 
-from bot.github.client import GitHubClients, installation_id_for_repo
-from bot.github.errors import GitHubPermanentError, GitHubTransientError
-from bot.github.repo_config import fetch_repo_file
-from bot.settings import Settings
+from bot.adapters.github.client import GitHubClients, installation_id_for_repo
+from bot.adapters.github.config_file import fetch_repo_file
+from bot.adapters.github.errors import GitHubPermanentError, GitHubTransientError
+from bot.adapters.settings import Settings
 from tests.github.conftest import APP_ID, FULL_NAME, INSTALLATION_ID, World
 
 CONFIG = "campaigns:\n  e2e-staging:\n    title: E2E staging\n"

@@ -11,14 +11,14 @@ import pytest
 from githubkit import GitHub
 from structlog.testing import capture_logs
 
-from bot.github.errors import (
+from bot.adapters.github.errors import (
     GitHubPermanentError,
     GitHubRateLimited,
     GitHubTransientError,
     classify,
     github_errors,
 )
-from bot.queue import PermanentJobError, RetryAt
+from bot.adapters.queue import PermanentJobError, RetryAt
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.github.pacer import WritePacer
+from bot.adapters.github.pacer import WritePacer
 from tests.github.conftest import FakeTime
 
 

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.github.body import END_MARKER, extract_comment_key, extract_key
-from bot.github.desired import add_comment, set_desired_issue
-from bot.github.errors import GitHubPermanentError, GitHubRateLimited, GitHubTransientError
-from bot.github.pacer import WritePacer
-from bot.github.sync import SyncIncomplete
-from bot.queue import PermanentJobError, RetryAt
-from bot.store.db import transaction
-from bot.store.models import GitHubComment, GitHubIssue
+from bot.adapters.github.body import END_MARKER, extract_comment_key, extract_key
+from bot.adapters.github.desired_state import add_comment, set_desired_issue
+from bot.adapters.github.errors import GitHubPermanentError, GitHubRateLimited, GitHubTransientError
+from bot.adapters.github.pacer import WritePacer
+from bot.adapters.github.sync import SyncIncomplete
+from bot.adapters.queue import PermanentJobError, RetryAt
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import GitHubComment, GitHubIssue
 from tests.github.conftest import FULL_NAME, FakeTime, World, open_world
 
 KEY = "campaign:e2e-staging"

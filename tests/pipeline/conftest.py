@@ -13,17 +13,17 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from loopwatch_sandbox.app import SandboxConfig, create_app
+from loopwatch_sandbox.keys import generate_rsa_keypair
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sandbox.app import SandboxConfig, create_app
-from bot.sandbox.keys import generate_rsa_keypair
+from bot.adapters.queue.worker import Worker
+from bot.adapters.settings import Settings
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Job, utcnow
+from bot.adapters.tokens import create_upload_token
 from bot.service import build_worker
-from bot.settings import Settings
-from bot.store.db import transaction
-from bot.store.models import Job, utcnow
-from bot.tokens import create_upload_token
-from bot.worker import Worker
 from webhooks.app import create_app as create_web_app
 
 REPO = "acme/shop"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from loopwatch_sandbox.demo.fixtures import DEMO_CONFIG, FAILING_RUN_1, junit_report
 from sqlalchemy import select
 
-from bot.demo.fixtures import DEMO_CONFIG, FAILING_RUN_1, junit_report
-from bot.queue import enqueue
-from bot.store.db import transaction
-from bot.store.models import GitHubIssue, Job, Run, RunFile, TestResult
+from bot.adapters.queue import enqueue
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import GitHubIssue, Job, Run, RunFile, TestResult
 from tests.pipeline.conftest import REPO, Harness
 
 BROKEN = b"<testsuite><testcase name='cut-off'"

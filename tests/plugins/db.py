@@ -23,8 +23,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.db import make_engine, make_session_factory
-from bot.store.schema import upgrade_to_head
+from bot.adapters.store.db import make_engine, make_session_factory
+from bot.adapters.store.schema import upgrade_to_head
 from tests.plugins.env import in_ci
 
 PG_ADMIN_URL = os.environ.get(

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bot.analysis import RunCase, analyze_run
-from bot.config import load_config
-from bot.render.tracking import (
+from bot.core.analysis import RunCase, analyze_run
+from bot.core.config import load_config
+from bot.core.render.tracking_issue import (
     MAX_ISSUE_CHARS,
     LogEntry,
     RunInfo,
@@ -23,7 +23,7 @@ from bot.render.tracking import (
     run_log_text,
     tracking_issue_title,
 )
-from bot.reports.model import Outcome, TestCase
+from bot.core.reports.model import Outcome, TestCase
 from tests.render.views import CAMPAIGN, SEED_CONFIG, T0, seed_view
 
 Golden = Callable[[str, str], None]

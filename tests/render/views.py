@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 
-from bot.analysis import RunCase, RunSummary, analyze_run
-from bot.config import load_config
-from bot.fivewhys import AnalysisBlock
-from bot.render.tracking import Link, LogEntry, RunInfo, TrackingIssueView
-from bot.reports.model import Attempt, Outcome, TestCase
+from bot.core.analysis import RunCase, RunSummary, analyze_run
+from bot.core.config import load_config
+from bot.core.five_whys import AnalysisBlock
+from bot.core.render.tracking_issue import Link, LogEntry, RunInfo, TrackingIssueView
+from bot.core.reports.model import Attempt, Outcome, TestCase
 
 SEED_CONFIG = """
 campaigns:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.evidence.builder import build_draft
-from bot.evidence.facts import (
+from bot.core.evidence.builder import build_draft
+from bot.core.evidence.facts import (
     ChangedFile,
     Commit,
     CommitRange,
@@ -16,9 +16,9 @@ from bot.evidence.facts import (
     RelatedCluster,
     RunFacts,
 )
-from bot.fivewhys import Attribution
-from bot.render.clusters import render_failure_issue, render_regression_comment
-from bot.render.tracking import render_tracking_issue
+from bot.core.five_whys import Attribution
+from bot.core.render.clusters import render_failure_issue, render_regression_comment
+from bot.core.render.tracking_issue import render_tracking_issue
 from tests.render.views import seed_view
 from tests.render_clusters.checks import assert_well_formed, outside_code, tables
 from tests.render_clusters.test_failure_issue import HOSTILE

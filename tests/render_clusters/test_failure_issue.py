@@ -9,7 +9,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.render.clusters import (
+from bot.core.render.clusters import (
     AffectedTest,
     ClusterView,
     Resolution,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.render.clusters import (
+from bot.core.render.clusters import (
     MAX_COMMENT_CHARS,
     AffectedTest,
     Resolution,

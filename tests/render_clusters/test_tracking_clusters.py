@@ -9,8 +9,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.render.clusters import ClusterFinding
-from bot.render.tracking import TrackingIssueView, render_tracking_issue
+from bot.core.render.clusters import ClusterFinding
+from bot.core.render.tracking_issue import TrackingIssueView, render_tracking_issue
 from tests.render.views import seed_view
 from tests.render_clusters.checks import assert_well_formed, outside_code
 from tests.render_clusters.test_failure_issue import HOSTILE

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.render.clusters import (
+from bot.core.render.clusters import (
     AffectedTest,
     ClusterView,
     RegressionView,

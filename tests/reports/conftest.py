@@ -26,12 +26,12 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(params=["compiled", "python"])
 def junit_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test with each JUnit case reader (``bot/reports/formats/junit_cases.py``).
+    """Run a test with each JUnit case reader (``bot/core/reports/formats/junit_cases.py``).
 
     The compiled one is built by ``pip install -e .``; without it the test is skipped,
     except in CI, where a missing build is a failure.
     """
-    from bot.reports.formats import junit, junit_cases
+    from bot.core.reports.formats import junit, junit_cases
 
     if request.param == "python":
         monkeypatch.setattr(junit, "read_cases", junit_cases.read_cases_python)

@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from bot.reports.cli import run_parse
+from bot.cli.parse import run_parse
 
 GOOD = (
     b'<testsuite name="s" time="0.5"><testcase classname="C" name="ok"/>'

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.reports import ReportError, parse_report
+from bot.core.reports import ReportError, parse_report
 
 pytestmark = [pytest.mark.corpus, pytest.mark.usefixtures("junit_reader")]
 

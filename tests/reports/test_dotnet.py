@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.reports import Outcome, detect_format, parse_report
-from bot.reports.formats.trx import parse_timespan
+from bot.core.reports import Outcome, detect_format, parse_report
+from bot.core.reports.formats.trx import parse_timespan
 
 NUNIT2 = b"""<?xml version="1.0" encoding="utf-8"?>
 <test-results name="Tests.dll" total="4" errors="1" failures="1" not-run="1" time="0.5">

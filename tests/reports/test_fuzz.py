@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.reports import FORMATS, Report, ReportError, parse_report
+from bot.core.reports import FORMATS, Report, ReportError, parse_report
 
 VALID_JUNIT = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites time="1.5">'

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.reports import ReportError, detect_format, parse_report
+from bot.core.reports import ReportError, detect_format, parse_report
 
 # Each test runs with the compiled and the pure-Python JUnit case reader.
 pytestmark = pytest.mark.usefixtures("junit_reader")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.reports import Outcome, detect_format, parse_report
-from bot.reports.common import parse_duration, pytest_file_from_classname, strip_workspace
-from bot.reports.model import MAX_OUTPUT_CHARS, TRUNCATION_MARKER
+from bot.core.reports import Outcome, detect_format, parse_report
+from bot.core.reports.common import parse_duration, pytest_file_from_classname, strip_workspace
+from bot.core.reports.model import MAX_OUTPUT_CHARS, TRUNCATION_MARKER
 
 # Each test runs with the compiled and the pure-Python JUnit case reader.
 pytestmark = pytest.mark.usefixtures("junit_reader")

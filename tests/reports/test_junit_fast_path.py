@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from bot.reports import parse_report
-from bot.reports.model import Outcome, Report
+from bot.core.reports import parse_report
+from bot.core.reports.model import Outcome, Report
 
 # Each test runs with the compiled and the pure-Python JUnit case reader.
 pytestmark = pytest.mark.usefixtures("junit_reader")

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.reports import ReportError, detect_format, parse_report
-from bot.reports.common import parse_seconds
-from bot.reports.formats import junit, junit_cases
-from bot.reports.model import Outcome, Report
+from bot.core.reports import ReportError, detect_format, parse_report
+from bot.core.reports.common import parse_seconds
+from bot.core.reports.formats import junit, junit_cases
+from bot.core.reports.model import Outcome, Report
 from tests.reports.test_junit_fast_path import NESTED_SUITES, PLAIN_CASES, REPEATS, SUREFIRE_CASES
 
 WRAPPED = (

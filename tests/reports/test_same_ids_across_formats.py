@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.reports import parse_report
-from bot.reports.model import make_test_id
+from bot.core.reports import parse_report
+from bot.core.reports.model import make_test_id
 
 pytestmark = [pytest.mark.corpus, pytest.mark.usefixtures("junit_reader")]
 

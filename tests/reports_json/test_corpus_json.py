@@ -1,5 +1,5 @@
 """Conformance against the shared corpus: every JSON, JSON-lines and TAP report of the
-formats in ``bot/reports/formats/``: ctrf, pytest_json, go_json, mocha_json, dart_json,
+formats in ``bot/core/reports/formats/``: ctrf, pytest_json, go_json, mocha_json, dart_json,
 tap, rspec_json, playwright_json.
 
 The expected counts were checked by hand against each file (statuses, retries, result
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.reports.formats import (
+from bot.core.reports.formats import (
     ctrf,
     dart_json,
     go_json,
@@ -27,7 +27,7 @@ from bot.reports.formats import (
     rspec_json,
     tap,
 )
-from bot.reports.model import ReportError
+from bot.core.reports.model import ReportError
 
 pytestmark = pytest.mark.corpus
 
@@ -259,7 +259,7 @@ def test_ctrf_normative_cases(corpus_dir: Path) -> None:
 
 
 def test_detection_picks_each_format(corpus_dir: Path) -> None:
-    from bot.reports import registry
+    from bot.core.reports import registry
 
     assert set(MODULES) <= set(registry.FORMATS), "every JSON/TAP format is registered"
     wrong = []

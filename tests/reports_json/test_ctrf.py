@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from bot.reports.formats import ctrf
-from bot.reports.model import Outcome, ReportError
+from bot.core.reports.formats import ctrf
+from bot.core.reports.model import Outcome, ReportError
 
 from .conftest import dumps
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.reports.formats import (
+from bot.core.reports.formats import (
     ctrf,
     dart_json,
     go_json,
@@ -19,8 +19,8 @@ from bot.reports.formats import (
     rspec_json,
     tap,
 )
-from bot.reports.formats._json import MAX_JSON_BYTES, load_object
-from bot.reports.model import MAX_MESSAGE_CHARS, TRUNCATION_MARKER, Report, ReportError
+from bot.core.reports.formats._json import MAX_JSON_BYTES, load_object
+from bot.core.reports.model import MAX_MESSAGE_CHARS, TRUNCATION_MARKER, Report, ReportError
 
 PARSERS: list[ModuleType] = [
     ctrf, pytest_json, go_json, mocha_json, dart_json, tap, rspec_json, playwright_json,

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.reports.formats import playwright_json, rspec_json
-from bot.reports.model import Outcome
+from bot.core.reports.formats import playwright_json, rspec_json
+from bot.core.reports.model import Outcome
 
 from .conftest import dumps
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.reports.formats import tap
-from bot.reports.model import Outcome, Report, ReportError
+from bot.core.reports.formats import tap
+from bot.core.reports.model import Outcome, Report, ReportError
 
 
 def parse(text: str) -> Report:

@@ -10,8 +10,7 @@ import pytest
 from fastapi import FastAPI
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
-
-from bot.sandbox import SandboxConfig, SandboxState, create_app, generate_rsa_keypair
+from loopwatch_sandbox import SandboxConfig, SandboxState, create_app, generate_rsa_keypair
 
 APP_ID = 4242
 BASE = "http://sandbox"

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from githubkit.exception import RequestFailed
 from githubkit_schemas.latest.models import PullRequestSimple
+from loopwatch_sandbox import SandboxState
 
-from bot.sandbox import SandboxState
 from tests.sandbox.conftest import Clients
 
 pytestmark = pytest.mark.anyio

@@ -13,8 +13,8 @@ from fastapi import FastAPI, Request
 from githubkit import webhooks
 from githubkit.exception import RequestFailed
 from githubkit_schemas.latest.models import IssueComment
+from loopwatch_sandbox import SandboxState
 
-from bot.sandbox import SandboxState
 from tests.sandbox.conftest import APP_ID, Clients
 
 pytestmark = pytest.mark.anyio
@@ -229,7 +229,7 @@ async def test_bad_app_jwts_are_refused(
 
 
 async def test_jwt_signed_by_another_key_is_refused(admin: httpx.AsyncClient) -> None:
-    from bot.sandbox import generate_rsa_keypair
+    from loopwatch_sandbox import generate_rsa_keypair
 
     other_private, _ = generate_rsa_keypair()
     token = jwt.encode({"iss": str(APP_ID), "iat": 0, "exp": 1}, other_private, algorithm="RS256")

@@ -11,9 +11,9 @@ from githubkit_schemas.latest.models import ContentFile, ReactionRollup
 from githubkit_schemas.latest.types import (
     ReposOwnerRepoCheckRunsPostBodyPropOutputPropAnnotationsItemsType as AnnotationItem,
 )
+from loopwatch_sandbox import SandboxState
+from loopwatch_sandbox.dump import snapshot
 
-from bot.sandbox import SandboxState
-from bot.sandbox.dump import snapshot
 from tests.sandbox.conftest import Clients
 
 pytestmark = pytest.mark.anyio

@@ -9,8 +9,8 @@ import pytest
 from githubkit.exception import RequestFailed
 from githubkit.webhooks import parse_obj
 from githubkit_schemas.latest.models import WebhookCheckRunRerequested
+from loopwatch_sandbox import SandboxState
 
-from bot.sandbox import SandboxState
 from tests.sandbox.conftest import Clients
 
 pytestmark = pytest.mark.anyio

@@ -9,9 +9,8 @@ import pytest
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
 from githubkit.exception import RequestTimeout
-
-from bot.sandbox import SandboxConfig
-from bot.sandbox.server import BackgroundSandbox
+from loopwatch_sandbox import SandboxConfig
+from loopwatch_sandbox.server import BackgroundSandbox
 
 
 def test_issue_round_trip_over_http(keypair: tuple[str, str]) -> None:

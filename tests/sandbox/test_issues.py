@@ -9,8 +9,8 @@ import pytest
 from githubkit.exception import RequestFailed
 from githubkit.rest import Paginator
 from githubkit_schemas.latest.models import Issue, IssueComment, Label
+from loopwatch_sandbox import SandboxState
 
-from bot.sandbox import SandboxState
 from tests.sandbox.conftest import Clients
 
 pytestmark = pytest.mark.anyio
@@ -206,7 +206,7 @@ async def test_token_of_another_installation_cannot_see_the_repo(
 
 
 def _issue(state: SandboxState) -> dict[str, Any]:
-    from bot.sandbox.dump import snapshot
+    from loopwatch_sandbox.dump import snapshot
 
     issue: dict[str, Any] = snapshot(state)["repos"][0]["issues"][0]
     return issue

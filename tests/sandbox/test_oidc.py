@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from loopwatch_sandbox import SandboxState
 
-from bot.sandbox import SandboxState
 from tests.sandbox.conftest import BASE, REPO
 
 pytestmark = pytest.mark.anyio

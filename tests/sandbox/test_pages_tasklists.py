@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.pages import render_markdown
+from loopwatch_sandbox.pages import render_markdown
 
 
 def test_task_lists_render_as_disabled_checkboxes() -> None:

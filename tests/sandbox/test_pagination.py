@@ -8,9 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from hypothesis import given
 from hypothesis import strategies as st
+from loopwatch_sandbox.web import paginate
 from starlette.requests import Request
-
-from bot.sandbox.web import paginate
 
 NEXT = re.compile(r'<([^>]+)>; rel="next"')
 

@@ -20,8 +20,8 @@ from githubkit_schemas.latest.models import (
     WebhookPullRequestReviewEdited,
     WebhookPullRequestReviewSubmitted,
 )
+from loopwatch_sandbox import SandboxState
 
-from bot.sandbox import SandboxState
 from tests.sandbox.conftest import Clients
 
 pytestmark = pytest.mark.anyio

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.reports.model import Outcome, TestCase
+from bot.core.reports.model import Outcome, TestCase
 
 
 def failure(

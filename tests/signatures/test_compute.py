@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.reports import parse_report
-from bot.reports.model import TestCase
-from bot.signatures import (
+from bot.core.reports import parse_report
+from bot.core.reports.model import TestCase
+from bot.core.signatures import (
     SIGNATURE_VERSION,
     Signature,
     compute_signature,

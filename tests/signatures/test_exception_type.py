@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.signatures.exception_type import short_type, split_type
+from bot.core.signatures.exception_type import short_type, split_type
 
 
 @pytest.mark.parametrize(

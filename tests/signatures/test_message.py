@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.signatures.message import first_line, headline, normalize_message, parameterize
+from bot.core.signatures.message import first_line, headline, normalize_message, parameterize
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import SignatureMatch, SignatureRule, load_config
-from bot.signatures import compute_signature
-from bot.signatures.rules import rule_matches
+from bot.core.config import SignatureMatch, SignatureRule, load_config
+from bot.core.signatures import compute_signature
+from bot.core.signatures.rules import rule_matches
 from tests.signatures.conftest import failure
 
 CONFIG = """

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.steering.coverage import (
+from bot.core.steering.coverage import (
     AreaCoverage,
     PhaseSpec,
     RunResults,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.render.steering import coverage_blocks
-from bot.steering.coverage import CampaignCoverage, PhaseSpec, coverage
+from bot.core.render.steering import coverage_blocks
+from bot.core.steering.coverage import CampaignCoverage, PhaseSpec, coverage
 from tests.steering.test_coverage import DATA, ORDER, PHASES, failed, passed, run, thirty_runs
 
 Golden = Callable[[str, str], None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.steering.run_diff import (
+from bot.core.steering.run_diff import (
     MIN_SHIFT_S,
     PhaseShift,
     RunDiff,

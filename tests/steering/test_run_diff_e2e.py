@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.queue import enqueue
-from bot.store.db import transaction
-from bot.store.models import SessionLogEntry
+from bot.adapters.queue import enqueue
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import SessionLogEntry
 from tests.pipeline.conftest import REPO, Harness
 from tests.pipeline.conftest import harness as harness
 

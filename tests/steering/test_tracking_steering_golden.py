@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.render.tracking import render_tracking_issue
-from bot.steering.coverage import CampaignCoverage, coverage
-from bot.steering.definition import CampaignDefinition, GoalConfig, LinkConfig
-from bot.steering.goal import RunPoint, goal_progress
+from bot.core.render.tracking_issue import render_tracking_issue
+from bot.core.steering.coverage import CampaignCoverage, coverage
+from bot.core.steering.definition import CampaignDefinition, GoalConfig, LinkConfig
+from bot.core.steering.goal import RunPoint, goal_progress
 from tests.render.views import seed_view
 from tests.render_clusters.checks import assert_well_formed
 from tests.steering.test_coverage import DATA, ORDER, PHASES, failed, passed, run, thirty_runs

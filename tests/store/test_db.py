@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy.exc
 from sqlalchemy import Engine, func, select, text
 
-from bot.store.db import (
+from bot.adapters.store.db import (
     dialect_name,
     is_postgresql,
     is_sqlite,
@@ -20,8 +20,8 @@ from bot.store.db import (
     normalize_url,
     transaction,
 )
-from bot.store.models import Installation
-from bot.store.schema import current_revision, head_revision
+from bot.adapters.store.models import Installation
+from bot.adapters.store.schema import current_revision, head_revision
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

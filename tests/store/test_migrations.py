@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, inspect
 
-from bot.store.db import make_engine
-from bot.store.models import Base
-from bot.store.schema import (
+from bot.adapters.store.db import make_engine
+from bot.adapters.store.models import Base
+from bot.adapters.store.schema import (
     SchemaOutOfDate,
     current_revision,
     ensure_schema_current,
@@ -106,7 +106,7 @@ def test_0006_turns_json_null_definitions_into_sql_null(db_url: str) -> None:
     from alembic import command
     from sqlalchemy import text
 
-    from bot.store.schema import alembic_config
+    from bot.adapters.store.schema import alembic_config
 
     command.upgrade(alembic_config(db_url), "0005")
     engine = make_engine(db_url)

@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import queue
-from bot.store.db import is_sqlite, transaction
-from bot.store.models import Job
+from bot.adapters import queue
+from bot.adapters.store.db import is_sqlite, transaction
+from bot.adapters.store.models import Job
 from tests.store.worker_process import events_metadata, job_events
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

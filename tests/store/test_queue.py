@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import queue
-from bot.settings import Settings
-from bot.store.db import transaction
-from bot.store.models import Job, JobLock, Repository, utcnow
+from bot.adapters import queue
+from bot.adapters.settings import Settings
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Job, JobLock, Repository, utcnow
 
 NO_BACKOFF = Settings(job_backoff_base_s=0.0, job_backoff_max_s=0.0)
 Factory = sessionmaker[Session]

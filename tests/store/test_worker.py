@@ -10,11 +10,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 from structlog.testing import capture_logs
 
-from bot import queue
-from bot.settings import Settings
-from bot.store.db import transaction
-from bot.store.models import Job, utcnow
-from bot.worker import Handler, JobContext, Worker
+from bot.adapters import queue
+from bot.adapters.queue.worker import Handler, JobContext, Worker
+from bot.adapters.settings import Settings
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Job, utcnow
 
 pytestmark = pytest.mark.anyio
 NO_BACKOFF = Settings(job_backoff_base_s=0.0, job_backoff_max_s=0.0)

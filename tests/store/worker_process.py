@@ -16,10 +16,10 @@ import sys
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 
-from bot.logs import configure_logging
-from bot.settings import Settings
-from bot.store.db import make_engine, make_session_factory, transaction
-from bot.worker import JobContext, Worker
+from bot.adapters.logs import configure_logging
+from bot.adapters.queue.worker import JobContext, Worker
+from bot.adapters.settings import Settings
+from bot.adapters.store.db import make_engine, make_session_factory, transaction
 
 events_metadata = MetaData()
 job_events = Table(

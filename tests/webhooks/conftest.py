@@ -17,10 +17,10 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
-from bot.store.db import transaction
-from bot.store.models import Job
-from bot.tokens import create_upload_token
+from bot.adapters.settings import Settings
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Job
+from bot.adapters.tokens import create_upload_token
 from webhooks.app import create_app
 
 WEBHOOK_SECRET = "It's a Secret to Everybody"

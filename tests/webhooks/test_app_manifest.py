@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.events import router
+from bot.handlers.events import router
 
 MANIFEST = Path(__file__).resolve().parents[2] / "app.yml"
 # Delivered to every App without subscribing (GitHub's rule), so not in the manifest.

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.db import transaction
+from bot.adapters.store.db import transaction
 from tests.steering.test_coverage_store import (
     DATA,
     ORDER,

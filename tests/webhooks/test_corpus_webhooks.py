@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.events.jobs import process_delivery
-from bot.store.models import Installation, Job, WebhookDelivery
+from bot.adapters.store.models import Installation, Job, WebhookDelivery
+from bot.handlers.events.jobs import process_delivery
 from tests.webhooks.conftest import signed_headers
 
 pytestmark = pytest.mark.corpus

@@ -9,11 +9,10 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.events import EventContext, EventRouter
-from bot.events.jobs import handle_webhook_job, process_delivery
-from bot.queue import PermanentJobError
-from bot.store.db import transaction
-from bot.store.models import (
+from bot.adapters.queue import PermanentJobError
+from bot.adapters.queue.worker import JobContext
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import (
     Campaign,
     GitHubIssue,
     Installation,
@@ -21,8 +20,9 @@ from bot.store.models import (
     SessionLogEntry,
     WebhookDelivery,
 )
-from bot.tokens import get_or_create_repository
-from bot.worker import JobContext
+from bot.adapters.tokens import get_or_create_repository
+from bot.handlers.events import EventContext, EventRouter
+from bot.handlers.events.jobs import handle_webhook_job, process_delivery
 
 
 def ctx_for(
@@ -85,7 +85,7 @@ def repo_data(github_id: int, full_name: str) -> dict[str, Any]:
 
 @pytest.mark.anyio
 async def test_installation_lifecycle_keeps_rows(session_factory: sessionmaker[Session]) -> None:
-    from bot.events import router
+    from bot.handlers.events import router
 
     # A repository first seen through an upload token (no GitHub id yet).
     with transaction(session_factory) as session:
@@ -139,7 +139,7 @@ async def test_installation_lifecycle_keeps_rows(session_factory: sessionmaker[S
 
 @pytest.mark.anyio
 async def test_renamed_repository_keeps_its_row(session_factory: sessionmaker[Session]) -> None:
-    from bot.events import router
+    from bot.handlers.events import router
 
     created = installation_payload("created", repositories=[repo_data(1, "octo-org/old")])
     await router.dispatch(ctx_for(session_factory, "installation", created))
@@ -196,7 +196,7 @@ def log_entries(factory: sessionmaker[Session]) -> list[tuple[str, str]]:
 async def test_closing_a_tracking_issue_goes_into_the_session_log(
     session_factory: sessionmaker[Session],
 ) -> None:
-    from bot.events import router
+    from bot.handlers.events import router
 
     track_campaign_issue(session_factory, 132)
     ana = {"login": "ana", "type": "User"}
@@ -215,7 +215,7 @@ async def test_closing_a_tracking_issue_goes_into_the_session_log(
 async def test_issues_the_bot_does_not_keep_or_bot_actions_leave_no_log(
     session_factory: sessionmaker[Session],
 ) -> None:
-    from bot.events import router
+    from bot.handlers.events import router
 
     track_campaign_issue(session_factory, 132)
     human = {"login": "ana", "type": "User"}
@@ -240,7 +240,7 @@ async def test_issues_the_bot_does_not_keep_or_bot_actions_leave_no_log(
 async def test_comments_by_bots_are_ignored(
     session_factory: sessionmaker[Session], user: dict[str, Any], recorded: bool
 ) -> None:
-    from bot.events import router
+    from bot.handlers.events import router
 
     payload = {
         "action": "created",

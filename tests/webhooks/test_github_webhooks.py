@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.models import Job, WebhookDelivery
+from bot.adapters.store.models import Job, WebhookDelivery
 from tests.webhooks.conftest import count, make_settings, signed_headers
 from webhooks.app import create_app
 

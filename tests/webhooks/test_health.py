@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.db import make_engine, make_session_factory
+from bot.adapters.store.db import make_engine, make_session_factory
 from tests.webhooks.conftest import make_settings
 from webhooks.app import create_app
 
@@ -42,7 +42,7 @@ def test_readyz_is_200_when_everything_is_in_place(client: TestClient) -> None:
 def test_readyz_says_which_junit_reader_is_built(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.reports.formats import junit_cases
+    from bot.core.reports.formats import junit_cases
 
     expected = "compiled" if junit_cases.WHY_PYTHON is None else "pure Python"
     assert client.get("/readyz").json()["checks"]["junit_reader"]["detail"].startswith(expected)

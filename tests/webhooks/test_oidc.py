@@ -20,16 +20,16 @@ import httpx
 import jwt
 import pytest
 from fastapi.testclient import TestClient
+from loopwatch_sandbox.app import SandboxConfig, create_app
+from loopwatch_sandbox.keys import generate_rsa_keypair
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Installation, Repository, Run, utcnow
 from bot.cli import app as cli_app
-from bot.sandbox.app import SandboxConfig, create_app
-from bot.sandbox.keys import generate_rsa_keypair
-from bot.store.db import transaction
-from bot.store.models import Installation, Repository, Run, utcnow
-from bot.upload import UploadError, metadata_from_environment, upload, upload_credential
+from bot.cli.upload import UploadError, metadata_from_environment, upload, upload_credential
 from tests.webhooks.conftest import JUNIT, count, make_settings, post_run
 from webhooks.app import create_app as create_web_app
 

@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from loopwatch_sandbox.app import SandboxConfig, create_app
+from loopwatch_sandbox.keys import generate_rsa_keypair
 
-from bot.oidc import GitHubOidcClaims, JwksCache, OidcError, looks_like_jwt
-from bot.sandbox.app import SandboxConfig, create_app
-from bot.sandbox.keys import generate_rsa_keypair
+from bot.adapters.oidc import GitHubOidcClaims, JwksCache, OidcError, looks_like_jwt
 from webhooks.oidc_metadata import metadata_with_claims
 from webhooks.run_metadata import RunMetadata
 

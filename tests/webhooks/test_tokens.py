@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.db import transaction
-from bot.store.models import Repository, UploadToken
-from bot.tokens import (
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Repository, UploadToken
+from bot.adapters.tokens import (
     AmbiguousTokenPrefix,
     InvalidRepositoryName,
     authenticate_upload_token,

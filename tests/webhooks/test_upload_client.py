@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.models import Run, RunFile
-from bot.upload import UploadError, metadata_from_environment, runs_endpoint, upload
+from bot.adapters.store.models import Run, RunFile
+from bot.cli.upload import UploadError, metadata_from_environment, runs_endpoint, upload
 from tests.webhooks.conftest import JUNIT, REPO, count, metadata
 
 

@@ -23,9 +23,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.models import Repository, Run, RunFile
-from bot.upload import upload
-from bot.upload_progress import PlainProgress, human_size, progress_style
+from bot.adapters.store.models import Repository, Run, RunFile
+from bot.cli.upload import upload
+from bot.cli.upload_progress import PlainProgress, human_size, progress_style
 from tests.webhooks.conftest import (
     JUNIT,
     MULTIPART,

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.db import transaction
-from bot.store.models import Campaign, CheckRunRecord, GitHubIssue, Job, Run, RunFile
-from bot.tokens import revoke_upload_token
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Campaign, CheckRunRecord, GitHubIssue, Job, Run, RunFile
+from bot.adapters.tokens import revoke_upload_token
 from tests.webhooks.conftest import (
     JUNIT,
     MULTIPART,

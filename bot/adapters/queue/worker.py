@@ -1,0 +1,235 @@
+"""The worker loop: claim a job, run its handler while heartbeating, record the outcome.
+
+Handlers are ``async def handler(ctx: JobContext) -> None``. Returning means done;
+raising :class:`~bot.adapters.queue.RetryAt` reschedules without counting an attempt;
+:class:`~bot.adapters.queue.PermanentJobError` parks the job as dead; any other exception is a
+failed attempt (retried with backoff, dead after ``max_attempts``). A worker claims only
+the kinds it handles, so a job of a kind it does not know waits for a worker that does.
+
+Handlers should not block the event loop for long (run blocking work with
+``asyncio.to_thread``): the heartbeat runs on the same loop, and a worker that misses its
+lease is presumed dead and loses the job.
+
+Stopping (the ``stop`` event, set on SIGTERM/SIGINT by the CLI) finishes the current job
+first. Database calls run in threads so the heartbeat keeps ticking while a handler
+awaits; if the lease is lost anyway (another worker took the job over), the handler is
+cancelled and its outcome is not recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import socket
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.adapters import queue
+from bot.adapters.logs import get_logger
+from bot.adapters.settings import Settings, get_settings
+from bot.adapters.store.models import Job
+
+MAX_TRACEBACK_CHARS = 4_000
+
+
+@dataclass(frozen=True, slots=True)
+class JobContext:
+    """What a handler gets: the job, the database, and a logger bound to the job."""
+
+    job_id: int
+    kind: str
+    payload: dict[str, Any]
+    attempt: int
+    session_factory: sessionmaker[Session]
+    log: structlog.stdlib.BoundLogger
+    max_attempts: int = 1
+    lock_key: str | None = None
+
+
+Handler = Callable[[JobContext], Awaitable[None]]
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@dataclass(slots=True)
+class _Lease:
+    lost: bool = field(default=False)
+
+
+class Worker:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        handlers: Mapping[str, Handler],
+        *,
+        worker_id: str | None = None,
+        lease_s: float = 60.0,
+        heartbeat_s: float = 10.0,
+        poll_s: float = 0.5,
+        settings: Settings | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.handlers = dict(handlers)
+        self.worker_id = worker_id or default_worker_id()
+        self.log = get_logger("loopwatch.worker").bind(worker_id=self.worker_id)
+        if heartbeat_s >= lease_s:
+            # A heartbeat slower than the lease would lose every job: beat 3 times a lease.
+            self.log.warning("worker.heartbeat_too_slow", heartbeat_s=heartbeat_s, lease_s=lease_s)
+            heartbeat_s = lease_s / 3
+        self.lease_s = lease_s
+        self.heartbeat_s = heartbeat_s
+        self.poll_s = poll_s
+        self.settings = settings or get_settings()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Process jobs until ``stop`` is set; the job in hand is finished first."""
+        self.log.info("worker.started", kinds=sorted(self.handlers))
+        while not stop.is_set():
+            try:
+                processed = await self.run_once()
+            except Exception:
+                # The database may be briefly unreachable: keep polling rather than die.
+                self.log.exception("worker.poll_failed")
+                processed = False
+            if not processed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self.poll_s)
+        self.log.info("worker.stopped")
+
+    async def run_until_idle(self, max_jobs: int | None = None) -> int:
+        """Process ready jobs until there are none (or ``max_jobs``); return how many."""
+        done = 0
+        while max_jobs is None or done < max_jobs:
+            if not await self.run_once():
+                break
+            done += 1
+        return done
+
+    async def run_once(self) -> bool:
+        """Claim and process one ready job; False when none is ready."""
+        # Only kinds this worker handles: during a rolling deploy an older worker leaves a
+        # new kind's jobs queued for the newer ones instead of failing them.
+        job = await asyncio.to_thread(
+            queue.claim, self.session_factory, self.worker_id, self.lease_s, self.handlers
+        )
+        if job is None:
+            return False
+        with structlog.contextvars.bound_contextvars(
+            job_id=job.id, kind=job.kind, attempt=job.attempts
+        ):
+            await self._process(job)
+        return True
+
+    async def _process(self, job: Job) -> None:
+        log = self.log.bind(job_id=job.id, kind=job.kind, attempt=job.attempts)
+        handler = self.handlers.get(job.kind)
+        if handler is None:
+            known = ", ".join(sorted(self.handlers)) or "none"
+            error = f"no handler for job kind {job.kind!r} (this worker handles: {known})"
+            log.error("job.unknown_kind", error=error)
+            await self._fail(job, error, log, permanent=True)
+            return
+
+        context = JobContext(
+            job_id=job.id,
+            kind=job.kind,
+            payload=dict(job.payload),
+            attempt=job.attempts,
+            session_factory=self.session_factory,
+            log=log,
+            max_attempts=job.max_attempts,
+            lock_key=job.lock_key,
+        )
+        log.info("job.started", lock_key=job.lock_key)
+        started = time.monotonic()
+        lease = _Lease()
+        handler_task = asyncio.create_task(_call(handler, context))
+        keeper = asyncio.create_task(self._keep_lease(job.id, handler_task, lease, log))
+        try:
+            await handler_task
+        except asyncio.CancelledError:
+            if not lease.lost:
+                raise
+            log.warning("job.lease_lost", detail="another worker took the job over")
+        except queue.RetryAt as retry:
+            reason = retry.reason or str(retry)
+            if await asyncio.to_thread(
+                queue.reschedule, self.session_factory, job.id, self.worker_id, retry.at, reason
+            ):
+                log.info("job.rescheduled", run_at=retry.at.isoformat(), reason=reason)
+            else:
+                log.warning("job.lease_lost", detail="rescheduled after another worker took over")
+        except queue.PermanentJobError as exc:
+            log.error("job.failed_permanently", error=_describe(exc))
+            await self._fail(job, _describe(exc, with_traceback=True), log, permanent=True)
+        except Exception as exc:
+            log.warning("job.failed", error=_describe(exc), exc_info=True)
+            await self._fail(job, _describe(exc, with_traceback=True), log)
+        else:
+            if await asyncio.to_thread(
+                queue.complete, self.session_factory, job.id, self.worker_id
+            ):
+                log.info("job.done", duration_s=round(time.monotonic() - started, 3))
+            else:
+                log.warning("job.lease_lost", detail="finished after another worker took over")
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+
+    async def _fail(self, job: Job, error: str, log: Any, *, permanent: bool = False) -> None:
+        status = await asyncio.to_thread(
+            lambda: queue.fail(
+                self.session_factory,
+                job.id,
+                self.worker_id,
+                error,
+                permanent=permanent,
+                settings=self.settings,
+            )
+        )
+        if status == "dead":
+            log.error("job.dead", attempts=job.attempts, max_attempts=job.max_attempts)
+        elif status == "queued":
+            log.info("job.retry_scheduled", attempts=job.attempts, max_attempts=job.max_attempts)
+        else:
+            log.warning("job.lease_lost", detail="failed after another worker took over")
+
+    async def _keep_lease(
+        self, job_id: int, handler_task: asyncio.Task[None], lease: _Lease, log: Any
+    ) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_s)
+            try:
+                held = await asyncio.to_thread(
+                    queue.heartbeat, self.session_factory, job_id, self.worker_id, self.lease_s
+                )
+            except Exception:
+                log.warning("job.heartbeat_failed", exc_info=True)
+                continue
+            if not held:
+                lease.lost = True
+                handler_task.cancel()
+                return
+
+
+async def _call(handler: Handler, context: JobContext) -> None:
+    await handler(context)
+
+
+def _describe(exc: BaseException, *, with_traceback: bool = False) -> str:
+    summary = f"{type(exc).__name__}: {exc}"
+    if not with_traceback:
+        return summary
+    trace = "".join(traceback.format_exception(exc))[-MAX_TRACEBACK_CHARS:]
+    return f"{summary}\n{trace}"

@@ -1,9 +1,0 @@
-"""Slash commands. The framework lives here (``parse``, ``spec``, ``dispatch``, …); the
-commands themselves in ``builtin/``, one module each (see ``spec.py`` for what each
-declares). Importing this package registers every command in ``REGISTRY``.
-"""
-
-from bot.commands import builtin  # noqa: F401  (registration)
-from bot.commands.spec import REGISTRY, Command, Help, Level, Outcome, Refused, Where, command
-
-__all__ = ["REGISTRY", "Command", "Help", "Level", "Outcome", "Refused", "Where", "command"]

@@ -1,0 +1,1 @@
+"""One module per report format; see ``bot.core.reports.registry`` for the module contract."""

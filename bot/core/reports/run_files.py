@@ -1,0 +1,53 @@
+"""Parse a stored run's report files (pure apart from reading the given rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.reports import Report, ReportError, TestCase, parse_report
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    filename: str
+    report: Report | None
+    error: str | None
+
+    @property
+    def format(self) -> str | None:
+        return self.report.format if self.report else None
+
+
+@dataclass(slots=True)
+class ParsedRun:
+    files: list[ParsedFile] = field(default_factory=list)
+
+    @property
+    def cases(self) -> list[tuple[str, TestCase]]:
+        """Every case with the report file it came from."""
+        return [
+            (parsed.filename, case)
+            for parsed in self.files
+            if parsed.report is not None
+            for case in parsed.report.cases
+        ]
+
+    @property
+    def errors(self) -> list[str]:
+        return [f.error for f in self.files if f.error]
+
+
+def parse_files(files: list[tuple[str, bytes]]) -> ParsedRun:
+    """Parse each file; an unreadable file is recorded with its error, never dropped."""
+    run = ParsedRun()
+    for filename, content in files:
+        if not content.strip():
+            run.files.append(ParsedFile(filename, None, f"{filename}: the file is empty"))
+            continue
+        try:
+            report = parse_report(content, path=filename)
+        except ReportError as exc:
+            run.files.append(ParsedFile(filename, None, str(exc)))
+        else:
+            run.files.append(ParsedFile(filename, report, None))
+    return run

@@ -1,0 +1,55 @@
+"""The repository's command settings, resolved against the commands Loopwatch has."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from bot.core.config import CONFIG_PATH, CommandsConfig
+from bot.handlers.commands.spec import Command, Level, Registry
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSettings:
+    prefix: str
+    enabled: frozenset[str]
+    levels: dict[str, Level]
+    problems: list[str] = field(default_factory=list)  # shown in replies
+
+    def level_for(self, command: Command) -> Level:
+        return self.levels.get(command.name, command.level)
+
+
+def _unknown(name: str, registry: Registry, where: str) -> str:
+    close = difflib.get_close_matches(name, registry.all_names(), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{CONFIG_PATH}: commands.{where} names no command {name!r}{hint}; it is ignored"
+
+
+def resolve_settings(config: CommandsConfig, registry: Registry) -> CommandSettings:
+    problems: list[str] = []
+
+    def canonical(names: list[str], where: str) -> set[str]:
+        found: set[str] = set()
+        for name in names:
+            command = registry.get(name)
+            if command is None:
+                problems.append(_unknown(name, registry, where))
+            else:
+                found.add(command.name)
+        return found
+
+    enabled = (
+        set(registry.names()) if config.enabled is None else canonical(config.enabled, "enabled")
+    )
+    enabled -= canonical(config.disabled, "disabled")
+    if "help" not in enabled and registry.get("help") is not None:
+        enabled.add("help")  # people must always be able to ask what is possible
+    levels: dict[str, Level] = {}
+    for name, level in config.permissions.items():
+        command = registry.get(name)
+        if command is None:
+            problems.append(_unknown(name, registry, "permissions"))
+            continue
+        levels[command.name] = Level.parse(level)
+    return CommandSettings(config.prefix, frozenset(enabled), levels, problems)

@@ -1,0 +1,333 @@
+"""The ``process_run`` job: parse a stored run, analyse it, update the desired GitHub state."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.orm import Session
+
+from bot.adapters.queue import enqueue
+from bot.adapters.queue.worker import Handler, JobContext
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import (
+    Campaign,
+    GitHubIssue,
+    Repository,
+    Run,
+    RunFile,
+    SessionLogEntry,
+    TestResult,
+    utcnow,
+)
+from bot.app.checks.desired_checks import desire_completed
+from bot.app.clusters.apply_run import publish_run_clusters, track_run
+from bot.app.clusters.views import findings_for_run
+from bot.app.repo_config import load_repo_config_text
+from bot.app.steering.runs import following
+from bot.app.tracking_issue import previous_summaries, run_info, tracking_key, update_tracking_issue
+from bot.core.analysis import OTHER_PHASE, RunAnalysis, RunCase, analyze_run
+from bot.core.config import ComparisonConfig, ConfigResult, load_config
+from bot.core.render.tracking_issue import RunInfo, run_log_text
+from bot.core.reports.run_files import ParsedRun, parse_files
+from bot.core.steering.run_diff import RunDiff, TestOutcome, diff_phrase, diff_runs
+from bot.service import Services
+
+
+def sync_job_key(repository_id: int) -> str:
+    return f"sync:{repository_id}"
+
+
+def enqueue_sync(session: Session, repository: Repository, *, delay: timedelta) -> None:
+    """Queue one sync of the repository's desired state (coalesced with a pending one)."""
+    lock = (
+        f"installation:{repository.installation_id}"
+        if repository.installation_id
+        else f"repo:{repository.full_name}"
+    )
+    enqueue(
+        session,
+        "sync_repository",
+        {"repository_id": repository.id},
+        lock_key=lock,
+        dedupe_key=sync_job_key(repository.id),
+        run_at=utcnow() + delay,
+    )
+
+
+def enqueue_check_sync(session: Session, repository: Repository, *, delay: timedelta) -> None:
+    """Queue a sync of the repository's check runs only (an upload was accepted: its check
+    run shows in progress), so a burst of uploads does not edit issues half-way."""
+    lock = (
+        f"installation:{repository.installation_id}"
+        if repository.installation_id
+        else f"repo:{repository.full_name}"
+    )
+    enqueue(
+        session,
+        "sync_checks",
+        {"repository_id": repository.id},
+        lock_key=lock,
+        dedupe_key=f"sync-checks:{repository.id}",
+        run_at=utcnow() + delay,
+    )
+
+
+def make_process_run_handler(services: Services) -> Handler:
+    async def process_run(ctx: JobContext) -> None:
+        run_id = int(ctx.payload["run_id"])
+        factory = services.session_factory
+        with factory() as session:
+            run = session.get(Run, run_id)
+            if run is None:
+                ctx.log.warning("run_missing", run_id=run_id)
+                return
+            repository = session.get_one(Repository, run.repository_id)
+            files = [(f.filename, f.content) for f in run.files]
+            repository_id, full_name = repository.id, repository.full_name
+        with structlog.contextvars.bound_contextvars(run_id=run_id, repository=full_name):
+            await _process(ctx, repository_id, run_id, files)
+
+    async def _process(
+        ctx: JobContext, repository_id: int, run_id: int, files: list[tuple[str, bytes]]
+    ) -> None:
+        ctx.log.info("run_parsing", files=len(files))
+        config_text, problem = await load_repo_config_text(services, repository_id)
+        config = load_config(config_text)
+        if problem is not None:
+            config.errors.insert(0, problem)
+        # Parsing and storing can take seconds on big reports: off the event loop, so the
+        # job's heartbeat keeps its lease.
+        parsed = await asyncio.to_thread(parse_files, files)
+        await asyncio.to_thread(_store, repository_id, run_id, parsed, config)
+        ctx.log.info("run_processed", cases=len(parsed.cases), errors=len(parsed.errors))
+
+    def _store(repository_id: int, run_id: int, parsed: ParsedRun, config: ConfigResult) -> None:
+        with transaction(services.session_factory) as session:
+            _store_processed_run(session, run_id, parsed, config, services.settings.github_web_url)
+            # A burst of runs becomes one GitHub edit: the sync job is deduplicated and
+            # waits a moment for the next run of the burst.
+            repository = session.get_one(Repository, repository_id)
+            enqueue_sync(
+                session, repository, delay=timedelta(seconds=services.settings.sync_debounce_s)
+            )
+
+    return process_run
+
+
+def _store_processed_run(
+    session: Session, run_id: int, parsed: ParsedRun, config: ConfigResult, web_url: str
+) -> None:
+    run = session.get_one(Run, run_id)
+    repository = session.get_one(Repository, run.repository_id)
+    campaign = session.get_one(Campaign, run.campaign_id)
+    campaign_config = config.config.campaign(campaign.name)
+    follow = following(
+        session,
+        run,
+        full_name=repository.full_name,
+        only_branches=config.config.failures.only_branches,
+        default_branch=repository.default_branch or None,
+    )
+    history = previous_summaries(session, campaign.id, run.id, where=follow.where)
+    cases = [RunCase(case, filename) for filename, case in parsed.cases]
+    analysis = analyze_run(
+        cases,
+        campaign_config,
+        history,
+        run_id=run.id,
+        finished_at=run.finished_at or run.created_at,
+        commit_sha=run.commit_sha,
+    )
+    _store_results(session, run, parsed, analysis)
+    run.summary = analysis.summary.to_json()
+    run.duration_s = analysis.duration_s
+    run.processed_at = utcnow()
+    if parsed.files and all(f.report is None for f in parsed.files):
+        run.status = "failed"
+        run.error = "no report could be parsed: " + "; ".join(parsed.errors)
+    else:
+        run.status = "processed"
+        run.error = "; ".join(parsed.errors) or None
+    if is_from_fork(run, repository):
+        # Untrusted: its results make its check run and change nothing else.
+        session.flush()
+        _desire_check(session, run, repository, campaign, config, web_url)
+        return
+    clusters = track_run(
+        session,
+        repository=repository,
+        campaign=campaign,
+        run=run,
+        cases=[case for _, case in parsed.cases],
+        config=config.config,
+        web_url=web_url,
+    )
+    info = run_info(run, repository.full_name, web_url)
+    _log_run(
+        session, run, campaign, analysis, info, parsed, follow.where, campaign_config.comparison
+    )
+    session.flush()
+    if follow.follows_run:  # a pull request's run leaves the campaign's issue as it is
+        update_tracking_issue(
+            session,
+            repository=repository,
+            campaign=campaign,
+            campaign_config=campaign_config,
+            run=run,
+            analysis=analysis,
+            history=history,
+            config_errors=config.errors,
+            web_url=web_url,
+            clusters=findings_for_run(session, repository.id, run.id) if clusters.seen else [],
+            counted=follow.where,
+        )
+    publish_run_clusters(
+        session,
+        clusters,
+        repository=repository,
+        campaign=campaign,
+        run=run,
+        config=config.config,
+        web_url=web_url,
+    )
+    _desire_check(session, run, repository, campaign, config, web_url)
+
+
+def is_from_fork(run: Run, repository: Repository) -> bool:
+    head = (run.head_repository or "").strip().lower()
+    return bool(head) and head != repository.full_name.lower()
+
+
+def _desire_check(
+    session: Session,
+    run: Run,
+    repository: Repository,
+    campaign: Campaign,
+    config: ConfigResult,
+    web_url: str,
+) -> None:
+    tracking = session.scalar(
+        select(GitHubIssue.html_url).where(
+            GitHubIssue.repository_id == repository.id,
+            GitHubIssue.key == tracking_key(campaign.name),
+        )
+    )
+    desire_completed(
+        session,
+        run,
+        repository,
+        campaign,
+        config.config.checks,
+        tracking_issue_url=tracking,
+        web_url=web_url,
+    )
+
+
+def _store_results(session: Session, run: Run, parsed: ParsedRun, analysis: RunAnalysis) -> None:
+    """Replace the run's results (a retried job stores them once)."""
+    session.execute(delete(TestResult).where(TestResult.run_id == run.id))
+    by_name = {f.filename: f for f in parsed.files}
+    for row in session.scalars(select(RunFile).where(RunFile.run_id == run.id)):
+        result = by_name.get(row.filename)
+        if result is not None:
+            row.format, row.error = result.format, result.error
+    session.add_all(
+        TestResult(
+            run_id=run.id,
+            test_id=case.test_id,
+            name=case.name,
+            file=case.file,
+            line=case.line,
+            suite=case.suite,
+            phase=analysis.phase_by_test.get(case.test_id),
+            outcome=case.outcome.value,
+            executions=case.executions,
+            duration_s=case.duration_s,
+            failure_type=case.failure_type,
+            message=case.message,
+            trace=case.trace,
+        )
+        for _, case in parsed.cases
+    )
+
+
+def _log_run(
+    session: Session,
+    run: Run,
+    campaign: Campaign,
+    analysis: RunAnalysis,
+    info: RunInfo,
+    parsed: ParsedRun,
+    counted: ColumnElement[bool],
+    thresholds: ComparisonConfig,
+) -> None:
+    """One session-log line per run (replaced, not duplicated, when a job is retried);
+    ``counted`` selects the runs it may be compared with."""
+    session.execute(
+        delete(SessionLogEntry).where(
+            SessionLogEntry.run_id == run.id, SessionLogEntry.kind.in_(("run", "run-error"))
+        )
+    )
+    at = run.finished_at or run.created_at
+    diff = _run_diff(session, run, counted, thresholds)
+    text = run_log_text(analysis, info, comparison=diff_phrase(diff))
+    session.add(
+        SessionLogEntry(campaign_id=campaign.id, run_id=run.id, at=at, kind="run", text=text)
+    )
+    for error in parsed.errors:
+        session.add(
+            SessionLogEntry(
+                campaign_id=campaign.id,
+                run_id=run.id,
+                at=at,
+                kind="run-error",
+                text=f"Report not read: {error}",
+            )
+        )
+
+
+def _run_diff(
+    session: Session, run: Run, counted: ColumnElement[bool], thresholds: ComparisonConfig
+) -> RunDiff:
+    """This run against the campaign's previous processed run among ``counted`` (an
+    earlier id, so a retried job compares with the same run): fork runs are left out
+    (they change nothing but their check run), and a pull request's run is compared with
+    the default branch's latest. A run whose reports could not be read is not compared
+    (all would show as removed)."""
+    if run.status != "processed":
+        return RunDiff()
+    previous = session.scalar(
+        select(Run.id)
+        .where(
+            Run.campaign_id == run.campaign_id,
+            Run.id < run.id,
+            Run.status == "processed",
+            counted,
+        )
+        .order_by(Run.id.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return RunDiff()
+    return diff_runs(
+        _outcomes(session, previous),
+        _outcomes(session, run.id),
+        since_run=previous,
+        min_shift_ratio=thresholds.min_shift_ratio,
+        min_shift_s=thresholds.min_shift_s,
+    )
+
+
+def _outcomes(session: Session, run_id: int) -> list[TestOutcome]:
+    rows = session.execute(
+        select(TestResult.test_id, TestResult.phase, TestResult.outcome, TestResult.duration_s)
+        .where(TestResult.run_id == run_id)
+        .order_by(TestResult.id)
+    )
+    return [
+        TestOutcome(test_id, phase or OTHER_PHASE, outcome, duration_s)
+        for test_id, phase, outcome, duration_s in rows
+    ]

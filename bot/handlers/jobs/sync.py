@@ -1,0 +1,109 @@
+"""The ``sync_repository`` job: make GitHub match the repository's desired state."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from sqlalchemy import func, select
+
+from bot.adapters.github.checks_sync import sync_check_runs
+from bot.adapters.github.sync import sync_repository
+from bot.adapters.queue import PermanentJobError
+from bot.adapters.queue.worker import Handler, JobContext
+from bot.adapters.store.db import transaction
+from bot.adapters.store.models import Repository, Run
+from bot.app.repo_config import resolve_installation
+from bot.handlers.jobs.refresh import enqueue_refresh
+from bot.service import Services
+
+
+async def _installation(services: Services, repository_id: int) -> int:
+    installation_id = await resolve_installation(services, repository_id)
+    if installation_id is None:
+        raise PermanentJobError(
+            f"repository {repository_id}: the GitHub App is not installed there; its issues "
+            "and check runs are made once it is (an installation event queues a sync)"
+        )
+    return installation_id
+
+
+def make_sync_handler(services: Services) -> Handler:
+    async def sync(ctx: JobContext) -> None:
+        repository_id = int(ctx.payload["repository_id"])
+        installation_id = await _installation(services, repository_id)
+        with structlog.contextvars.bound_contextvars(
+            repository_id=repository_id, installation=installation_id
+        ):
+            try:
+                report = await sync_repository(
+                    services.session_factory,
+                    repository_id,
+                    services.github().installation(installation_id),
+                    services.pacer(),
+                    bot_login=f"{services.settings.app_slug}[bot]",
+                )
+            finally:
+                # Check runs do not wait for an issue GitHub refuses (nor the reverse).
+                checks = await sync_check_runs(
+                    services.session_factory,
+                    repository_id,
+                    services.github().installation(installation_id),
+                    services.pacer(),
+                )
+        if report.issues_created or report.issues_recovered:
+            # Bodies rendered before these issues had numbers could not link to them (the
+            # tracking issue to its failure issues and back): render them once more.
+            await asyncio.to_thread(_refresh_latest_runs, services, repository_id)
+        ctx.log.info(
+            "repository_synced",
+            repository=report.repository,
+            created=report.issues_created,
+            recovered=report.issues_recovered,
+            updated=report.issues_updated,
+            unchanged=len(report.issues_unchanged),
+            comments=report.comments_posted,
+            writes=report.writes,
+            failed=report.failed,
+            check_runs_created=checks.created,
+            check_runs_updated=checks.updated,
+            annotations=checks.annotations,
+            check_run_writes=checks.writes,
+        )
+
+    return sync
+
+
+def make_check_sync_handler(services: Services) -> Handler:
+    """``sync_checks``: only the check runs (an upload was accepted, its run is pending)."""
+
+    async def sync_checks(ctx: JobContext) -> None:
+        repository_id = int(ctx.payload["repository_id"])
+        installation_id = await _installation(services, repository_id)
+        checks = await sync_check_runs(
+            services.session_factory,
+            repository_id,
+            services.github().installation(installation_id),
+            services.pacer(),
+        )
+        ctx.log.info(
+            "check_runs_synced",
+            created=checks.created,
+            updated=checks.updated,
+            writes=checks.writes,
+        )
+
+    return sync_checks
+
+
+def _refresh_latest_runs(services: Services, repository_id: int) -> None:
+    """Queue ``process_run`` again for the newest processed run of each campaign."""
+    with transaction(services.session_factory) as session:
+        repository = session.get_one(Repository, repository_id)
+        latest = session.scalars(
+            select(func.max(Run.id))
+            .where(Run.repository_id == repository_id, Run.status == "processed")
+            .group_by(Run.campaign_id)
+        ).all()
+        for run_id in latest:
+            enqueue_refresh(session, repository.full_name, run_id)

@@ -1,1 +1,0 @@
-"""One module per report format; see ``bot.reports.registry`` for the module contract."""
