@@ -9,6 +9,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir --upgrade pip build
 COPY pyproject.toml setup.py README.md alembic.ini ./
+# Not sandbox/: the GitHub sandbox and the demo are a separate, test-only distribution.
 COPY bot ./bot
 COPY webhooks ./webhooks
 RUN python -m build --wheel --outdir /wheels

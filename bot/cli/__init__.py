@@ -1,4 +1,8 @@
-"""The ``loopwatch`` command line: serve, worker, migrate, tokens, upload, parse, jobs, demo."""
+"""The ``loopwatch`` command line: serve, worker, migrate, tokens, upload, parse, jobs.
+
+``demo`` and ``sandbox`` come from the separate ``loopwatch-sandbox`` distribution through the
+``loopwatch.cli_plugins`` entry points; without it they are stubs that say how to get it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import asyncio
 import json
 import sys
 import threading
+from collections.abc import Callable, Iterable
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -301,44 +307,6 @@ def upload(
     typer.echo(json.dumps(result, indent=2))
 
 
-@app.command()
-def sandbox(
-    host: Annotated[str, typer.Option()] = "127.0.0.1",
-    port: Annotated[int, typer.Option()] = 9000,
-    app_id: Annotated[int, typer.Option(help="The App id the sandbox accepts.")] = 1,
-    public_key_path: Annotated[
-        Path | None, typer.Option(help="The App's public key (PEM); a new pair if omitted.")
-    ] = None,
-    webhook_url: Annotated[str | None, typer.Option(help="Where to send webhooks.")] = None,
-    webhook_secret: Annotated[str | None, typer.Option(help="Webhook HMAC secret.")] = None,
-    public_url: Annotated[
-        str | None, typer.Option(help="URL people reach it at (default: where it listens).")
-    ] = None,
-) -> None:
-    """Run the GitHub-compatible sandbox server on its own."""
-    from loopwatch_sandbox.app import SandboxConfig
-    from loopwatch_sandbox.keys import generate_rsa_keypair
-    from loopwatch_sandbox.server import run_sandbox
-
-    _settings()
-    if public_key_path is None:
-        private_pem, public_pem = generate_rsa_keypair()
-        key_file = Path("sandbox-app-key.pem")
-        key_file.write_text(private_pem)
-        typer.echo(f"App private key written to {key_file} (LOOPWATCH_PRIVATE_KEY_PATH)")
-    else:
-        public_pem = public_key_path.read_text()
-    config = SandboxConfig(
-        app_id=app_id,
-        app_public_key_pem=public_pem,
-        webhook_url=webhook_url,
-        webhook_secret=webhook_secret,
-    )
-    if public_url:
-        config.base_url = public_url
-    run_sandbox(host, port, config)
-
-
 @app.command("commands")
 def list_commands(
     prefix: Annotated[str, typer.Option(help="Show them with this prefix (`lw`: /lw mute).")] = "",
@@ -365,22 +333,43 @@ def list_commands(
     typer.echo(f"updated {update}")
 
 
-@app.command()
-def demo(
-    dump_state: Annotated[
-        Path | None, typer.Option(help="Write the sandbox's whole state as JSON here.")
-    ] = None,
-    keep_serving: Annotated[
-        bool, typer.Option("--keep-serving", help="Keep the sandbox up to browse the issues.")
-    ] = False,
-    out: Annotated[Path, typer.Option(help="Where to save the HTML pages.")] = Path("demo-out"),
-) -> None:
-    """A complete scenario against the built-in GitHub sandbox, on SQLite."""
-    from loopwatch_sandbox.demo.scenario import run_demo
+PLUGIN_GROUP = "loopwatch.cli_plugins"
+# Commands another distribution provides: name -> what it is (the stub's help).
+PLUGIN_COMMANDS = {
+    "demo": "A complete scenario against the built-in GitHub sandbox, on SQLite.",
+    "sandbox": "Run the GitHub-compatible sandbox server on its own.",
+}
+SANDBOX_MISSING = (
+    "error: `loopwatch {name}` needs the loopwatch-sandbox package, which is not installed: "
+    "from a checkout run `make demo` or `pip install -e ./sandbox`."
+)
 
-    configure_logging("console", "WARNING")
-    raise typer.Exit(run_demo(dump_state=dump_state, keep_serving=keep_serving, out=out))
+
+def add_plugin_commands(cli: typer.Typer, plugins: Iterable[EntryPoint]) -> None:
+    """Add each plugin's command (an entry point naming a function) and a stub for the
+    expected ones nobody provides, so that ``--help`` always lists them."""
+    provided: set[str] = set()
+    for plugin in plugins:
+        cli.command(plugin.name)(plugin.load())
+        provided.add(plugin.name)
+    for name, help_text in PLUGIN_COMMANDS.items():
+        if name not in provided:
+            cli.command(
+                name,
+                help=f"{help_text} (Needs loopwatch-sandbox: `make demo` installs it.)",
+                context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+                add_help_option=False,
+            )(_missing_plugin(name))
+
+
+def _missing_plugin(name: str) -> Callable[[], None]:
+    def stub() -> None:
+        typer.echo(SANDBOX_MISSING.format(name=name), err=True)
+        raise typer.Exit(2)
+
+    return stub
 
 
 def main() -> None:
+    add_plugin_commands(app, entry_points(group=PLUGIN_GROUP))
     app()
