@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck check bench clean golden docs
+.PHONY: venv demo test lint typecheck check bench clean golden docs mermaid
 
 # setup.py and the .pyx: `pip install -e .` compiles the JUnit case reader (see setup.py).
 $(STAMP): pyproject.toml sandbox/pyproject.toml setup.py bot/core/reports/formats/_junit_cases.pyx
@@ -14,16 +14,26 @@ $(STAMP): pyproject.toml sandbox/pyproject.toml setup.py bot/core/reports/format
 	$(BIN)/python -m pip install --quiet -e '.[dev]' -e ./sandbox
 	touch $(STAMP)
 
-venv: $(STAMP)
+# The sandbox's issue pages draw ```mermaid charts, as github.com does, with a local copy of
+# mermaid.js (the pages fetch nothing from outside). Without it they show the charts' source.
+MERMAID_JS := .cache/mermaid/node_modules/mermaid/dist/mermaid.min.js
 
-demo: $(STAMP)
+$(MERMAID_JS):
+	npm install --prefix .cache/mermaid --no-save --no-audit --no-fund mermaid@11 \
+	  || echo "warning: no mermaid.js (npm failed): sandbox pages show Mermaid charts as source"
+
+mermaid: $(MERMAID_JS)
+
+venv: $(STAMP) $(MERMAID_JS)
+
+demo: $(STAMP) $(MERMAID_JS)
 	$(BIN)/loopwatch demo --dump-state demo-out/state.json
 
 # The suite runs on every core (pytest-xdist): each test has its own databases and ports.
 # `make test PYTEST_WORKERS=0` runs it in one process.
 PYTEST_WORKERS ?= auto
 
-test: $(STAMP)
+test: $(STAMP) $(MERMAID_JS)
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -48,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/upload_memory.py
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache .cache/mermaid

@@ -9,6 +9,7 @@ from loopwatch_sandbox import (
     actions,
     admin,
     apps,
+    assets,
     checks,
     comments,
     compare,
@@ -37,7 +38,7 @@ def create_app(config: SandboxConfig) -> FastAPI:
     app.add_exception_handler(GitHubError, github_error_handler)
     app.add_exception_handler(HTTPException, http_error_handler)
     middleware.install(app)
-    routers = [admin, control, apps, comments, issues, labels, reactions, repos, checks]
+    routers = [admin, assets, control, apps, comments, issues, labels, reactions, repos, checks]
     routers += [actions, compare, issue_events, pulls, oidc]
     for module in routers:
         app.include_router(module.router)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -21,6 +23,18 @@ DEFAULT_EVENTS: list[str] = [
     "workflow_run",
     "pull_request",
 ]
+
+CHECKOUT = Path(__file__).resolve().parents[2]  # sandbox/loopwatch_sandbox/config.py
+MERMAID_IN_CHECKOUT = CHECKOUT / ".cache/mermaid/node_modules/mermaid/dist/mermaid.min.js"
+MERMAID_JS_ENV = "LOOPWATCH_SANDBOX_MERMAID_JS"
+
+
+def find_mermaid_js() -> Path | None:
+    """The local mermaid.min.js: ``$LOOPWATCH_SANDBOX_MERMAID_JS``, else the checkout's copy
+    (``make mermaid``); ``None`` when there is none."""
+    configured = os.environ.get(MERMAID_JS_ENV)
+    found = Path(configured) if configured else MERMAID_IN_CHECKOUT
+    return found if found.is_file() else None
 
 
 @dataclass
@@ -45,6 +59,8 @@ class SandboxConfig:
     app_events: list[str] = field(default_factory=lambda: list(DEFAULT_EVENTS))
     # Real GitHub also sends webhooks for what the App itself writes; off by default.
     webhooks_for_app_actions: bool = False
+    # The script issue pages load to draw ```mermaid blocks (served at /_sandbox/assets/).
+    mermaid_js: Path | None = field(default_factory=find_mermaid_js)
 
     @property
     def root(self) -> str:

@@ -2,78 +2,65 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from html import escape
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.tasklists import tasklists_plugin
 
+from loopwatch_sandbox.assets import MERMAID_MISSING, MERMAID_URL
 from loopwatch_sandbox.auth import sandbox
 from loopwatch_sandbox.errors import GitHubError
+from loopwatch_sandbox.gfm import MERMAID_CLASS, render_markdown
 from loopwatch_sandbox.state import Repo
+
+__all__ = ["render_markdown", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-# Raw HTML the bot writes (hidden markers, folded sections) is kept; anything else is escaped.
-SAFE_TAG = re.compile(
-    r"&lt;(/?)(details|summary|br|sub|sup|b|i|em|strong|kbd|code|p|ul|ol|li)(\s+open)?\s*(/?)&gt;",
-    re.IGNORECASE,
-)
-TASK_CHECKBOXES = {
-    '<input class="task-list-item-checkbox" checked="checked" disabled="disabled" type="checkbox">',
-    '<input class="task-list-item-checkbox" disabled="disabled" type="checkbox">',
-}
-COMMENT = re.compile(r"&lt;!--(.*?)--&gt;", re.DOTALL)
+# GitHub's look, and its colours for the five kinds of alert.
 STYLE = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:980px;margin:2em auto;
-padding:0 1em;color:#1f2328;line-height:1.5}
+padding:0 1em;color:#1f2328;line-height:1.5;overflow-wrap:break-word}
 a{color:#0969da}table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:4px 10px}
+.table-wrap{overflow-x:auto;max-width:100%;margin-bottom:1em}img,svg{max-width:100%}
 .label{display:inline-block;padding:0 8px;border-radius:2em;font-size:12px;margin-right:4px}
 .state{display:inline-block;padding:2px 12px;border-radius:2em;color:#fff;font-weight:600}
 .open{background:#1f883d}.closed{background:#8250df}.box{border:1px solid #d0d7de;border-radius:6px;
 margin:1em 0}.box header{background:#f6f8fa;padding:6px 12px;border-bottom:1px solid #d0d7de}
 .box .body{padding:0 12px}pre{background:#f6f8fa;padding:12px;overflow:auto}
+pre.mermaid{background:none;text-align:center}
+.markdown-alert{padding:8px 16px;margin:0 0 16px;border-left:.25em solid #d0d7de}
+.markdown-alert>:first-child{margin-top:0}.markdown-alert>:last-child{margin-bottom:0}
+.markdown-alert-title{font-weight:500}
+.markdown-alert-note{border-color:#0969da}.markdown-alert-note .markdown-alert-title{color:#0969da}
+.markdown-alert-tip{border-color:#1a7f37}.markdown-alert-tip .markdown-alert-title{color:#1a7f37}
+.markdown-alert-important{border-color:#8250df}
+.markdown-alert-important .markdown-alert-title{color:#8250df}
+.markdown-alert-warning{border-color:#9a6700}
+.markdown-alert-warning .markdown-alert-title{color:#9a6700}
+.markdown-alert-caution{border-color:#d1242f}
+.markdown-alert-caution .markdown-alert-title{color:#d1242f}
+.sandbox-note{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:8px 12px}
 """
 
 
-def _html_filter(
-    _renderer: Any, tokens: Sequence[Token], idx: int, _options: Any, _env: Any
-) -> str:
-    """markdown-it render rule (bound like a method, hence ``_renderer``)."""
-    if tokens[idx].content in TASK_CHECKBOXES:  # written by the task-list plugin itself
-        return tokens[idx].content
-    escaped = escape(tokens[idx].content, quote=False)
-    escaped = COMMENT.sub(lambda m: f"<!--{m.group(1)}-->", escaped)
-    return SAFE_TAG.sub(
-        lambda m: f"<{m.group(1)}{m.group(2)}{m.group(3) or ''}{m.group(4)}>", escaped
-    )
-
-
-def markdown() -> MarkdownIt:
-    md = (
-        MarkdownIt("commonmark", {"html": True})
-        .enable(["table", "strikethrough"])
-        .use(tasklists_plugin)  # `- [x]` as a checkbox, as GitHub shows it
-    )
-    md.add_render_rule("html_block", _html_filter)
-    md.add_render_rule("html_inline", _html_filter)
-    return md
-
-
-def render_markdown(text: str | None) -> str:
-    html: str = markdown().render(text or "")
-    return html
-
-
-def _page(title: str, content: str) -> HTMLResponse:
+def _page(request: Request, title: str, content: str) -> HTMLResponse:
+    """A whole page; with Mermaid blocks, the sandbox's copy of mermaid.js to draw them (as
+    github.com draws them in the browser), or a note saying why they stay source."""
+    charts = ""
+    if MERMAID_CLASS in content:
+        if sandbox(request).config.mermaid_js is not None:
+            charts = (
+                f"<script src='{MERMAID_URL}'></script>"
+                "<script>mermaid.initialize({startOnLoad: true});</script>"
+            )
+        else:
+            content = f"<p class='sandbox-note'>{MERMAID_MISSING}</p>{content}"
     return HTMLResponse(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
-        f"<style>{STYLE}</style></head><body>{content}</body></html>"
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body>{content}{charts}</body></html>"
     )
 
 
@@ -103,6 +90,7 @@ async def index(request: Request) -> HTMLResponse:
     state = sandbox(request)
     sections = "".join(_repo_section(r) for r in state.repos.values())
     return _page(
+        request,
         "Loopwatch sandbox",
         f"<h1>Loopwatch GitHub sandbox</h1>{sections or '<p>No repositories yet.</p>'}",
     )
@@ -130,6 +118,7 @@ async def issue_page(request: Request, owner: str, repo: str, number: int) -> HT
         for c in found.comments_of(number)
     )
     return _page(
+        request,
         f"{issue.title} · #{number}",
         f"<p><a href='/'>sandbox</a> / {escape(found.full_name)}</p>"
         f"<h1>{escape(issue.title)} <span style='color:#59636e'>#{number}</span></h1>"
@@ -153,8 +142,11 @@ async def check_run_page(request: Request, owner: str, repo: str, run_id: int) -
         f"<td><pre>{escape(a['message'])}</pre></td></tr>"
         for a in run.annotations
     )
-    table = f"<h2>Annotations</h2><table>{rows}</table>" if rows else ""
+    table = (
+        f"<h2>Annotations</h2><div class='table-wrap'><table>{rows}</table></div>" if rows else ""
+    )
     return _page(
+        request,
         f"{run.name} · check run",
         f"<p><a href='/'>sandbox</a> / {escape(owner)}/{escape(repo)}</p>"
         f"<h1>{escape(run.name)}</h1><p>{run.status} {run.conclusion or ''} on "

@@ -14,6 +14,7 @@ import httpx
 from bot.adapters.store.db import transaction
 from bot.adapters.tokens import create_upload_token
 from bot.cli.upload import upload
+from loopwatch_sandbox.assets import MERMAID_URL
 from loopwatch_sandbox.demo.artifacts_scene import nightly_artifacts, oidc_upload
 from loopwatch_sandbox.demo.checks_scene import pull_request_check
 from loopwatch_sandbox.demo.commands_scene import triage_with_commands
@@ -430,6 +431,17 @@ def _find(issues: list[dict[str, Any]], title_part: str) -> dict[str, Any] | Non
     return next((i for i in issues if title_part in i["title"]), None)
 
 
+def _standalone(page: str, out: Path, sandbox: Sandbox) -> str:
+    """The saved page loads mermaid.js from beside it, so its charts draw without the sandbox."""
+    served = f"'{MERMAID_URL}'"
+    if served not in page:
+        return page
+    copy = out / "mermaid.min.js"
+    if not copy.exists():
+        copy.write_bytes(sandbox.http.get(MERMAID_URL).raise_for_status().content)
+    return page.replace(served, "'mermaid.min.js'")
+
+
 def _save(out: Path, dump_state: Path | None, state: dict[str, Any], sandbox: Sandbox) -> None:
     print("\nIssues Loopwatch keeps (pages served by the sandbox while it runs):")
     for repo in state["repos"]:
@@ -438,7 +450,7 @@ def _save(out: Path, dump_state: Path | None, state: dict[str, Any], sandbox: Sa
             url = f"{str(sandbox.http.base_url).rstrip('/')}/{repo['full_name']}/issues/{number}"
             page = sandbox.http.get(f"/{repo['full_name']}/issues/{number}")
             saved = out / f"issue-{number}.html"
-            saved.write_text(page.text, encoding="utf-8")
+            saved.write_text(_standalone(page.text, out, sandbox), encoding="utf-8")
             print(f"  #{number} {issue['title']}\n     {url}\n     saved: {saved}")
     if dump_state is not None:
         dump_state.parent.mkdir(parents=True, exist_ok=True)
