@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.github.client import GitHubClients
 from bot.adapters.github.pacer import WritePacer
+from bot.adapters.queue.configured import worker_from_settings
 from bot.adapters.queue.worker import Handler, Worker
 from bot.adapters.settings import Settings
 
@@ -69,12 +70,5 @@ def build_worker(
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.sqlalchemy_url))
     services = Services(settings, session_factory, github_transport)
-    return Worker(
-        session_factory,
-        build_handlers(services),
-        worker_id=settings.worker_id,
-        lease_s=settings.job_lease_s,
-        heartbeat_s=settings.job_heartbeat_s,
-        poll_s=settings.job_poll_s,
-        settings=settings,
-    )
+    # Retries, the daily purge and LISTEN come with the queue's configured worker.
+    return worker_from_settings(session_factory, build_handlers(services), settings)

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     job_poll_s: float = 0.5
     job_backoff_base_s: float = 2.0
     job_backoff_max_s: float = 600.0
+    # Done jobs are deleted after this many days by the daily purge_jobs job (dead jobs
+    # are kept for an operator). At least 1: a periodic job's slot key lives with its job.
+    job_keep_days: int = Field(default=14, ge=1)
+    # Idle PostgreSQL workers LISTEN for new jobs (off: poll only, e.g. behind a
+    # transaction-pooling PgBouncer, which does not deliver notifications).
+    job_listen: bool = True
     worker_id: str | None = None
 
     @model_validator(mode="after")

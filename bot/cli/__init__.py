@@ -152,6 +152,9 @@ def jobs(
 ) -> None:
     """List the durable jobs (dead ones are parked here after their last attempt)."""
     from bot.adapters.queue import format_jobs, list_jobs, queue_stats, retry_dead
+    from bot.adapters.queue.configured import retry_policy
+    from bot.adapters.queue.housekeeping import housekeeping_schedule
+    from bot.adapters.queue.periodic import format_schedule, schedule_status
     from bot.adapters.store.db import make_engine, make_session_factory, transaction
 
     settings = _settings()
@@ -166,7 +169,9 @@ def jobs(
             return
         stats = queue_stats(session)
         typer.echo("  ".join(f"{k}: {v}" for k, v in sorted(stats.items())) or "no jobs")
-        typer.echo(format_jobs(list_jobs(session, status=status, limit=limit)))
+        typer.echo(format_schedule(schedule_status(session, housekeeping_schedule())))
+        jobs_listed = list_jobs(session, status=status, limit=limit)
+        typer.echo(format_jobs(jobs_listed, retry_policy(settings)))
 
 
 @token_app.command("create")

@@ -42,6 +42,13 @@ def test_migrate_then_worker_and_jobs(tmp_path: Path) -> None:
     assert jobs.returncode == 0, jobs.stderr
 
 
+def test_jobs_shows_the_periodic_schedule(tmp_path: Path) -> None:
+    assert run(tmp_path, "migrate").returncode == 0
+    jobs = run(tmp_path, "jobs")
+    assert jobs.returncode == 0, jobs.stderr
+    assert "periodic purge_jobs: every 1 d; no slot enqueued yet; next slot " in jobs.stdout
+
+
 def test_token_lifecycle(tmp_path: Path) -> None:
     assert run(tmp_path, "migrate").returncode == 0
     created = run(tmp_path, "token", "create", "--repo", "Acme/Shop", "--description", "CI")

@@ -37,12 +37,12 @@ class WorkerProcesses:
         self.log_dir = log_dir
         self.procs: dict[int, subprocess.Popen[str]] = {}
 
-    def start(self, count: int) -> list[int]:
+    def start(self, count: int, *options: str) -> list[int]:
         started = []
         for _ in range(count):
             log = (self.log_dir / f"worker-{len(self.procs)}.log").open("w")
             proc = subprocess.Popen(
-                [sys.executable, "-m", "tests.store.worker_process", self.url],
+                [sys.executable, "-m", "tests.store.worker_process", self.url, *options],
                 cwd=REPO_ROOT,
                 stdout=subprocess.PIPE,
                 stderr=log,
@@ -168,3 +168,24 @@ def test_job_of_a_killed_worker_is_finished_by_another(
     with transaction(session_factory) as session:
         finished = session.get(Job, job.id)
         assert finished is not None and finished.attempts == 2
+
+
+def test_worker_processes_enqueue_each_periodic_slot_once(
+    session_factory: Factory, workers: WorkerProcesses
+) -> None:
+    # Both workers wake at each slot boundary and race to enqueue it; the second one is
+    # started once the first has already run a slot (it must not enqueue that slot again).
+    workers.start(1, "--every", "1")
+    wait_for(lambda: count_jobs(session_factory, "done") >= 1, "a first slot to run", workers)
+    workers.start(1, "--every", "1")
+    wait_for(lambda: count_jobs(session_factory, "done") >= 5, "five slots to run", workers)
+    assert set(workers.stop_all().values()) == {0}
+
+    with transaction(session_factory) as session:
+        ticks = list(session.scalars(select(Job).where(Job.kind == "tick").order_by(Job.id)))
+    slots = [job.run_at for job in ticks]
+    assert len(set(slots)) == len(slots), f"a slot was enqueued twice: {slots}"
+    assert [job.dedupe_key for job in ticks] == [f"periodic:tick:{s.isoformat()}" for s in slots]
+    assert all(s.microsecond == 0 for s in slots)  # whole-second slots
+    starts = [row.job_id for row in events(session_factory) if row.event == "start"]
+    assert sorted(starts) == [job.id for job in ticks if job.status == "done"]

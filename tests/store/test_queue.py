@@ -11,11 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters import queue
-from bot.adapters.settings import Settings
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Job, JobLock, Repository, utcnow
 
-NO_BACKOFF = Settings(job_backoff_base_s=0.0, job_backoff_max_s=0.0)
+NO_BACKOFF = queue.RetryPolicy(backoff_base_s=0.0, backoff_max_s=0.0)
 Factory = sessionmaker[Session]
 
 
@@ -118,10 +117,10 @@ def test_backoff_has_full_jitter_within_bounds() -> None:
 
 def test_failed_job_is_retried_after_a_backoff(session_factory: Factory) -> None:
     job_id = add_job(session_factory)
-    settings = Settings(job_backoff_base_s=100.0, job_backoff_max_s=1000.0)
+    slow = queue.RetryPolicy(backoff_base_s=100.0, backoff_max_s=1000.0)
     assert queue.claim(session_factory, "w1", lease_s=30) is not None
     before = utcnow()
-    assert queue.fail(session_factory, job_id, "w1", "boom", settings=settings) == "queued"
+    assert queue.fail(session_factory, job_id, "w1", "boom", retry=slow) == "queued"
     job = load(session_factory, job_id)
     assert job.status == "queued" and job.last_error == "boom" and job.attempts == 1
     assert before <= job.run_at <= utcnow() + timedelta(seconds=100)
@@ -136,7 +135,7 @@ def test_job_is_dead_after_max_attempts_and_can_be_retried(session_factory: Fact
         job = queue.claim(session_factory, "w1", lease_s=30)
         assert job is not None and job.attempts == attempt
         statuses.append(
-            queue.fail(session_factory, job_id, "w1", f"err {attempt}", settings=NO_BACKOFF)
+            queue.fail(session_factory, job_id, "w1", f"err {attempt}", retry=NO_BACKOFF)
         )
     assert statuses == ["queued", "queued", "dead"]
     assert queue.claim(session_factory, "w1", lease_s=30) is None
@@ -236,7 +235,7 @@ def test_claim_only_the_given_kinds(session_factory: Factory) -> None:
 def test_format_jobs_shows_a_readable_table(session_factory: Factory) -> None:
     job_id = add_job(session_factory, "process_run", lock_key="repo:o/r", max_attempts=1)
     assert queue.claim(session_factory, "w1", lease_s=30) is not None
-    queue.fail(session_factory, job_id, "w1", "ValueError: bad\nreport", settings=NO_BACKOFF)
+    queue.fail(session_factory, job_id, "w1", "ValueError: bad\nreport", retry=NO_BACKOFF)
     with transaction(session_factory) as session:
         table = queue.format_jobs(queue.list_jobs(session))
     header, row = table.splitlines()

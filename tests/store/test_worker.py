@@ -12,12 +12,11 @@ from structlog.testing import capture_logs
 
 from bot.adapters import queue
 from bot.adapters.queue.worker import Handler, JobContext, Worker
-from bot.adapters.settings import Settings
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Job, utcnow
 
 pytestmark = pytest.mark.anyio
-NO_BACKOFF = Settings(job_backoff_base_s=0.0, job_backoff_max_s=0.0)
+NO_BACKOFF = queue.RetryPolicy(backoff_base_s=0.0, backoff_max_s=0.0)
 Factory = sessionmaker[Session]
 
 
@@ -37,9 +36,23 @@ def load(factory: Factory, job_id: int) -> Job:
         return job
 
 
-def make_worker(factory: Factory, handlers: dict[str, Handler], **kw: float) -> Worker:
-    options: dict[str, float] = {"lease_s": 30.0, "heartbeat_s": 5.0, "poll_s": 0.05} | kw
-    return Worker(factory, handlers, worker_id="w-test", settings=NO_BACKOFF, **options)
+def make_worker(
+    factory: Factory,
+    handlers: dict[str, Handler],
+    *,
+    lease_s: float = 30.0,
+    heartbeat_s: float = 5.0,
+    poll_s: float = 0.05,
+) -> Worker:
+    return Worker(
+        factory,
+        handlers,
+        worker_id="w-test",
+        retry=NO_BACKOFF,
+        lease_s=lease_s,
+        heartbeat_s=heartbeat_s,
+        poll_s=poll_s,
+    )
 
 
 async def test_handlers_get_the_job_and_jobs_end_done(session_factory: Factory) -> None:

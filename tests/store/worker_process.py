@@ -3,6 +3,7 @@
 Its handlers write ``start``/``end`` rows into ``job_events`` (ids in commit order on
 both databases), so the test can check that each job ran once and that jobs sharing a
 lock key never overlapped. SIGTERM/SIGINT stop it gracefully, as in production.
+``--every S`` schedules a periodic ``tick`` job (handled like ``record``) every S seconds.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import os
 import random
 import signal
 import sys
+from datetime import timedelta
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 
 from bot.adapters.logs import configure_logging
+from bot.adapters.queue import RetryPolicy
+from bot.adapters.queue.periodic import PeriodicJob
 from bot.adapters.queue.worker import JobContext, Worker
-from bot.adapters.settings import Settings
 from bot.adapters.store.db import make_engine, make_session_factory, transaction
 
 events_metadata = MetaData()
@@ -64,15 +67,15 @@ async def block_first_attempt(ctx: JobContext) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     factory = make_session_factory(make_engine(args.url))
-    settings = Settings(job_backoff_base_s=0.1, job_backoff_max_s=0.5)
     worker = Worker(
         factory,
-        {"record": record, "block": block_first_attempt},
+        {"record": record, "block": block_first_attempt, "tick": record},
         worker_id=f"test-worker-{os.getpid()}",
         lease_s=args.lease,
         heartbeat_s=args.heartbeat,
         poll_s=args.poll,
-        settings=settings,
+        retry=RetryPolicy(backoff_base_s=0.1, backoff_max_s=0.5),
+        schedule=[PeriodicJob("tick", timedelta(seconds=args.every))] if args.every else [],
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -88,5 +91,6 @@ if __name__ == "__main__":
     parser.add_argument("--lease", type=float, default=1.0)
     parser.add_argument("--heartbeat", type=float, default=0.2)
     parser.add_argument("--poll", type=float, default=0.02)
+    parser.add_argument("--every", type=float, default=0.0)
     configure_logging("json", "INFO")
     asyncio.run(main(parser.parse_args(sys.argv[1:])))

@@ -13,20 +13,25 @@ counted as an attempt. ``attempts`` counts starts, so it is incremented at claim
 Exclusivity: a job with a ``lock_key`` runs only while it holds the ``job_locks`` row of
 that key, taken in the claim transaction; an expired lock row is taken over. PostgreSQL
 claims with ``FOR UPDATE SKIP LOCKED``; SQLite serializes claims with ``BEGIN IMMEDIATE``.
+
+Nothing here reads settings: the worker passes its :class:`RetryPolicy` (a job enqueued
+without ``max_attempts`` stores NULL and gets the policy's limit of whoever runs it). On
+PostgreSQL, enqueueing a ready job also sends ``NOTIFY loopwatch_jobs`` (delivered at
+commit), which wakes idle workers (:mod:`bot.adapters.queue.wakeup`).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.adapters.settings import Settings, get_settings
 from bot.adapters.store.db import is_postgresql, transaction
 from bot.adapters.store.models import Job, JobLock, utcnow
 
@@ -34,6 +39,30 @@ JOB_STATUSES = ("queued", "running", "done", "dead")
 # How many ready jobs one claim looks at before giving up (all of them lock-blocked).
 CLAIM_CANDIDATES = 20
 MAX_ERROR_CHARS = 8_000
+# The PostgreSQL channel a ready job is announced on (empty payload, so PostgreSQL folds
+# the notifications of one transaction into one).
+NOTIFY_CHANNEL = "loopwatch_jobs"
+# Dedupe keys in this namespace mark a periodic job's time slot: unlike other keys they
+# are kept when the job runs, so the slot is enqueued once (see periodic.py).
+SLOT_KEY_PREFIX = "periodic:"
+PURGE_BATCH = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often a job is tried and how long a worker waits between tries.
+
+    ``max_attempts`` applies to jobs enqueued without their own (their column is NULL).
+    The defaults are the settings' defaults (``LOOPWATCH_JOB_MAX_ATTEMPTS`` and
+    ``LOOPWATCH_JOB_BACKOFF_*``); workers pass the configured values.
+    """
+
+    max_attempts: int = 20
+    backoff_base_s: float = 2.0
+    backoff_max_s: float = 600.0
+
+    def attempts_allowed(self, job: Job) -> int:
+        return job.max_attempts if job.max_attempts is not None else self.max_attempts
 
 
 class RetryAt(Exception):
@@ -66,7 +95,9 @@ def enqueue(
 
     With a ``dedupe_key`` that a queued job already has, add nothing and return None
     (race-safe: ``INSERT ... ON CONFLICT DO NOTHING``). Keys are cleared when a job starts
-    running, so a burst coalesces into one pending job queued behind the running one.
+    running, so a burst coalesces into one pending job queued behind the running one
+    (except slot keys, ``periodic:…``, which stay: see :data:`SLOT_KEY_PREFIX`).
+    Without ``max_attempts`` the running worker's :class:`RetryPolicy` decides.
     """
     now = utcnow()
     values: dict[str, Any] = {
@@ -76,24 +107,33 @@ def enqueue(
         "dedupe_key": dedupe_key,
         "status": "queued",
         "attempts": 0,
-        "max_attempts": max_attempts or get_settings().job_max_attempts,
+        "max_attempts": max_attempts,
         "run_at": run_at or now,
         "created_at": now,
     }
     if dedupe_key is None:
-        job = Job(**values)
+        job: Job | None = Job(**values)
         session.add(job)
         session.flush()
-        return job
-    dialect_insert = postgresql.insert if is_postgresql(session) else sqlite.insert
-    statement = (
-        dialect_insert(Job)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=[Job.dedupe_key])
-        .returning(Job.id)
-    )
-    job_id = session.execute(statement).scalar_one_or_none()
-    return None if job_id is None else session.get(Job, job_id)
+    else:
+        dialect_insert = postgresql.insert if is_postgresql(session) else sqlite.insert
+        statement = (
+            dialect_insert(Job)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=[Job.dedupe_key])
+            .returning(Job.id)
+        )
+        job_id = session.execute(statement).scalar_one_or_none()
+        job = None if job_id is None else session.get(Job, job_id)
+    if job is not None and job.run_at <= now:
+        notify_workers(session)
+    return job
+
+
+def notify_workers(session: Session) -> None:
+    """Wake idle workers when this transaction commits (PostgreSQL; nothing on SQLite)."""
+    if is_postgresql(session):
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
 def claim(
@@ -101,6 +141,8 @@ def claim(
     worker_id: str,
     lease_s: float,
     kinds: Iterable[str] | None = None,
+    *,
+    retry: RetryPolicy = RetryPolicy(),
 ) -> Job | None:
     """Lease the oldest ready job whose lock key is free; None when there is none."""
     kinds = list(kinds) if kinds is not None else None
@@ -108,8 +150,8 @@ def claim(
         now = utcnow()
         expires = now + timedelta(seconds=lease_s)
         for job in _ready_candidates(session, now, kinds):
-            if job.status == "running" and job.attempts >= job.max_attempts:
-                _bury_abandoned(session, job, now)
+            if job.status == "running" and job.attempts >= retry.attempts_allowed(job):
+                _bury_abandoned(session, job, now, retry.attempts_allowed(job))
                 continue
             if job.lock_key is not None and not _take_lock(
                 session, job.lock_key, job.id, now, expires
@@ -120,9 +162,14 @@ def claim(
             job.leased_by = worker_id
             job.lease_expires_at = expires
             job.heartbeat_at = now
-            job.dedupe_key = None
+            if not is_slot_key(job.dedupe_key):
+                job.dedupe_key = None
             return job
     return None
+
+
+def is_slot_key(dedupe_key: str | None) -> bool:
+    return dedupe_key is not None and dedupe_key.startswith(SLOT_KEY_PREFIX)
 
 
 def _ready_candidates(session: Session, now: datetime, kinds: list[str] | None) -> Sequence[Job]:
@@ -168,13 +215,13 @@ def _take_lock(
     return session.execute(statement).first() is not None
 
 
-def _bury_abandoned(session: Session, job: Job, now: datetime) -> None:
+def _bury_abandoned(session: Session, job: Job, now: datetime, attempts_allowed: int) -> None:
     job.status = "dead"
     job.finished_at = now
     job.lease_expires_at = None
     job.last_error = (
         f"worker {job.leased_by} stopped heartbeating (lease expired) on attempt "
-        f"{job.attempts} of {job.max_attempts}"
+        f"{job.attempts} of {attempts_allowed}"
         + (f"; earlier error: {job.last_error}" if job.last_error else "")
     )[:MAX_ERROR_CHARS]
     session.execute(delete(JobLock).where(JobLock.job_id == job.id))
@@ -258,26 +305,23 @@ def fail(
     error: str,
     *,
     permanent: bool = False,
-    settings: Settings | None = None,
+    retry: RetryPolicy = RetryPolicy(),
 ) -> str | None:
     """Record a failed attempt: back to ``queued`` after a backoff, or ``dead``.
 
     Returns the job's new status, or None if this worker no longer held the job.
     """
-    settings = settings or get_settings()
     with transaction(factory) as session:
         job = _leased_job(session, job_id, worker_id)
         if job is None:
             return None
         now = utcnow()
         job.last_error = error[:MAX_ERROR_CHARS]
-        if permanent or job.attempts >= job.max_attempts:
+        if permanent or job.attempts >= retry.attempts_allowed(job):
             job.status = "dead"
             job.finished_at = now
         else:
-            delay = backoff_delay(
-                job.attempts, settings.job_backoff_base_s, settings.job_backoff_max_s
-            )
+            delay = backoff_delay(job.attempts, retry.backoff_base_s, retry.backoff_max_s)
             job.status = "queued"
             job.run_at = now + timedelta(seconds=delay)
         _release(session, job)
@@ -319,19 +363,45 @@ def retry_dead(session: Session, job_id: int) -> bool:
     job.finished_at = None
     job.leased_by = None
     session.flush()
+    notify_workers(session)
     return True
 
 
-def purge_done(session: Session, older_than: timedelta) -> int:
-    """Delete jobs that finished ``done`` more than ``older_than`` ago; dead ones are kept."""
+def purge_done(session: Session, older_than: timedelta, *, limit: int | None = None) -> int:
+    """Delete jobs that finished ``done`` more than ``older_than`` ago, at most ``limit``
+    (oldest first); return how many. Dead jobs are kept (an operator retries them).
+
+    Job locks need no purge: a lock row lives while its job runs (deleted when the job
+    finishes, fails or is rescheduled, and with the job by ``ON DELETE CASCADE``).
+    """
     cutoff = utcnow() - older_than
+    doomed = (
+        select(Job.id)
+        .where(Job.status == "done", Job.finished_at < cutoff)
+        .order_by(Job.id)
+        .limit(limit)
+    )
     deleted = session.execute(
         delete(Job)
-        .where(Job.status == "done", Job.finished_at < cutoff)
+        .where(Job.id.in_(doomed.scalar_subquery()))
         .returning(Job.id)
         .execution_options(synchronize_session=False)
     )
     return len(deleted.all())
+
+
+def purge_done_in_batches(
+    factory: sessionmaker[Session], older_than: timedelta, batch_size: int = PURGE_BATCH
+) -> int:
+    """:func:`purge_done` one short transaction per ``batch_size`` jobs, until none is left
+    (no long lock on a big table); return how many were deleted."""
+    total = 0
+    while True:
+        with transaction(factory) as session:
+            deleted = purge_done(session, older_than, limit=batch_size)
+        total += deleted
+        if deleted < batch_size:
+            return total
 
 
 def queue_stats(session: Session) -> dict[str, int]:
@@ -343,8 +413,8 @@ def queue_stats(session: Session) -> dict[str, int]:
     return counts
 
 
-def format_jobs(jobs: Sequence[Job]) -> str:
-    """A plain-text table for ``loopwatch jobs``."""
+def format_jobs(jobs: Sequence[Job], retry: RetryPolicy = RetryPolicy()) -> str:
+    """A plain-text table for ``loopwatch jobs`` (``retry``: the workers' policy)."""
     if not jobs:
         return "no jobs"
     header = ("ID", "KIND", "STATUS", "TRIES", "LOCK", "WHEN", "LAST ERROR")
@@ -356,7 +426,7 @@ def format_jobs(jobs: Sequence[Job]) -> str:
                 str(job.id),
                 job.kind,
                 job.status,
-                f"{job.attempts}/{job.max_attempts}",
+                f"{job.attempts}/{retry.attempts_allowed(job)}",
                 job.lock_key or "-",
                 when.strftime("%Y-%m-%d %H:%M:%S") if when else "-",
                 _one_line(job.last_error or "", 60) or "-",

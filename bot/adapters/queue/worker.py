@@ -14,6 +14,10 @@ Stopping (the ``stop`` event, set on SIGTERM/SIGINT by the CLI) finishes the cur
 first. Database calls run in threads so the heartbeat keeps ticking while a handler
 awaits; if the lease is lost anyway (another worker took the job over), the handler is
 cancelled and its outcome is not recorded.
+
+Between jobs the worker enqueues its schedule's periodic jobs when a slot begins
+(:mod:`bot.adapters.queue.periodic`). Idle, it sleeps ``poll_s`` (never past the next
+slot), or less when a :class:`~bot.adapters.queue.wakeup.JobWakeup` hears a NOTIFY.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import secrets
 import socket
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +38,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters import queue
 from bot.adapters.logs import get_logger
-from bot.adapters.settings import Settings, get_settings
+from bot.adapters.queue.periodic import PeriodicJob, Scheduler
+from bot.adapters.queue.wakeup import JobWakeup
 from bot.adapters.store.models import Job
 
 MAX_TRACEBACK_CHARS = 4_000
@@ -76,10 +81,15 @@ class Worker:
         lease_s: float = 60.0,
         heartbeat_s: float = 10.0,
         poll_s: float = 0.5,
-        settings: Settings | None = None,
+        retry: queue.RetryPolicy = queue.RetryPolicy(),
+        schedule: Sequence[PeriodicJob] = (),
+        wakeup: JobWakeup | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.handlers = dict(handlers)
+        unhandled = sorted({p.kind for p in schedule} - set(self.handlers))
+        if unhandled:
+            raise ValueError(f"scheduled job kinds without a handler: {', '.join(unhandled)}")
         self.worker_id = worker_id or default_worker_id()
         self.log = get_logger("loopwatch.worker").bind(worker_id=self.worker_id)
         if heartbeat_s >= lease_s:
@@ -89,22 +99,58 @@ class Worker:
         self.lease_s = lease_s
         self.heartbeat_s = heartbeat_s
         self.poll_s = poll_s
-        self.settings = settings or get_settings()
+        self.retry = retry
+        self.scheduler = Scheduler(schedule)
+        self.wakeup = wakeup
 
     async def run(self, stop: asyncio.Event) -> None:
         """Process jobs until ``stop`` is set; the job in hand is finished first."""
         self.log.info("worker.started", kinds=sorted(self.handlers))
-        while not stop.is_set():
-            try:
-                processed = await self.run_once()
-            except Exception:
-                # The database may be briefly unreachable: keep polling rather than die.
-                self.log.exception("worker.poll_failed")
-                processed = False
-            if not processed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.poll_s)
+        if self.wakeup is not None:
+            self.wakeup.start()
+        try:
+            while not stop.is_set():
+                if self.wakeup is not None:
+                    self.wakeup.event.clear()  # before looking: a later NOTIFY wakes us
+                await self._enqueue_periodic()
+                try:
+                    processed = await self.run_once()
+                except Exception:
+                    # The database may be briefly unreachable: keep polling rather than die.
+                    self.log.exception("worker.poll_failed")
+                    processed = False
+                if not processed:
+                    await self._idle(stop)
+        finally:
+            if self.wakeup is not None:
+                await self.wakeup.stop()
         self.log.info("worker.stopped")
+
+    async def _enqueue_periodic(self) -> None:
+        if not self.scheduler.is_due():
+            return
+        try:
+            created = await asyncio.to_thread(self.scheduler.enqueue_due, self.session_factory)
+        except Exception:
+            self.log.exception("worker.schedule_failed")  # tried again on the next tick
+            return
+        for job in created:
+            self.log.info("job.scheduled", job_id=job.id, kind=job.kind, slot=job.dedupe_key)
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Wait ``poll_s`` (at most until the next slot), until ``stop`` or a wakeup."""
+        timeout = self.poll_s
+        until_slot = self.scheduler.seconds_until_next_slot()
+        if until_slot is not None:
+            timeout = min(timeout, until_slot + 0.01)
+        waits = [asyncio.ensure_future(stop.wait())]
+        if self.wakeup is not None:
+            waits.append(asyncio.ensure_future(self.wakeup.event.wait()))
+        try:
+            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     async def run_until_idle(self, max_jobs: int | None = None) -> int:
         """Process ready jobs until there are none (or ``max_jobs``); return how many."""
@@ -120,7 +166,13 @@ class Worker:
         # Only kinds this worker handles: during a rolling deploy an older worker leaves a
         # new kind's jobs queued for the newer ones instead of failing them.
         job = await asyncio.to_thread(
-            queue.claim, self.session_factory, self.worker_id, self.lease_s, self.handlers
+            lambda: queue.claim(
+                self.session_factory,
+                self.worker_id,
+                self.lease_s,
+                self.handlers,
+                retry=self.retry,
+            )
         )
         if job is None:
             return False
@@ -147,7 +199,7 @@ class Worker:
             attempt=job.attempts,
             session_factory=self.session_factory,
             log=log,
-            max_attempts=job.max_attempts,
+            max_attempts=self.retry.attempts_allowed(job),
             lock_key=job.lock_key,
         )
         log.info("job.started", lock_key=job.lock_key)
@@ -195,13 +247,14 @@ class Worker:
                 self.worker_id,
                 error,
                 permanent=permanent,
-                settings=self.settings,
+                retry=self.retry,
             )
         )
+        max_attempts = self.retry.attempts_allowed(job)
         if status == "dead":
-            log.error("job.dead", attempts=job.attempts, max_attempts=job.max_attempts)
+            log.error("job.dead", attempts=job.attempts, max_attempts=max_attempts)
         elif status == "queued":
-            log.info("job.retry_scheduled", attempts=job.attempts, max_attempts=job.max_attempts)
+            log.info("job.retry_scheduled", attempts=job.attempts, max_attempts=max_attempts)
         else:
             log.warning("job.lease_lost", detail="failed after another worker took over")
 

@@ -506,7 +506,8 @@ class Job(Base):
 
     ``lock_key`` (e.g. ``repo:owner/name``) keeps two workers off one repository;
     ``dedupe_key`` is unique while set, so a burst enqueues one pending job (cleared
-    when the job starts running, so a new one can queue behind it).
+    when the job starts running, so a new one can queue behind it; a periodic job's slot
+    key, ``periodic:…``, is kept, so its slot is enqueued once).
     """
 
     __tablename__ = "jobs"
@@ -520,7 +521,8 @@ class Job(Base):
     # queued | running | done | dead
     status: Mapped[str] = mapped_column(String(16), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
-    max_attempts: Mapped[int] = mapped_column(default=8)
+    # NULL: the running worker's ``LOOPWATCH_JOB_MAX_ATTEMPTS`` (RetryPolicy.max_attempts).
+    max_attempts: Mapped[int | None] = mapped_column(default=None)
     run_at: Mapped[datetime] = mapped_column(default=utcnow)
     leased_by: Mapped[str | None] = mapped_column(String(255))
     lease_expires_at: Mapped[datetime | None]
