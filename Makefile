@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck check bench clean golden docs mermaid
+.PHONY: venv demo test lint typecheck layers check bench clean golden docs mermaid
 
 # setup.py and the .pyx: `pip install -e .` compiles the JUnit case reader (see setup.py).
 $(STAMP): pyproject.toml sandbox/pyproject.toml setup.py bot/core/reports/formats/_junit_cases.pyx
@@ -43,7 +43,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-check: lint typecheck test
+# The import contracts in .importlinter: layers, a pure core, no cycles between siblings.
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+check: lint typecheck layers test
 
 golden: $(STAMP)
 	$(BIN)/python -m pytest -q tests --update-golden -k golden

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from bot.adapters.logs import get_logger
-from bot.adapters.queue import enqueue
+from bot.adapters.queue.kinds import defer_webhook
 from bot.adapters.settings import Settings
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import WebhookDelivery, utcnow
@@ -40,14 +40,6 @@ class Delivery:
     installation_id: int | None
     repository: str | None  # lower-cased owner/name
     payload: dict[str, Any]
-
-    @property
-    def lock_key(self) -> str | None:
-        if self.repository:
-            return f"repo:{self.repository}"
-        if self.installation_id is not None:
-            return f"installation:{self.installation_id}"
-        return None
 
 
 def _check_signature(settings: Settings, body: bytes, signature: str | None) -> None:
@@ -132,11 +124,11 @@ def store_delivery(
             )
             session.flush()
             if enqueue_job:
-                enqueue(
+                defer_webhook(
                     session,
-                    "webhook",
-                    {"delivery_id": delivery.delivery_id},
-                    lock_key=delivery.lock_key,
+                    delivery_id=delivery.delivery_id,
+                    repository=delivery.repository,
+                    installation_id=delivery.installation_id,
                 )
             return True
     except IntegrityError:

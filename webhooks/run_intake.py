@@ -15,12 +15,11 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.adapters.queue import enqueue
+from bot.adapters.queue.kinds import defer_check_sync, defer_process_run
 from bot.adapters.store.campaigns import campaign_named
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Repository, Run, RunFile
 from bot.app.checks.desired_checks import desire_in_progress
-from bot.handlers.jobs.process_run import enqueue_check_sync
 from webhooks.run_metadata import RunMetadata
 
 _ATTEMPTS = 4  # a retry only happens after losing a race on a unique constraint
@@ -126,12 +125,12 @@ def _store(
     session.flush()
     for report in files:
         _insert_file(session, run.id, report)
-    enqueue(session, "process_run", {"run_id": run.id}, lock_key=f"repo:{repository}")
+    defer_process_run(session, run_id=run.id, full_name=repository)
     if desire_in_progress(session, run, campaign) is not None:
         # Shown only if processing takes longer than the debounce: a quick run's check
         # run is created once, completed.
         repo_row = session.get_one(Repository, repository_id)
-        enqueue_check_sync(session, repo_row, delay=sync_delay)
+        defer_check_sync(session, repo_row, delay=sync_delay)
     return IntakeResult(run.id, run.status, created=True)
 
 

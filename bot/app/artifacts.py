@@ -14,8 +14,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.adapters.github.artifacts import ArtifactRef
-from bot.adapters.queue import enqueue
+from bot.adapters.queue.kinds import defer_check_sync, defer_process_run
 from bot.adapters.store.campaigns import campaign_named
 from bot.adapters.store.models import (
     Campaign,
@@ -28,7 +27,7 @@ from bot.adapters.store.models import (
 )
 from bot.app.checks.desired_checks import desire_in_progress
 from bot.core.artifacts.plan import ArtifactOutcome, WorkflowRunFacts, refusal_line
-from bot.handlers.jobs.process_run import enqueue_check_sync
+from bot.core.artifacts.ref import ArtifactRef
 
 ARTIFACT_LOG_KIND = "artifact"
 
@@ -101,10 +100,10 @@ def finish_run(
     if superseded or run.status == "queued":
         run.status = "queued"
         session.flush()
-        enqueue(session, "process_run", {"run_id": run.id}, lock_key=f"repo:{repository.full_name}")
+        defer_process_run(session, run_id=run.id, full_name=repository.full_name)
         campaign = session.get_one(Campaign, run.campaign_id)
         if desire_in_progress(session, run, campaign) is not None:
-            enqueue_check_sync(session, repository, delay=sync_delay)
+            defer_check_sync(session, repository, delay=sync_delay)
     return run.id
 
 

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.adapters.queue.kinds import defer_refresh, defer_sync
 from bot.adapters.store.models import Cluster, Repository, Run, SessionLogEntry, TestResult
 from bot.app.clusters.issues import write_failure_issue
 from bot.core.config import RepoConfig
-from bot.handlers.jobs.refresh import enqueue_refresh
 
 MAX_CAMPAIGNS = 20
 
@@ -52,7 +52,7 @@ def refresh_tracking_issues(
             )
         )
         if latest is not None:
-            enqueue_refresh(session, repository.full_name, latest)
+            defer_refresh(session, run_id=latest, full_name=repository.full_name)
 
 
 def echo_change(
@@ -79,6 +79,4 @@ def echo_change(
 
 
 def queue_sync(session: Session, repository: Repository) -> None:
-    from bot.handlers.jobs.process_run import enqueue_sync  # the jobs import the event handlers
-
-    enqueue_sync(session, repository, delay=timedelta(0))
+    defer_sync(session, repository, delay=timedelta(0))

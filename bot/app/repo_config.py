@@ -11,11 +11,10 @@ from bot.adapters.github.config_file import fetch_repo_file
 from bot.adapters.github.errors import GitHubPermanentError, github_errors
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Installation, Repository
+from bot.app.services import Services
 
 if TYPE_CHECKING:
     from githubkit import GitHub
-
-    from bot.service import Services
 
 
 async def resolve_installation(services: Services, repository_id: int) -> int | None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.github.artifacts import ArtifactRef
 from bot.core.artifacts.config import ArtifactsConfig
 from bot.core.artifacts.plan import (
     ArtifactOutcome,
@@ -18,6 +17,7 @@ from bot.core.artifacts.plan import (
     refusal_line,
     workflow_run_facts,
 )
+from bot.core.artifacts.ref import ArtifactRef
 from bot.core.config import load_config
 from tests.commands.conftest import JUNIT_GREEN
 

@@ -12,12 +12,20 @@ from sqlalchemy import func, select
 from bot.adapters.github.pacer import WritePacer
 from bot.adapters.store.models import CommandInvocation
 from bot.core.config import load_config
-from bot.handlers.commands.context import CommandContext
 from bot.handlers.commands.dispatch import Deps, Handled, Incoming, handle_commands
 from bot.handlers.commands.github_port import GitHubkitPort
 from bot.handlers.commands.reply import Status
 from bot.handlers.commands.runtime import SessionStore
-from bot.handlers.commands.spec import Help, Level, Outcome, Refused, Registry, Where, command
+from bot.handlers.commands.spec import (
+    CommandContext,
+    Help,
+    Level,
+    Outcome,
+    Refused,
+    Registry,
+    Where,
+    command,
+)
 from tests.github.conftest import FULL_NAME, World
 
 pytestmark = pytest.mark.anyio

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot.adapters.queue.kinds import UNMUTE_DUE
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Cluster, CommandInvocation, Job
 from bot.handlers.commands.builtin.mute import MuteRequest, parse_mute, when_text
 from bot.handlers.commands.spec import Refused
-from bot.handlers.jobs.unmute import UNMUTE_DUE
 from tests.commands.conftest import JUNIT_1011, JUNIT_GREEN, Talk
 
 TITLE = "WebSocket closed 1011 (internal error)"

@@ -113,10 +113,10 @@ def test_failure_while_storing_leaves_nothing_half_stored(
 ) -> None:
     from webhooks import run_intake
 
-    def broken_enqueue(*args: Any, **kwargs: Any) -> None:
+    def broken_defer(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("queue table unavailable")
 
-    monkeypatch.setattr(run_intake, "enqueue", broken_enqueue)
+    monkeypatch.setattr(run_intake, "defer_process_run", broken_defer)
     with TestClient(app, raise_server_exceptions=False) as failing_client:
         response = post_run(failing_client, token, metadata())
     assert response.status_code == 500

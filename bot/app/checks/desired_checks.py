@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.adapters.queue.kinds import defer_refresh
 from bot.adapters.store.models import Campaign, CheckRunRecord, Repository, Run, utcnow
 from bot.app.checks.build import build_view, check_key
 from bot.core.checks.annotations import build_annotations
 from bot.core.checks.model import Category, CheckView
 from bot.core.config import ChecksConfig, fill_template
 from bot.core.render.check_run import check_title, render_summary
-from bot.handlers.jobs.refresh import enqueue_refresh
 
 IN_PROGRESS_TITLE = "Reading the test reports"
 
@@ -198,4 +198,4 @@ def renote(session: Session, record_id: int, note: str) -> None:
     latest = max((int(r) for r in record.run_ids or []), default=None)
     repository = session.get_one(Repository, record.repository_id)
     if latest is not None:
-        enqueue_refresh(session, repository.full_name, latest)
+        defer_refresh(session, run_id=latest, full_name=repository.full_name)

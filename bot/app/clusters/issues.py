@@ -18,6 +18,7 @@ from bot.adapters.github.desired_state import (
     parse_labels,
     set_desired_issue,
 )
+from bot.adapters.queue.kinds import defer_five_whys_draft
 from bot.adapters.store.models import (
     Campaign,
     Cluster,
@@ -275,13 +276,13 @@ def _queue_drafts(
 ) -> None:
     """The evidence draft for each new issue (about the cluster's first failing run) and
     for each regression (about the run it came back in)."""
-    from bot.handlers.jobs.five_whys_draft import enqueue_draft  # the job imports this module
-
     full_name = ctx.repository.full_name
     for cluster_id in regressed:
         cluster = session.get_one(Cluster, cluster_id)
         if cluster.issue_key is not None:
-            enqueue_draft(session, cluster, ctx.run, full_name)
+            defer_five_whys_draft(
+                session, cluster_id=cluster.id, run_id=ctx.run.id, full_name=full_name
+            )
     for key in opened:
         cluster = session.scalars(
             select(Cluster).where(
@@ -292,4 +293,5 @@ def _queue_drafts(
             continue
         first = session.get(Run, cluster.first_seen_run_id) if cluster.first_seen_run_id else None
         same_campaign = first is not None and first.campaign_id == ctx.run.campaign_id
-        enqueue_draft(session, cluster, first if first and same_campaign else ctx.run, full_name)
+        about = first if first is not None and same_campaign else ctx.run
+        defer_five_whys_draft(session, cluster_id=cluster.id, run_id=about.id, full_name=full_name)

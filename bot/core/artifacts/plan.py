@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.adapters.github.artifacts import ArtifactRef
 from bot.core.artifacts.config import ArtifactsConfig
+from bot.core.artifacts.ref import ArtifactRef
 from bot.core.render.safe import shorten
 from bot.core.reports import ReportError
 from bot.core.reports.registry import detect_format

@@ -3,21 +3,9 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 
 from bot.core.config import CONFIG_PATH, CommandsConfig
-from bot.handlers.commands.spec import Command, Level, Registry
-
-
-@dataclass(frozen=True, slots=True)
-class CommandSettings:
-    prefix: str
-    enabled: frozenset[str]
-    levels: dict[str, Level]
-    problems: list[str] = field(default_factory=list)  # shown in replies
-
-    def level_for(self, command: Command) -> Level:
-        return self.levels.get(command.name, command.level)
+from bot.handlers.commands.spec import CommandSettings, Level, Registry
 
 
 def _unknown(name: str, registry: Registry, where: str) -> str:

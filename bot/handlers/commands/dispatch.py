@@ -27,14 +27,7 @@ from bot.adapters.queue import RetryAt
 from bot.adapters.store.models import Cluster, CommandInvocation, Repository, utcnow
 from bot.app.effects import echo_change, queue_sync
 from bot.core.config import RepoConfig
-from bot.handlers.commands.command_settings import CommandSettings, resolve_settings
-from bot.handlers.commands.context import (
-    CommandContext,
-    GitHubPort,
-    ReactionName,
-    StorePort,
-    Subject,
-)
+from bot.handlers.commands.command_settings import resolve_settings
 from bot.handlers.commands.help_text import how_to_talk, typed
 from bot.handlers.commands.parse import CommandLine, added_commands, find_commands
 from bot.handlers.commands.permissions import permission_of
@@ -43,9 +36,15 @@ from bot.handlers.commands.spec import (
     REGISTRY,
     WHERE_TEXT,
     Command,
+    CommandContext,
+    CommandSettings,
+    GitHubPort,
     Level,
+    ReactionName,
     Refused,
     Registry,
+    StorePort,
+    Subject,
     Where,
 )
 from bot.handlers.commands.subject import find_subject

@@ -14,8 +14,7 @@ from bot.adapters.github.client import split_full_name
 from bot.adapters.github.desired_state import DEFAULT_LABEL_COLOR
 from bot.adapters.github.errors import GitHubPermanentError, github_errors, is_status
 from bot.adapters.github.pacer import WritePacer
-from bot.handlers.commands.context import IssueFacts, ReactionName
-from bot.handlers.commands.spec import Level
+from bot.handlers.commands.spec import IssueFacts, Level, ReactionName
 
 # GitHub's ``role_name`` (triage and maintain included); ``permission`` folds them into
 # read and write, so the role wins when GitHub gives one we know.

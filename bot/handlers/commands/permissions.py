@@ -10,8 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.adapters.store.models import PermissionGrant
-from bot.handlers.commands.context import GitHubPort, StorePort
-from bot.handlers.commands.spec import Level
+from bot.handlers.commands.spec import GitHubPort, Level, StorePort
 
 
 def _cached(

@@ -7,8 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.adapters.store.models import Campaign, Cluster, GitHubIssue
-from bot.handlers.commands.context import Subject
-from bot.handlers.commands.spec import Where
+from bot.handlers.commands.spec import Subject, Where
 
 CLUSTER_PREFIX = "cluster:"
 CAMPAIGN_PREFIX = "campaign:"

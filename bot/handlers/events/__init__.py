@@ -5,6 +5,7 @@ from bot.handlers.events import (  # noqa: F401  (registration)
     comments,
     installation,
     issues,
+    jobs,
     ping,
     workflow_runs,
 )

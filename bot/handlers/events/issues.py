@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.github.client import split_full_name
 from bot.adapters.github.errors import GitHubPermanentError
+from bot.adapters.queue.kinds import defer_sync
 from bot.adapters.store.models import Campaign, GitHubIssue, Repository, SessionLogEntry, utcnow
 from bot.app.clusters.closing import Closing, fetch_closing
 from bot.app.clusters.issues import rewrite_failure_issue_body
@@ -152,8 +153,6 @@ def _record_closing(
 ) -> bool:
     """Add what closed the issue to the cluster's resolution and render its issue again;
     ``True`` when the failure issue has to be synced."""
-    from bot.handlers.jobs.process_run import enqueue_sync  # the jobs import the event handlers
-
     row = session.scalar(
         select(GitHubIssue).where(
             GitHubIssue.repository_id == repository_id, GitHubIssue.number == number
@@ -167,7 +166,7 @@ def _record_closing(
     repository = session.get_one(Repository, repository_id)
     if not rewrite_failure_issue_body(session, cluster, repository, web_url):
         return False
-    enqueue_sync(session, repository, delay=timedelta(0))
+    defer_sync(session, repository, delay=timedelta(0))
     return True
 
 

@@ -16,16 +16,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.logs import get_logger
 from bot.adapters.queue import PermanentJobError
+from bot.adapters.queue.kinds import WEBHOOK, WebhookPayload
 from bot.adapters.queue.worker import Handler, JobContext
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import WebhookDelivery, utcnow
+from bot.app.services import Services
 from bot.handlers.events.router import EventContext, EventRouter, router
+from bot.handlers.registry import handles
 
 if TYPE_CHECKING:
     from githubkit import GitHub
 
     from bot.adapters.github.pacer import WritePacer
-    from bot.service import Services
 
 
 @dataclass(frozen=True)
@@ -114,12 +116,9 @@ async def handle_webhook_job(
     permission_ttl_s: float = 60.0,
 ) -> None:
     """The worker's handler for ``webhook`` jobs (``payload={"delivery_id": …}``)."""
-    delivery_id = ctx.payload.get("delivery_id")
-    if not isinstance(delivery_id, str):
-        raise PermanentJobError(f"webhook job {ctx.job_id} has no delivery_id in its payload")
     await process_delivery(
         ctx.session_factory,
-        delivery_id,
+        WebhookPayload.read(ctx).delivery_id,
         log=ctx.log,
         github=github,
         web_url=web_url,
@@ -128,6 +127,7 @@ async def handle_webhook_job(
     )
 
 
+@handles(WEBHOOK)
 def make_webhook_handler(services: Services) -> Handler:
     """``handle_webhook_job`` with the worker's GitHub App (handlers may read from GitHub)."""
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from bot.adapters.queue.kinds import defer_ingest_artifacts
 from bot.core.artifacts.plan import workflow_run_facts
 from bot.handlers.events.repos import remember_repository
 from bot.handlers.events.router import EventContext, router
-from bot.handlers.jobs.ingest_artifacts import enqueue_ingest
 
 
 @router.register("workflow_run", action="completed")
@@ -27,6 +27,6 @@ async def on_workflow_run_completed(ctx: EventContext) -> None:
     def queue(session: Session) -> None:
         repository = remember_repository(session, ctx.payload)
         if repository is not None and repository.removed_at is None:
-            enqueue_ingest(session, repository, facts)
+            defer_ingest_artifacts(session, repository, facts.model_dump(mode="json"))
 
     await ctx.in_transaction(queue)

@@ -16,32 +16,22 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.github.commit_range import fetch_commit_range
 from bot.adapters.github.errors import GitHubTransientError
-from bot.adapters.queue import enqueue
+from bot.adapters.queue.kinds import DRAFT_FIVE_WHYS, DraftFiveWhysPayload
 from bot.adapters.queue.worker import Handler, JobContext
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Campaign, Cluster, Repository, Run, utcnow
 from bot.app.clusters.issues import rewrite_failure_issue_body
+from bot.app.effects import campaigns_of_cluster, queue_sync, refresh_tracking_issues
 from bot.app.evidence import gather_facts
 from bot.app.five_whys_store import Target, cluster_subject, load_five_whys, save_draft
 from bot.app.repo_config import resolve_installation
+from bot.app.services import Services
 from bot.app.tracking_issue import latest_analysis_block
 from bot.core.evidence.builder import build_draft
 from bot.core.evidence.facts import CommitRange, EvidenceFacts
-from bot.service import Services
+from bot.handlers.registry import handles
 
-DRAFT_FIVE_WHYS = "draft_five_whys"
 COMPARE_ATTEMPTS = 3  # then the draft says GitHub did not answer
-
-
-def enqueue_draft(session: Session, cluster: Cluster, run: Run, full_name: str) -> None:
-    """Queue the draft for ``cluster`` failing in ``run`` (once per cluster and run)."""
-    enqueue(
-        session,
-        DRAFT_FIVE_WHYS,
-        {"cluster_id": cluster.id, "run_id": run.id},
-        lock_key=f"repo:{full_name}",
-        dedupe_key=f"five-whys-draft:{cluster.id}:{run.id}",
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +53,11 @@ def _read(session: Session, cluster_id: int, run_id: int) -> _Read | None:
     return _Read(gather_facts(session, cluster, run, subject), repository.id, repository.full_name)
 
 
+@handles(DRAFT_FIVE_WHYS)
 def make_draft_handler(services: Services) -> Handler:
     async def draft_five_whys(ctx: JobContext) -> None:
-        cluster_id, run_id = int(ctx.payload["cluster_id"]), int(ctx.payload["run_id"])
+        payload = DraftFiveWhysPayload.read(ctx)
+        cluster_id, run_id = payload.cluster_id, payload.run_id
         with services.session_factory() as session:
             read = _read(session, cluster_id, run_id)
         if read is None:
@@ -122,8 +114,6 @@ def _echo(session: Session, cluster: Cluster, web_url: str) -> None:
     """The failure issue shows the new draft; so do the tracking issues that show a draft
     (those with no five-whys of their own: rendering one again reprocesses its latest
     run, so the others are left alone); a sync follows."""
-    from bot.app.effects import campaigns_of_cluster, queue_sync, refresh_tracking_issues
-
     repository = session.get_one(Repository, cluster.repository_id)
     rewrite_failure_issue_body(session, cluster, repository, web_url)
     showing_drafts = [

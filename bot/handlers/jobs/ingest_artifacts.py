@@ -17,22 +17,17 @@ from typing import Any, cast
 from githubkit import GitHub
 from githubkit_schemas.latest.models import PullRequestSimple
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from bot.adapters.github.artifacts import (
-    ArtifactRef,
-    ArtifactTooLarge,
-    DigestMismatch,
-    download_artifact,
-)
+from bot.adapters.github.artifacts import ArtifactTooLarge, DigestMismatch, download_artifact
 from bot.adapters.github.client import split_full_name
 from bot.adapters.github.errors import GitHubPermanentError, GitHubTransientError, github_errors
-from bot.adapters.queue import enqueue
+from bot.adapters.queue.kinds import INGEST_ARTIFACTS, IngestArtifactsPayload
 from bot.adapters.queue.worker import Handler, JobContext
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Repository
 from bot.app.artifacts import finish_run, known_artifacts, store_outcome
 from bot.app.repo_config import load_repo_config_text, resolve_installation
+from bot.app.services import Services
 from bot.core.artifacts.config import ArtifactsConfig
 from bot.core.artifacts.plan import (
     ArtifactOutcome,
@@ -40,24 +35,13 @@ from bot.core.artifacts.plan import (
     choose_artifacts,
     pick_reports,
 )
+from bot.core.artifacts.ref import ArtifactRef
 from bot.core.artifacts.unpack import ArchiveRefused, UnpackLimits, unpack_zip
 from bot.core.config import load_config
-from bot.service import Services
+from bot.handlers.registry import handles
 
-INGEST_ARTIFACTS = "ingest_artifacts"
 PAGE_SIZE = 100
 MAX_PAGES = 10  # 1,000 artifacts in one run is already far past any test job
-
-
-def enqueue_ingest(session: Session, repository: Repository, facts: WorkflowRunFacts) -> None:
-    """Queue the ingestion of one run attempt's artifacts (once per run and attempt)."""
-    enqueue(
-        session,
-        INGEST_ARTIFACTS,
-        {"repository_id": repository.id, "run": facts.model_dump(mode="json")},
-        lock_key=f"repo:{repository.full_name}",
-        dedupe_key=f"artifacts:{repository.id}:{facts.run_id}:{facts.run_attempt}",
-    )
 
 
 def _limits(config: ArtifactsConfig) -> UnpackLimits:
@@ -120,10 +104,12 @@ def _unpack(artifact: ArtifactRef, data: bytes, limits: UnpackLimits) -> Artifac
     return outcome
 
 
+@handles(INGEST_ARTIFACTS)
 def make_ingest_artifacts_handler(services: Services) -> Handler:
     async def ingest_artifacts(ctx: JobContext) -> None:
-        repository_id = int(ctx.payload["repository_id"])
-        facts = WorkflowRunFacts.model_validate(ctx.payload["run"])
+        payload = IngestArtifactsPayload.read(ctx)
+        repository_id = payload.repository_id
+        facts = WorkflowRunFacts.model_validate(payload.run)
         log = ctx.log.bind(workflow_run_id=facts.run_id, run_attempt=facts.run_attempt)
         text, problem = await load_repo_config_text(services, repository_id)
         config = load_config(text).config.artifacts

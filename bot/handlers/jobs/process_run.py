@@ -9,7 +9,7 @@ import structlog
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
-from bot.adapters.queue import enqueue
+from bot.adapters.queue.kinds import PROCESS_RUN, ProcessRunPayload, defer_sync
 from bot.adapters.queue.worker import Handler, JobContext
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import (
@@ -26,6 +26,7 @@ from bot.app.checks.desired_checks import desire_completed
 from bot.app.clusters.apply_run import publish_run_clusters, track_run
 from bot.app.clusters.views import findings_for_run
 from bot.app.repo_config import load_repo_config_text
+from bot.app.services import Services
 from bot.app.steering.runs import following
 from bot.app.tracking_issue import previous_summaries, run_info, tracking_key, update_tracking_issue
 from bot.core.analysis import OTHER_PHASE, RunAnalysis, RunCase, analyze_run
@@ -33,51 +34,13 @@ from bot.core.config import ComparisonConfig, ConfigResult, load_config
 from bot.core.render.tracking_issue import RunInfo, run_log_text
 from bot.core.reports.run_files import ParsedRun, parse_files
 from bot.core.steering.run_diff import RunDiff, TestOutcome, diff_phrase, diff_runs
-from bot.service import Services
+from bot.handlers.registry import handles
 
 
-def sync_job_key(repository_id: int) -> str:
-    return f"sync:{repository_id}"
-
-
-def enqueue_sync(session: Session, repository: Repository, *, delay: timedelta) -> None:
-    """Queue one sync of the repository's desired state (coalesced with a pending one)."""
-    lock = (
-        f"installation:{repository.installation_id}"
-        if repository.installation_id
-        else f"repo:{repository.full_name}"
-    )
-    enqueue(
-        session,
-        "sync_repository",
-        {"repository_id": repository.id},
-        lock_key=lock,
-        dedupe_key=sync_job_key(repository.id),
-        run_at=utcnow() + delay,
-    )
-
-
-def enqueue_check_sync(session: Session, repository: Repository, *, delay: timedelta) -> None:
-    """Queue a sync of the repository's check runs only (an upload was accepted: its check
-    run shows in progress), so a burst of uploads does not edit issues half-way."""
-    lock = (
-        f"installation:{repository.installation_id}"
-        if repository.installation_id
-        else f"repo:{repository.full_name}"
-    )
-    enqueue(
-        session,
-        "sync_checks",
-        {"repository_id": repository.id},
-        lock_key=lock,
-        dedupe_key=f"sync-checks:{repository.id}",
-        run_at=utcnow() + delay,
-    )
-
-
+@handles(PROCESS_RUN)
 def make_process_run_handler(services: Services) -> Handler:
     async def process_run(ctx: JobContext) -> None:
-        run_id = int(ctx.payload["run_id"])
+        run_id = ProcessRunPayload.read(ctx).run_id
         factory = services.session_factory
         with factory() as session:
             run = session.get(Run, run_id)
@@ -110,7 +73,7 @@ def make_process_run_handler(services: Services) -> Handler:
             # A burst of runs becomes one GitHub edit: the sync job is deduplicated and
             # waits a moment for the next run of the burst.
             repository = session.get_one(Repository, repository_id)
-            enqueue_sync(
+            defer_sync(
                 session, repository, delay=timedelta(seconds=services.settings.sync_debounce_s)
             )
 

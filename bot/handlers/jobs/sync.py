@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 from bot.adapters.github.checks_sync import sync_check_runs
 from bot.adapters.github.sync import sync_repository
 from bot.adapters.queue import PermanentJobError
+from bot.adapters.queue.kinds import SYNC_CHECKS, SYNC_REPOSITORY, RepositoryPayload, defer_refresh
 from bot.adapters.queue.worker import Handler, JobContext
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Repository, Run
 from bot.app.repo_config import resolve_installation
-from bot.handlers.jobs.refresh import enqueue_refresh
-from bot.service import Services
+from bot.app.services import Services
+from bot.handlers.registry import handles
 
 
 async def _installation(services: Services, repository_id: int) -> int:
@@ -28,9 +29,10 @@ async def _installation(services: Services, repository_id: int) -> int:
     return installation_id
 
 
+@handles(SYNC_REPOSITORY)
 def make_sync_handler(services: Services) -> Handler:
     async def sync(ctx: JobContext) -> None:
-        repository_id = int(ctx.payload["repository_id"])
+        repository_id = RepositoryPayload.read(ctx).repository_id
         installation_id = await _installation(services, repository_id)
         with structlog.contextvars.bound_contextvars(
             repository_id=repository_id, installation=installation_id
@@ -74,11 +76,12 @@ def make_sync_handler(services: Services) -> Handler:
     return sync
 
 
+@handles(SYNC_CHECKS)
 def make_check_sync_handler(services: Services) -> Handler:
     """``sync_checks``: only the check runs (an upload was accepted, its run is pending)."""
 
     async def sync_checks(ctx: JobContext) -> None:
-        repository_id = int(ctx.payload["repository_id"])
+        repository_id = RepositoryPayload.read(ctx).repository_id
         installation_id = await _installation(services, repository_id)
         checks = await sync_check_runs(
             services.session_factory,
@@ -106,4 +109,4 @@ def _refresh_latest_runs(services: Services, repository_id: int) -> None:
             .group_by(Run.campaign_id)
         ).all()
         for run_id in latest:
-            enqueue_refresh(session, repository.full_name, run_id)
+            defer_refresh(session, run_id=run_id, full_name=repository.full_name)

@@ -14,29 +14,18 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.adapters.queue import RetryAt, enqueue
+from bot.adapters.queue import RetryAt
+from bot.adapters.queue.kinds import UNMUTE_DUE, UnmutePayload
 from bot.adapters.queue.worker import Handler, JobContext
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Cluster, GitHubIssue, Repository, utcnow
 from bot.app.clusters.people import unmute_if_due
+from bot.app.effects import echo_change
 from bot.app.repo_config import load_repo_config_text
+from bot.app.services import Services
 from bot.core.config import RepoConfig, load_config
 from bot.core.render.cluster_views import BOT_LOGIN
-from bot.service import Services
-
-UNMUTE_DUE = "unmute_due"
-
-
-def enqueue_unmute(session: Session, cluster: Cluster, full_name: str, until: datetime) -> None:
-    """Queue the end of the mute that runs out at ``until`` (one job per cluster and time)."""
-    enqueue(
-        session,
-        UNMUTE_DUE,
-        {"cluster_id": cluster.id, "until": until.isoformat()},
-        lock_key=f"repo:{full_name}",
-        dedupe_key=f"unmute:{cluster.id}:{until.isoformat()}",
-        run_at=until,
-    )
+from bot.handlers.registry import handles
 
 
 def _mute_state(session: Session, cluster_id: int, due: datetime) -> str:
@@ -63,9 +52,6 @@ def unmute_now(
 ) -> bool:
     """Unmute the cluster if its mute ending at ``due`` is still on and due; echo it the way
     a command's change is echoed. ``True`` when it unmuted."""
-    from bot.app.effects import echo_change  # bot.handlers.commands imports the commands, which
-    # import this module
-
     cluster = session.get(Cluster, cluster_id)
     if cluster is None:
         return False
@@ -83,10 +69,11 @@ def unmute_now(
     return True
 
 
+@handles(UNMUTE_DUE)
 def make_unmute_handler(services: Services) -> Handler:
     async def unmute_due(ctx: JobContext) -> None:
-        cluster_id = int(ctx.payload["cluster_id"])
-        due = datetime.fromisoformat(str(ctx.payload["until"]))
+        payload = UnmutePayload.read(ctx)
+        cluster_id, due = payload.cluster_id, payload.until
         with services.session_factory() as session:
             state = _mute_state(session, cluster_id, due)
             repository_id = session.scalar(

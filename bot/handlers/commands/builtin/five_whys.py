@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.store.models import Campaign, Cluster, Run
 from bot.app.five_whys_store import Target, edit_five_whys, load_five_whys, save_five_whys
+from bot.app.tracking_issue import main_failure_draft
 from bot.core.evidence.model import EvidenceDraft
 from bot.core.five_whys import BLOCK_FORMAT, AnalysisBlock, FiveWhysError, parse_block
-from bot.handlers.commands.context import CommandContext
-from bot.handlers.commands.spec import Help, Level, Outcome, Refused, Where, command
+from bot.handlers.commands.spec import CommandContext, Help, Level, Outcome, Refused, Where, command
 
 WHERE = frozenset({Where.CLUSTER, Where.CAMPAIGN})
 
@@ -137,8 +137,6 @@ def save_as_persons(
 
 def _shown_on_tracking_issue(session: Session, target: Target) -> EvidenceDraft | None:
     """The draft a campaign's tracking issue shows: its latest run's main failure's."""
-    from bot.app.tracking_issue import main_failure_draft  # the jobs import the commands
-
     if target.campaign_id is None:
         return None
     run = session.scalar(

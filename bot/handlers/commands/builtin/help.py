@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.handlers.commands.context import CommandContext
 from bot.handlers.commands.help_text import full_help
-from bot.handlers.commands.spec import Help, Level, Outcome, command
+from bot.handlers.commands.spec import CommandContext, Help, Level, Outcome, command
 
 
 @command(

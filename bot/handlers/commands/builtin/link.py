@@ -17,8 +17,16 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.github.desired_state import add_comment, issue_hash, parse_labels
 from bot.adapters.store.models import Cluster, ClusterEvent, GitHubIssue
-from bot.handlers.commands.context import CommandContext, IssueFacts
-from bot.handlers.commands.spec import Help, Level, Outcome, Refused, Where, command
+from bot.handlers.commands.spec import (
+    CommandContext,
+    Help,
+    IssueFacts,
+    Level,
+    Outcome,
+    Refused,
+    Where,
+    command,
+)
 
 LINKED_PREFIX = "linked:"
 

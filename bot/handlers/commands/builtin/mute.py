@@ -13,12 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.adapters.queue.kinds import defer_unmute
 from bot.adapters.store.models import Cluster
 from bot.app.clusters.people import set_muted
 from bot.core.render.safe import code, inline, shorten
-from bot.handlers.commands.context import CommandContext
-from bot.handlers.commands.spec import Help, Level, Outcome, Refused, Where, command
-from bot.handlers.jobs.unmute import enqueue_unmute
+from bot.handlers.commands.spec import CommandContext, Help, Level, Outcome, Refused, Where, command
 
 MAX_AHEAD = timedelta(days=366)
 MAX_REASON = 200
@@ -130,7 +129,9 @@ async def mute(ctx: CommandContext) -> Outcome:
                 f"`{ctx.typed('unmute')}`."
             )
         if request.until is not None:
-            enqueue_unmute(session, cluster, ctx.full_name, request.until)
+            defer_unmute(
+                session, cluster_id=cluster.id, full_name=ctx.full_name, until=request.until
+            )
         return cluster.title
 
     title = await ctx.store.run(work)

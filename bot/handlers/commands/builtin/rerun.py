@@ -15,8 +15,16 @@ from bot.adapters.github.errors import GitHubPermanentError
 from bot.adapters.store.models import Campaign, Run, TestResult
 from bot.app.clusters.views import FAILING_OUTCOMES
 from bot.core.render.safe import code
-from bot.handlers.commands.context import CommandContext, Subject
-from bot.handlers.commands.spec import Help, Level, Outcome, Refused, Where, command
+from bot.handlers.commands.spec import (
+    CommandContext,
+    Help,
+    Level,
+    Outcome,
+    Refused,
+    Subject,
+    Where,
+    command,
+)
 
 NOT_ACCESSIBLE = "not accessible by integration"
 

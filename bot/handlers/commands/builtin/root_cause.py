@@ -6,8 +6,7 @@ from functools import partial
 
 from bot.core.five_whys import set_root_cause
 from bot.handlers.commands.builtin.five_whys import WHERE, change_record
-from bot.handlers.commands.context import CommandContext
-from bot.handlers.commands.spec import Help, Level, Outcome, command
+from bot.handlers.commands.spec import CommandContext, Help, Level, Outcome, command
 
 
 @command(

@@ -22,8 +22,7 @@ from bot.core.render.cluster_text import plural
 from bot.core.render.safe import cell_code, code, inline, table_cell
 from bot.core.render.tracking_issue import format_time
 from bot.core.steering.goal import run_point
-from bot.handlers.commands.context import CommandContext, Subject
-from bot.handlers.commands.spec import Help, Level, Outcome, Where, command
+from bot.handlers.commands.spec import CommandContext, Help, Level, Outcome, Subject, Where, command
 
 MAX_LISTED = 10
 OPEN_STATES = ("new", "open", "regressed", "muted")

@@ -6,8 +6,7 @@ from functools import partial
 
 from bot.core.five_whys import MAX_WHYS, set_why
 from bot.handlers.commands.builtin.five_whys import WHERE, change_record
-from bot.handlers.commands.context import CommandContext
-from bot.handlers.commands.spec import Help, Level, Outcome, Refused, command
+from bot.handlers.commands.spec import CommandContext, Help, Level, Outcome, Refused, command
 
 
 @command(

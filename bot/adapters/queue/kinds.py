@@ -1,0 +1,241 @@
+"""Every job kind the worker runs: its name, its payload and how it is queued.
+
+The one place that knows a kind's payload and its keys. The lock key keeps the jobs of
+one repository (or installation) in order; the dedupe key coalesces a burst into one
+pending job. A payload is stored as JSON in ``jobs.payload``: the shapes here are the
+ones a running install has queued, so they may gain optional fields but never rename or
+drop one (``tests/store/test_job_kinds.py`` holds them to it).
+
+A leaf module: it imports the queue and nothing of the application, so the web process,
+the application services and the handlers can all queue jobs without importing one
+another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_serializer
+from sqlalchemy.orm import Session
+
+from bot.adapters.queue import PermanentJobError, enqueue
+
+PROCESS_RUN = "process_run"
+SYNC_REPOSITORY = "sync_repository"
+SYNC_CHECKS = "sync_checks"
+WEBHOOK = "webhook"
+UNMUTE_DUE = "unmute_due"
+DRAFT_FIVE_WHYS = "draft_five_whys"
+INGEST_ARTIFACTS = "ingest_artifacts"
+JOB_KINDS = (
+    PROCESS_RUN,
+    SYNC_REPOSITORY,
+    SYNC_CHECKS,
+    WEBHOOK,
+    UNMUTE_DUE,
+    DRAFT_FIVE_WHYS,
+    INGEST_ARTIFACTS,
+)
+
+
+class RepositoryRef(Protocol):
+    """What queueing needs of a repository (a ``Repository`` row has it)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def full_name(self) -> str: ...
+
+    @property
+    def installation_id(self) -> int | None: ...
+
+
+def repository_lock(full_name: str) -> str:
+    """The lock of jobs that change one repository's data: one at a time, in order."""
+    return f"repo:{full_name}"
+
+
+def _sync_lock(repository: RepositoryRef) -> str:
+    """Syncs write to GitHub: one at a time per installation (its rate limit is shared)."""
+    if repository.installation_id:
+        return f"installation:{repository.installation_id}"
+    return repository_lock(repository.full_name)
+
+
+class StoredJob(Protocol):
+    """A claimed job as its handler sees it (``bot.adapters.queue.worker.JobContext``)."""
+
+    @property
+    def job_id(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
+
+
+class JobPayload(BaseModel):
+    """A job's payload; ``read`` turns a stored one into the model, or a dead job."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    @classmethod
+    def read(cls, job: StoredJob) -> Self:
+        """The job's payload as this model; a payload that does not fit cannot succeed on
+        a retry, so it raises :class:`PermanentJobError`."""
+        try:
+            return cls.model_validate(job.payload)
+        except ValidationError as error:
+            problems = "; ".join(_problem(e["loc"], e["type"], e["msg"]) for e in error.errors())
+            raise PermanentJobError(f"{job.kind} job {job.job_id}: {problems}") from error
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+def _problem(loc: tuple[int | str, ...], kind: str, message: str) -> str:
+    field = ".".join(str(part) for part in loc)
+    return f"no {field} in its payload" if kind == "missing" else f"{field}: {message}"
+
+
+class ProcessRunPayload(JobPayload):
+    run_id: int
+
+
+class RepositoryPayload(JobPayload):
+    """``sync_repository`` and ``sync_checks``."""
+
+    repository_id: int
+
+
+class WebhookPayload(JobPayload):
+    delivery_id: str
+
+
+class UnmutePayload(JobPayload):
+    cluster_id: int
+    until: datetime
+
+    @field_serializer("until")
+    def _iso(self, until: datetime) -> str:
+        return until.isoformat()  # as queued before the payloads had models
+
+
+class DraftFiveWhysPayload(JobPayload):
+    cluster_id: int
+    run_id: int
+
+
+class IngestArtifactsPayload(JobPayload):
+    repository_id: int
+    # The workflow run's facts as JSON (bot.core.artifacts.plan.WorkflowRunFacts).
+    run: dict[str, Any]
+
+
+def defer_process_run(session: Session, *, run_id: int, full_name: str) -> None:
+    """Queue the processing of a stored run (an upload, or a workflow run's artifacts)."""
+    enqueue(
+        session,
+        PROCESS_RUN,
+        ProcessRunPayload(run_id=run_id).to_json(),
+        lock_key=repository_lock(full_name),
+    )
+
+
+def defer_refresh(session: Session, *, run_id: int, full_name: str) -> None:
+    """Render a campaign's issues and check run again from a stored run: ``process_run``
+    once more (idempotent; a pending refresh of the same run is not doubled). For what the
+    last rendering could not know: new issue numbers, a person's command, a note."""
+    enqueue(
+        session,
+        PROCESS_RUN,
+        ProcessRunPayload(run_id=run_id).to_json(),
+        lock_key=repository_lock(full_name),
+        dedupe_key=f"refresh:{run_id}",
+    )
+
+
+def sync_job_key(repository_id: int) -> str:
+    return f"sync:{repository_id}"
+
+
+def defer_sync(session: Session, repository: RepositoryRef, *, delay: timedelta) -> None:
+    """Queue one sync of the repository's desired state (coalesced with a pending one)."""
+    enqueue(
+        session,
+        SYNC_REPOSITORY,
+        RepositoryPayload(repository_id=repository.id).to_json(),
+        lock_key=_sync_lock(repository),
+        dedupe_key=sync_job_key(repository.id),
+        run_at=datetime.now(UTC) + delay,
+    )
+
+
+def defer_check_sync(session: Session, repository: RepositoryRef, *, delay: timedelta) -> None:
+    """Queue a sync of the repository's check runs only (an upload was accepted: its check
+    run shows in progress), so a burst of uploads does not edit issues half-way."""
+    enqueue(
+        session,
+        SYNC_CHECKS,
+        RepositoryPayload(repository_id=repository.id).to_json(),
+        lock_key=_sync_lock(repository),
+        dedupe_key=f"sync-checks:{repository.id}",
+        run_at=datetime.now(UTC) + delay,
+    )
+
+
+def defer_webhook(
+    session: Session, *, delivery_id: str, repository: str | None, installation_id: int | None
+) -> None:
+    """Queue the handling of a stored webhook delivery, in order with the repository's
+    other jobs (or the installation's, for an event about no one repository)."""
+    if repository:
+        lock: str | None = repository_lock(repository)
+    elif installation_id is not None:
+        lock = f"installation:{installation_id}"
+    else:
+        lock = None
+    enqueue(session, WEBHOOK, WebhookPayload(delivery_id=delivery_id).to_json(), lock_key=lock)
+
+
+def defer_unmute(session: Session, *, cluster_id: int, full_name: str, until: datetime) -> None:
+    """Queue the end of the mute that runs out at ``until`` (one job per cluster and time)."""
+    enqueue(
+        session,
+        UNMUTE_DUE,
+        UnmutePayload(cluster_id=cluster_id, until=until).to_json(),
+        lock_key=repository_lock(full_name),
+        dedupe_key=f"unmute:{cluster_id}:{until.isoformat()}",
+        run_at=until,
+    )
+
+
+def defer_five_whys_draft(
+    session: Session, *, cluster_id: int, run_id: int, full_name: str
+) -> None:
+    """Queue the evidence draft for a cluster failing in a run (once per cluster and run)."""
+    enqueue(
+        session,
+        DRAFT_FIVE_WHYS,
+        DraftFiveWhysPayload(cluster_id=cluster_id, run_id=run_id).to_json(),
+        lock_key=repository_lock(full_name),
+        dedupe_key=f"five-whys-draft:{cluster_id}:{run_id}",
+    )
+
+
+def defer_ingest_artifacts(
+    session: Session, repository: RepositoryRef, run: Mapping[str, Any]
+) -> None:
+    """Queue the ingestion of one workflow run attempt's artifacts (once per run and
+    attempt); ``run`` is ``WorkflowRunFacts.model_dump(mode="json")``."""
+    enqueue(
+        session,
+        INGEST_ARTIFACTS,
+        IngestArtifactsPayload(repository_id=repository.id, run=dict(run)).to_json(),
+        lock_key=repository_lock(repository.full_name),
+        dedupe_key=f"artifacts:{repository.id}:{run['run_id']}:{run['run_attempt']}",
+    )
