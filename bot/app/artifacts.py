@@ -14,7 +14,6 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.adapters.github.artifacts import ArtifactRef
 from bot.adapters.queue import enqueue
 from bot.adapters.store.campaigns import campaign_named
 from bot.adapters.store.models import (
@@ -27,6 +26,7 @@ from bot.adapters.store.models import (
     utcnow,
 )
 from bot.app.checks.desired_checks import desire_in_progress
+from bot.core.artifacts.artifact_ref import ArtifactRef
 from bot.core.artifacts.plan import ArtifactOutcome, WorkflowRunFacts, refusal_line
 from bot.handlers.jobs.process_run import enqueue_check_sync
 

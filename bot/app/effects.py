@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.store.models import Cluster, Repository, Run, SessionLogEntry, TestResult
 from bot.app.clusters.issues import write_failure_issue
-from bot.core.config import RepoConfig
+from bot.core.config.repo import RepoConfig
 from bot.handlers.jobs.refresh import enqueue_refresh
 
 MAX_CAMPAIGNS = 20

@@ -14,13 +14,9 @@ from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
 from loopwatch_sandbox import SandboxState
 
-from bot.adapters.github.artifacts import (
-    ArtifactRef,
-    ArtifactTooLarge,
-    DigestMismatch,
-    download_artifact,
-)
+from bot.adapters.github.artifacts import ArtifactTooLarge, DigestMismatch, download_artifact
 from bot.adapters.github.errors import GitHubPermanentError
+from bot.core.artifacts.artifact_ref import ArtifactRef
 from tests.sandbox.conftest import APP_ID, BASE, Clients
 from tests.sandbox.conftest import admin as admin
 from tests.sandbox.conftest import anyio_backend as anyio_backend

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.github.artifacts import ArtifactRef
+from bot.core.artifacts.artifact_ref import ArtifactRef
 from bot.core.artifacts.config import ArtifactsConfig
 from bot.core.artifacts.plan import (
     ArtifactOutcome,
@@ -18,7 +18,7 @@ from bot.core.artifacts.plan import (
     refusal_line,
     workflow_run_facts,
 )
-from bot.core.config import load_config
+from bot.core.config.loader import load_config
 from tests.commands.conftest import JUNIT_GREEN
 
 

@@ -8,13 +8,13 @@ chunks and cut off at the size cap, whatever the headers claim.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from githubkit import GitHub
 
 from bot.adapters.github.errors import GitHubPermanentError, GitHubTransientError, github_errors
+from bot.core.artifacts.artifact_ref import ArtifactRef
 
 
 class ArtifactTooLarge(Exception):
@@ -25,14 +25,6 @@ class ArtifactTooLarge(Exception):
 
 class DigestMismatch(Exception):
     """The bytes do not hash to the digest GitHub listed: corrupted or swapped in transit."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArtifactRef:
-    id: int
-    name: str
-    size: int
-    digest: str  # "sha256:<hex>" or ""
 
 
 async def download_artifact(

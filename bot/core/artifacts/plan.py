@@ -9,11 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.adapters.github.artifacts import ArtifactRef
+from bot.core.artifacts.artifact_ref import ArtifactRef
 from bot.core.artifacts.config import ArtifactsConfig
-from bot.core.render.safe import shorten
 from bot.core.reports import ReportError
 from bot.core.reports.registry import detect_format
+from bot.core.safe_markdown import shorten
 
 
 class WorkflowRunFacts(BaseModel):

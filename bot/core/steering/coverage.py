@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.analysis import OTHER_PHASE
-from bot.core.render.words import plural
+from bot.core.analysis.run_cases import OTHER_PHASE
+from bot.core.text import plural
 
 FAILING_OUTCOMES = frozenset({"failed", "errored"})
 MAX_COUNTED_CLUSTERS = 4
@@ -48,7 +48,7 @@ SCORE_DECIMALS = 6
 
 
 class PhaseLike(Protocol):
-    """A configured phase (``bot.core.config.PhaseConfig`` fits)."""
+    """A configured phase (``bot.core.config.campaign.PhaseConfig`` fits)."""
 
     @property
     def name(self) -> str: ...

@@ -8,7 +8,7 @@ run's; :func:`diff_phrase` says it in one line of plain text, e.g.
 A phase's duration counts as shifted when its summed test time changed by more than
 :data:`MIN_SHIFT_RATIO` of the previous run's time *and* by more than
 :data:`MIN_SHIFT_S` seconds, in either direction: the defaults of a campaign's
-``comparison`` config (``bot.core.config.ComparisonConfig``).
+``comparison`` config (``bot.core.config.campaign.ComparisonConfig``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.core.render.safe import shorten
-from bot.core.render.tracking_issue import format_duration
+from bot.core.safe_markdown import shorten
+from bot.core.text import format_duration
 
 MIN_SHIFT_RATIO = 0.5  # of the previous run's phase time
 MIN_SHIFT_S = 30.0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from bot.core.config import CONFIG_PATH, CommandsConfig
+from bot.core.config.commands import CommandsConfig
+from bot.core.config.loader import CONFIG_PATH
 from bot.handlers.commands.spec import Command, Level, Registry
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol, TypeVar
 
-from bot.core.config import RepoConfig
+from bot.core.config.repo import RepoConfig
 from bot.handlers.commands.command_settings import CommandSettings
 from bot.handlers.commands.spec import Level, Registry, Where
 

@@ -19,12 +19,7 @@ from githubkit_schemas.latest.models import PullRequestSimple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.adapters.github.artifacts import (
-    ArtifactRef,
-    ArtifactTooLarge,
-    DigestMismatch,
-    download_artifact,
-)
+from bot.adapters.github.artifacts import ArtifactTooLarge, DigestMismatch, download_artifact
 from bot.adapters.github.client import split_full_name
 from bot.adapters.github.errors import GitHubPermanentError, GitHubTransientError, github_errors
 from bot.adapters.queue import enqueue
@@ -33,6 +28,7 @@ from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Repository
 from bot.app.artifacts import finish_run, known_artifacts, store_outcome
 from bot.app.repo_config import load_repo_config_text, resolve_installation
+from bot.core.artifacts.artifact_ref import ArtifactRef
 from bot.core.artifacts.config import ArtifactsConfig
 from bot.core.artifacts.plan import (
     ArtifactOutcome,
@@ -41,7 +37,7 @@ from bot.core.artifacts.plan import (
     pick_reports,
 )
 from bot.core.artifacts.unpack import ArchiveRefused, UnpackLimits, unpack_zip
-from bot.core.config import load_config
+from bot.core.config.loader import load_config
 from bot.service import Services
 
 INGEST_ARTIFACTS = "ingest_artifacts"

@@ -20,7 +20,8 @@ from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Cluster, GitHubIssue, Repository, utcnow
 from bot.app.clusters.people import unmute_if_due
 from bot.app.repo_config import load_repo_config_text
-from bot.core.config import RepoConfig, load_config
+from bot.core.config.loader import load_config
+from bot.core.config.repo import RepoConfig
 from bot.core.render.cluster_views import BOT_LOGIN
 from bot.service import Services
 
