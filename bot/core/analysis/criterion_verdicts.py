@@ -135,7 +135,7 @@ def _max_skipped(suites: Sequence[_SuiteTally], limit: SkipLimit) -> tuple[str |
     if not over:
         skipped = sum(s.skipped for s in suites)
         tests = sum(s.tests for s in suites)
-        count = "1 suite" if len(suites) == 1 else f"{len(suites)} suites"
+        count = plural(len(suites), "suite")
         return None, (
             f"no suite skipped more than {limit} ({count}, {skipped} of {tests} tests skipped)"
         )

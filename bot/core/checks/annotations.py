@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from bot.core.checks.model import LEVELS, Annotation, Category, FailedTest
 from bot.core.reports.common import is_repo_path
 from bot.core.safe_markdown import strip_control
-from bot.core.text import one_line
+from bot.core.text import one_line, plural
 
 DEFAULT_MAX_ANNOTATIONS = 200
 MAX_TITLE_CHARS = 255
@@ -270,7 +270,7 @@ _WHAT = {
 
 
 def _tests_phrase(category: Category, count: int) -> str:
-    tests = "1 test" if count == 1 else f"{count:,} tests"
+    tests = plural(count, "test", thousands=True)
     if category is Category.FLAKY:
         return f"{tests} failed, then passed, with this signature"
     return f"{tests} failed with this signature"

@@ -191,7 +191,7 @@ def _reasons(
     if failing_runs:
         reasons.append(f"failed in {failing_runs} of {plural(runs_in_window, 'run')}")
     if open_clusters:
-        reasons.append(f"{open_clusters} open failure{'' if open_clusters == 1 else 's'}")
+        reasons.append(plural(open_clusters, "open failure"))
     if priority is not None:
         reasons.append(f"phase priority {priority}")
     return tuple(reasons)
