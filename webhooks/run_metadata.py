@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.adapters.tokens import normalize_repo_full_name
+from bot.core.config.definition import CampaignDefinition
 from bot.core.five_whys import AnalysisBlock
-from bot.core.steering.definition import CampaignDefinition
 
 _SHA = re.compile(r"^[0-9a-fA-F]{7,64}$")
 

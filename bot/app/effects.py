@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.queue.kinds import defer_refresh, defer_sync
 from bot.adapters.store.models import Cluster, Repository, Run, SessionLogEntry, TestResult
 from bot.app.clusters.issues import write_failure_issue
-from bot.core.config import RepoConfig
+from bot.core.config.repo import RepoConfig
 
 MAX_CAMPAIGNS = 20
 

@@ -26,20 +26,17 @@ from bot.app.five_whys_store import (
     load_five_whys,
 )
 from bot.app.steering.coverage_store import campaign_coverage
-from bot.core.analysis import RunAnalysis, RunSummary
-from bot.core.config import CampaignConfig
+from bot.core.analysis.run_analysis import RunAnalysis
+from bot.core.analysis.run_summary import RunSummary
+from bot.core.config.campaign import CampaignConfig
+from bot.core.config.definition import CampaignDefinition
 from bot.core.evidence.model import EvidenceDraft
 from bot.core.five_whys import AnalysisBlock, Attribution, shown_analysis
 from bot.core.render.clusters import ClusterFinding
-from bot.core.render.safe import inline, link
-from bot.core.render.tracking_issue import (
-    LogEntry,
-    RunInfo,
-    TrackingIssueView,
-    render_tracking_issue,
-    tracking_issue_title,
-)
-from bot.core.steering.definition import CampaignDefinition
+from bot.core.render.tracking_issue.document import render_tracking_issue
+from bot.core.render.tracking_issue.issue_view import LogEntry, RunInfo, TrackingIssueView
+from bot.core.render.tracking_issue.run_text import tracking_issue_title
+from bot.core.safe_markdown import inline, link
 from bot.core.steering.goal import RunPoint, goal_progress, run_point
 
 HISTORY_LENGTH = 20
@@ -197,7 +194,7 @@ def update_tracking_issue(
     history: list[RunSummary],
     config_errors: list[str],
     web_url: str,
-    clusters: Sequence[ClusterFinding] | None = None,
+    clusters: Sequence[ClusterFinding] = (),
     counted: ColumnElement[bool] | None = None,
 ) -> GitHubIssue:
     """Render the tracking issue for ``run`` and store it as the desired state."""

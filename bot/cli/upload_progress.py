@@ -28,7 +28,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from bot.core.render.words import plural
+from bot.core.text import plural
 
 PROGRESS_MIN_BYTES = 1024 * 1024  # smaller uploads finish before progress is worth showing
 STEPS = 10  # plain lines: one per 10 % uploaded

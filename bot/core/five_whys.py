@@ -1,7 +1,7 @@
 """The five-whys / root-cause / fix-strategy record (:class:`AnalysisBlock`), as given in
 an upload's ``analysis`` or written by a person with ``/five-whys``, ``/why N``,
 ``/root-cause`` and ``/fix``: the pure parsers of that text and the edits live here too
-(storage is ``bot.app.five_whys_store``, rendering ``bot.core.render.five_whys``).
+(storage is ``bot.app.five_whys_store``, rendering ``bot.core.render.five_whys_blocks``).
 
 The upload metadata may carry::
 
@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.core.render.safe import code
+from bot.core.safe_markdown import code
 
 
 class WhyStep(BaseModel):

@@ -12,7 +12,6 @@ from typing import Any
 from loopwatch_sandbox.config import SandboxConfig
 from loopwatch_sandbox.errors import GitHubError, not_found
 
-ROLES = ("admin", "maintain", "write", "triage", "read")
 TOKEN_LIFETIME = timedelta(hours=1)
 
 

@@ -1,21 +1,16 @@
-"""Per-run analysis: phases, criteria, grouped findings and history, by example."""
+"""Per-run analysis: phases, criteria and history, by example."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
-from bot.core.analysis import (
-    OTHER_PHASE,
-    RunCase,
-    RunSummary,
-    Status,
-    analyze_run,
-    normalize_message,
-    phase_trends,
-)
-from bot.core.config import CampaignConfig, load_config
+from bot.core.analysis.history import phase_trends
+from bot.core.analysis.run_analysis import analyze_run
+from bot.core.analysis.run_cases import OTHER_PHASE, RunCase
+from bot.core.analysis.run_status import Status
+from bot.core.analysis.run_summary import RunSummary
+from bot.core.config.campaign import CampaignConfig
+from bot.core.config.loader import load_config
 from bot.core.reports.model import Attempt, Outcome, TestCase
 
 CONFIG = """
@@ -155,64 +150,6 @@ def test_flaky_tests_pass_criteria_but_are_listed() -> None:
     assert result.status is Status.FLAKY
 
 
-WS = "websockets.exceptions.ConnectionClosedError: received 1011 (internal error); then sent 1011"
-
-
-def test_findings_group_the_same_error_despite_ids_and_times() -> None:
-    cases = run(
-        case("t.py::a", Outcome.FAILED, failure_type="ConnectionClosedError", message=WS),
-        case("t.py::b", Outcome.ERRORED, failure_type="ConnectionClosedError", message=WS),
-        case(
-            "t.py::c",
-            Outcome.FAILED,
-            failure_type="TimeoutError",
-            message="request 3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b timed out after 30.5s",
-        ),
-        case(
-            "t.py::d",
-            Outcome.FAILED,
-            failure_type="TimeoutError",
-            message="request 0c1d2e3f-aaaa-4bbb-8ccc-123456789abc timed out after 12s",
-        ),
-        case("t.py::e", Outcome.FAILED, failure_type="AssertionError", message="assert 1 == 2"),
-    )
-    findings = analyze_run(cases, campaign(name="x")).findings
-    assert [(f.failure_type, f.count) for f in findings] == [
-        ("ConnectionClosedError", 2),
-        ("TimeoutError", 2),
-        ("AssertionError", 1),
-    ]
-    ws = findings[0]
-    assert ws.summary == "received 1011 (internal error); then sent 1011"
-    assert ws.errored == 1 and ws.sample_message == WS
-    assert findings[1].summary == "request <uuid> timed out after <duration>"
-
-
-@pytest.mark.parametrize(
-    ("raw", "normalized"),
-    [
-        ("object at 0x7f3a9c21b0d0 is gone", "object at 0x<hex> is gone"),
-        ("commit 9f1c2ab3e4d5 not found", "commit <hex> not found"),
-        ("took 1500ms", "took <duration>"),
-        ("connect to 10.0.0.12:5432 failed", "connect to <ip> failed"),
-        ("at 2025-09-10T19:52:01.123Z", "at <time>"),
-        ("HTTP 404 for user 1234567", "HTTP 404 for user <n>"),
-        ("close code 1011", "close code 1011"),
-        ("ratio 0.93 below 0.95", "ratio <n> below <n>"),
-        ("  many    spaces ", "many spaces"),
-    ],
-)
-def test_normalize_message(raw: str, normalized: str) -> None:
-    assert normalize_message(raw) == normalized
-
-
-def test_message_less_failure_uses_the_last_trace_line() -> None:
-    failing = case("t.py::a", Outcome.FAILED)
-    failing.trace = "Traceback ...\n  File x\nValueError: bad value"
-    findings = analyze_run(run(failing), campaign(name="x")).findings
-    assert findings[0].summary == "ValueError: bad value"
-
-
 def test_summary_round_trips_through_json_and_feeds_history() -> None:
     config = campaign()
     first = analyze_run(
@@ -264,7 +201,7 @@ def test_phase_trends_oldest_first_with_gaps() -> None:
 def test_empty_run() -> None:
     result = analyze_run([], campaign())
     assert result.status is Status.NOT_RUN
-    assert result.findings == [] and result.counts.total == 0
+    assert result.counts.total == 0
     assert all(p.status is Status.NOT_RUN for p in result.phases)
 
 

@@ -10,9 +10,14 @@ import json
 
 import pytest
 
-from bot.core.analysis import CriterionResult, RunCase, RunSummary, Status, analyze_run
-from bot.core.config import load_config
-from bot.core.render.tracking_issue import RunInfo, TrackingIssueView, render_tracking_issue
+from bot.core.analysis.criterion_verdicts import CriterionResult
+from bot.core.analysis.run_analysis import analyze_run
+from bot.core.analysis.run_cases import RunCase
+from bot.core.analysis.run_status import Status
+from bot.core.analysis.run_summary import RunSummary
+from bot.core.config.loader import load_config
+from bot.core.render.tracking_issue.document import render_tracking_issue
+from bot.core.render.tracking_issue.issue_view import RunInfo, TrackingIssueView
 from bot.core.reports.model import Attempt, Outcome, TestCase
 
 AGENTS = "tests/e2e/test_agents.py"

@@ -18,7 +18,7 @@ from bot.core.artifacts.plan import (
     workflow_run_facts,
 )
 from bot.core.artifacts.ref import ArtifactRef
-from bot.core.config import load_config
+from bot.core.config.loader import load_config
 from tests.commands.conftest import JUNIT_GREEN
 
 

@@ -21,7 +21,7 @@ from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Cluster, ClusterAlias, ClusterEvent, GitHubIssue, Repository
 from bot.app.clusters.people import cluster_issue_changed_by_person, set_muted
 from bot.app.clusters.store import get_or_create_cluster
-from bot.core.config import load_config
+from bot.core.config.loader import load_config
 from tests.pipeline.conftest import Harness
 
 AT = datetime(2026, 11, 29, 12, tzinfo=UTC)

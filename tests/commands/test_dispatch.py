@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.adapters.github.pacer import WritePacer
 from bot.adapters.store.models import CommandInvocation
-from bot.core.config import load_config
+from bot.core.config.loader import load_config
 from bot.handlers.commands.dispatch import Deps, Handled, Incoming, handle_commands
 from bot.handlers.commands.github_port import GitHubkitPort
 from bot.handlers.commands.reply import Status

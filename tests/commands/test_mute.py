@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 from bot.adapters.queue.kinds import UNMUTE_DUE
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Cluster, CommandInvocation, Job
-from bot.handlers.commands.builtin.mute import MuteRequest, parse_mute, when_text
+from bot.core.text import format_time
+from bot.handlers.commands.builtin.mute import MuteRequest, parse_mute
 from bot.handlers.commands.spec import Refused
 from tests.commands.conftest import JUNIT_1011, JUNIT_GREEN, Talk
 
@@ -61,12 +62,12 @@ def test_mute_for_a_week_labels_the_issue_replies_and_logs(talk: Talk) -> None:
     assert muted.details == {"until": cluster.muted_until.isoformat(), "reason": "infra flake"}
     [reply] = talk.bot_replies(talk.failure)
     assert "> /mute for 7d infra flake" in reply
-    assert f"Muted until {when_text(cluster.muted_until)};" in reply
+    assert f"Muted until {format_time(cluster.muted_until)};" in reply
     [job] = unmute_jobs(talk)
     assert (job.status, job.run_at) == ("queued", cluster.muted_until)
     assert job.payload == {"cluster_id": cluster.id, "until": cluster.muted_until.isoformat()}
     assert (
-        f"ana muted “{TITLE}” until {when_text(cluster.muted_until)} (reason: infra flake)"
+        f"ana muted “{TITLE}” until {format_time(cluster.muted_until)} (reason: infra flake)"
         in tracking_body(talk)
     )
 

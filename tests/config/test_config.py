@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.config import DEFAULT_TITLE, MAX_CONFIG_BYTES, load_config
+from bot.core.config.loader import MAX_CONFIG_BYTES, load_config
+from bot.core.config.templates import DEFAULT_TITLE
 
 GOOD = """
 campaigns:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.config import SkipLimit, load_config
+from bot.core.config.bounds import SkipLimit
+from bot.core.config.loader import load_config
 
 
 def loaded(body: str) -> tuple[list[str], object]:

@@ -7,7 +7,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bot.core.render.safe import (
+from bot.core.safe_markdown import (
     ZWSP,
     break_comment_markers,
     cell_code,

@@ -11,19 +11,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bot.core.analysis import RunCase, analyze_run
-from bot.core.config import load_config
-from bot.core.render.tracking_issue import (
+from bot.core.analysis.run_analysis import analyze_run
+from bot.core.analysis.run_cases import RunCase
+from bot.core.config.loader import load_config
+from bot.core.render.tracking_issue.document import render_tracking_issue
+from bot.core.render.tracking_issue.issue_view import (
     MAX_ISSUE_CHARS,
     LogEntry,
     RunInfo,
     TrackingIssueView,
-    format_duration,
-    render_tracking_issue,
-    run_log_text,
-    tracking_issue_title,
 )
+from bot.core.render.tracking_issue.run_text import run_log_text, tracking_issue_title
 from bot.core.reports.model import Outcome, TestCase
+from bot.core.text import format_duration
 from tests.render.views import CAMPAIGN, SEED_CONFIG, T0, seed_view
 
 Golden = Callable[[str, str], None]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 
-from bot.core.analysis import RunCase, RunSummary, analyze_run
-from bot.core.config import load_config
+from bot.core.analysis.run_analysis import analyze_run
+from bot.core.analysis.run_cases import RunCase
+from bot.core.analysis.run_summary import RunSummary
+from bot.core.config.loader import load_config
 from bot.core.five_whys import AnalysisBlock
-from bot.core.render.tracking_issue import Link, LogEntry, RunInfo, TrackingIssueView
+from bot.core.render.tracking_issue.issue_view import Link, LogEntry, RunInfo, TrackingIssueView
 from bot.core.reports.model import Attempt, Outcome, TestCase
 
 SEED_CONFIG = """

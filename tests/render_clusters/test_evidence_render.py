@@ -18,7 +18,7 @@ from bot.core.evidence.facts import (
 )
 from bot.core.five_whys import Attribution
 from bot.core.render.clusters import render_failure_issue, render_regression_comment
-from bot.core.render.tracking_issue import render_tracking_issue
+from bot.core.render.tracking_issue.document import render_tracking_issue
 from tests.render.views import seed_view
 from tests.render_clusters.checks import assert_well_formed, outside_code, tables
 from tests.render_clusters.test_failure_issue import HOSTILE

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from bot.core.five_whys import AnalysisBlock, Attribution, FixItem, WhyStep
 from bot.core.render.clusters import render_failure_issue
-from bot.core.render.tracking_issue import render_tracking_issue
+from bot.core.render.tracking_issue.document import render_tracking_issue
 from tests.render.views import seed_view
 from tests.render_clusters.checks import assert_well_formed, outside_code, tables
 from tests.render_clusters.test_failure_issue import HOSTILE

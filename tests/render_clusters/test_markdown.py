@@ -9,7 +9,7 @@ from bot.core.render.clusters import (
     render_regression_comment,
     render_tracking_regression_comment,
 )
-from bot.core.render.tracking_issue import render_tracking_issue
+from bot.core.render.tracking_issue.document import render_tracking_issue
 from tests.render_clusters.checks import GFM, assert_well_formed
 from tests.render_clusters.test_tracking_clusters import clusters_view
 from tests.render_clusters.views import REPO, flaky_view, regression_view, ws_1011_view

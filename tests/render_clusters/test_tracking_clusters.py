@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.render.clusters import ClusterFinding
-from bot.core.render.tracking_issue import TrackingIssueView, render_tracking_issue
+from bot.core.render.tracking_issue.document import render_tracking_issue
+from bot.core.render.tracking_issue.issue_view import TrackingIssueView
 from tests.render.views import seed_view
 from tests.render_clusters.checks import assert_well_formed, outside_code
 from tests.render_clusters.test_failure_issue import HOSTILE
@@ -79,12 +80,10 @@ def test_tracking_with_clusters(golden: Golden) -> None:
     golden("tracking_with_clusters.md", render_tracking_issue(clusters_view()))
 
 
-def test_clusters_replace_the_message_grouping() -> None:
+def test_cluster_findings_show_no_message_samples_and_keep_reported_findings() -> None:
     section = findings(render_tracking_issue(clusters_view()))
     assert "```" not in section  # no message samples: those live in the failure issues
     assert "- ⚠️ WebSocket infrastructure failures" in section  # reported findings stay
-    grouped = findings(render_tracking_issue(seed_view()))
-    assert "**1. `ConnectionClosedError`" in grouped  # clusters=None keeps the grouping
 
 
 def test_regressions_and_new_first_flaky_last() -> None:

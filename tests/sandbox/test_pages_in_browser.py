@@ -11,7 +11,7 @@ from loopwatch_sandbox import SandboxConfig, generate_rsa_keypair
 from loopwatch_sandbox.config import MERMAID_JS_ENV, find_mermaid_js
 from loopwatch_sandbox.server import BackgroundSandbox
 
-from bot.core.render.goal import mermaid_chart
+from bot.core.render.goal_blocks import mermaid_chart
 from bot.core.steering.goal import RunPoint
 from tests.plugins.env import in_ci
 from tests.sandbox.headless import HeadlessChromium, chromium_or_skip

@@ -10,7 +10,7 @@ import pytest
 from loopwatch_sandbox import SandboxConfig, create_app
 from loopwatch_sandbox.pages import render_markdown
 
-from bot.core.render.goal import mermaid_chart
+from bot.core.render.goal_blocks import mermaid_chart
 from bot.core.steering.goal import RunPoint
 
 KINDS = ["NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"]

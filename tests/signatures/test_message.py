@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.signatures.message import first_line, headline, normalize_message, parameterize
+from bot.core.signatures.message import headline, normalize_message, parameterize
 
 
 @pytest.mark.parametrize(
@@ -69,18 +69,6 @@ from bot.core.signatures.message import first_line, headline, normalize_message,
 )
 def test_parameterize(message: str, expected: str) -> None:
     assert parameterize(message) == expected
-
-
-@pytest.mark.parametrize(
-    ("message", "expected"),
-    [
-        ("first\nsecond", "first"),
-        ("\n\n  first  \nsecond", "first"),
-        ("", ""),
-    ],
-)
-def test_first_line(message: str, expected: str) -> None:
-    assert first_line(message) == expected
 
 
 def test_only_the_first_line_counts() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.config import SignatureMatch, SignatureRule, load_config
+from bot.core.config.loader import load_config
+from bot.core.config.signature_rules import SignatureMatch, SignatureRule
 from bot.core.signatures import compute_signature
 from bot.core.signatures.rules import rule_matches
 from tests.signatures.conftest import failure

@@ -14,7 +14,7 @@ from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Campaign, Cluster, Run, TestResult
 from bot.adapters.tokens import get_or_create_repository
 from bot.app.steering.coverage_store import campaign_coverage, latest_phases, phases_from_summary
-from bot.core.analysis import OTHER_PHASE
+from bot.core.analysis.run_cases import OTHER_PHASE
 from bot.core.steering.coverage import PhaseSpec
 
 START = datetime(2025, 9, 10, 19, 45, tzinfo=UTC)
@@ -256,8 +256,9 @@ def test_phases_from_summary_use_the_configured_priorities() -> None:
 
 
 def test_run_summaries_keep_phase_priorities() -> None:
-    from bot.core.analysis import RunSummary, analyze_run
-    from bot.core.config import load_config
+    from bot.core.analysis.run_analysis import analyze_run
+    from bot.core.analysis.run_summary import RunSummary
+    from bot.core.config.loader import load_config
 
     config = load_config(
         "campaigns:\n  e2e:\n    phases:\n"

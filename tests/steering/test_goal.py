@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.config import load_config
-from bot.core.render.goal import definition_blocks, fallback_line, goal_blocks, mermaid_chart
-from bot.core.steering.definition import CampaignDefinition, GoalConfig, LinkConfig
+from bot.core.config.definition import CampaignDefinition, GoalConfig, LinkConfig
+from bot.core.config.loader import load_config
+from bot.core.render.goal_blocks import definition_blocks, fallback_line, goal_blocks, mermaid_chart
 from bot.core.steering.goal import RunPoint, criteria_streak, goal_progress, run_point
 
 TESTS_GOAL = GoalConfig(description="all 1000 tests pass in all phases", tests_passing=1000)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.core.render.tracking_issue import render_tracking_issue
+from bot.core.config.definition import CampaignDefinition, GoalConfig, LinkConfig
+from bot.core.render.tracking_issue.document import render_tracking_issue
 from bot.core.steering.coverage import CampaignCoverage, coverage
-from bot.core.steering.definition import CampaignDefinition, GoalConfig, LinkConfig
 from bot.core.steering.goal import RunPoint, goal_progress
 from tests.render.views import seed_view
 from tests.render_clusters.checks import assert_well_formed

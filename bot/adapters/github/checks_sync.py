@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 from githubkit import GitHub
@@ -26,7 +25,7 @@ from bot.adapters.github.errors import GitHubPermanentError, github_errors
 from bot.adapters.github.pacer import WritePacer
 from bot.adapters.logs import get_logger
 from bot.adapters.store.db import transaction
-from bot.adapters.store.models import CheckRunRecord, Repository
+from bot.adapters.store.models import CheckRunRecord, Repository, utcnow
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -90,14 +89,10 @@ class _Check:
         data: dict[str, Any] = {"name": self.name, "status": self.status}
         if self.status == "completed" and self.conclusion:
             data["conclusion"] = self.conclusion
-            data["completed_at"] = datetime.now(UTC).isoformat()
+            data["completed_at"] = utcnow().isoformat()
         if self.details_url:
             data["details_url"] = self.details_url
         return data
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class _CheckSync:
@@ -132,7 +127,7 @@ class _CheckSync:
             result = session.execute(
                 update(CheckRunRecord)
                 .where(CheckRunRecord.id == check_id, CheckRunRecord.create_claimed_at.is_(None))
-                .values(create_claimed_at=_now())
+                .values(create_claimed_at=utcnow())
             )
             return bool(getattr(result, "rowcount", 0))
 
@@ -228,7 +223,7 @@ class _CheckSync:
             sent |= {str(a["key"]) for a in batch}
             self._save(check.id, sent_annotations=sorted(sent))
         self.report.annotations += len(pending)
-        self._save(check.id, synced_hash=check.desired_hash, synced_at=_now())
+        self._save(check.id, synced_hash=check.desired_hash, synced_at=utcnow())
         log.info(
             "github.check_run_synced", key=check.key, check_run=github_id, annotations=len(pending)
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from githubkit import GitHub
@@ -35,7 +35,7 @@ from bot.adapters.github.pacer import WritePacer
 from bot.adapters.logs import get_logger
 from bot.adapters.settings import get_settings
 from bot.adapters.store.db import transaction
-from bot.adapters.store.models import GitHubComment, GitHubIssue, Repository
+from bot.adapters.store.models import GitHubComment, GitHubIssue, Repository, utcnow
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -102,10 +102,6 @@ class SyncIncomplete(GitHubPermanentError):
         self.report = report
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _text(value: object) -> str | None:
     """A body field as text (githubkit models say ``UNSET`` for a missing field)."""
     return value if isinstance(value, str) else None
@@ -154,7 +150,7 @@ class _RepositorySync:
             result = session.execute(
                 update(GitHubIssue)
                 .where(GitHubIssue.id == issue_id, GitHubIssue.create_claimed_at.is_(None))
-                .values(create_claimed_at=_now())
+                .values(create_claimed_at=utcnow())
             )
             return bool(getattr(result, "rowcount", 0))
 
@@ -169,7 +165,7 @@ class _RepositorySync:
                     number=number,
                     html_url=html_url,
                     synced_hash=synced_hash,
-                    synced_at=_now() if synced_hash else None,
+                    synced_at=utcnow() if synced_hash else None,
                 )
             )
 
@@ -178,7 +174,7 @@ class _RepositorySync:
             session.execute(
                 update(GitHubIssue)
                 .where(GitHubIssue.id == issue_id)
-                .values(synced_hash=synced_hash, synced_at=_now(), html_url=html_url)
+                .values(synced_hash=synced_hash, synced_at=utcnow(), html_url=html_url)
             )
 
     async def _find_created_issue(self, key: str) -> tuple[int, str] | None:
@@ -329,7 +325,7 @@ class _RepositorySync:
             result = session.execute(
                 update(GitHubComment)
                 .where(GitHubComment.id == comment_id, GitHubComment.post_claimed_at.is_(None))
-                .values(post_claimed_at=_now())
+                .values(post_claimed_at=utcnow())
             )
             return bool(getattr(result, "rowcount", 0))
 
@@ -338,7 +334,7 @@ class _RepositorySync:
             session.execute(
                 update(GitHubComment)
                 .where(GitHubComment.id == row_id)
-                .values(comment_id=comment_id, posted_at=_now())
+                .values(comment_id=comment_id, posted_at=utcnow())
             )
 
     async def _find_comment(self, number: int, key: str, claimed_at: datetime) -> int | None:
@@ -363,7 +359,7 @@ class _RepositorySync:
     async def post_comment(self, row: GitHubComment, number: int) -> None:
         claimed_at = row.post_claimed_at
         if claimed_at is None and not self._claim_post(row.id):
-            claimed_at = _now() - COMMENT_LOOKBACK
+            claimed_at = utcnow() - COMMENT_LOOKBACK
         if claimed_at is not None:
             found = await self._find_comment(number, row.key, claimed_at)
             if found is not None:

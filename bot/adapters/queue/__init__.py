@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.store.db import is_postgresql, transaction
 from bot.adapters.store.models import Job, JobLock, utcnow
+from bot.core.text import one_line
 
 JOB_STATUSES = ("queued", "running", "done", "dead")
 # How many ready jobs one claim looks at before giving up (all of them lock-blocked).
@@ -429,7 +430,7 @@ def format_jobs(jobs: Sequence[Job], retry: RetryPolicy = RetryPolicy()) -> str:
                 f"{job.attempts}/{retry.attempts_allowed(job)}",
                 job.lock_key or "-",
                 when.strftime("%Y-%m-%d %H:%M:%S") if when else "-",
-                _one_line(job.last_error or "", 60) or "-",
+                one_line(job.last_error or "", 60) or "-",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
@@ -438,8 +439,3 @@ def format_jobs(jobs: Sequence[Job], retry: RetryPolicy = RetryPolicy()) -> str:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     return "\n".join(lines)
-
-
-def _one_line(text: str, width: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"

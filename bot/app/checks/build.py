@@ -26,6 +26,7 @@ from bot.adapters.store.models import (
 )
 from bot.core.checks.baseline import FAILING, compare, merge_outcomes
 from bot.core.checks.model import BaseRun, Category, CheckView, Counts, FailedTest, PhaseCounts
+from bot.core.text import first_line
 
 FULL_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 MAX_LISTED = 5000  # tests of one category carried into the view (the renderer trims more)
@@ -141,17 +142,11 @@ def _regressed(session: Session, run_ids: Sequence[int]) -> set[int]:
     )
 
 
-def _first_line(text: str | None) -> str | None:
-    if not text:
-        return None
-    return next((line.strip() for line in text.splitlines() if line.strip()), None)
-
-
 def _failed_test(row: TestResult, category: Category, cluster: _ClusterFacts | None) -> FailedTest:
     title = (
         cluster.title
         if cluster
-        else (_first_line(row.message) or row.failure_type or "Test failure")[:200]
+        else (first_line(row.message) or row.failure_type or "Test failure")[:200]
     )
     return FailedTest(
         test_id=row.test_id,

@@ -20,7 +20,8 @@ from bot.adapters.store.models import Campaign, CheckRunRecord, Repository, Run,
 from bot.app.checks.build import build_view, check_key
 from bot.core.checks.annotations import build_annotations
 from bot.core.checks.model import Category, CheckView
-from bot.core.config import ChecksConfig, fill_template
+from bot.core.config.check_runs import ChecksConfig
+from bot.core.config.templates import fill_template
 from bot.core.render.check_run import check_title, render_summary
 
 IN_PROGRESS_TITLE = "Reading the test reports"

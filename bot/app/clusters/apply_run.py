@@ -34,7 +34,7 @@ from bot.adapters.store.models import (
 from bot.app.clusters.issues import IssueContext, may_open_issues, update_cluster_issues
 from bot.app.clusters.lifecycle import Event, EventKind, Life, State, apply, run_event_kind
 from bot.app.clusters.store import get_or_create_cluster, record_event
-from bot.core.config import RepoConfig
+from bot.core.config.repo import RepoConfig
 from bot.core.render.clusters import BOT_LOGIN
 from bot.core.reports.model import Outcome, TestCase
 from bot.core.signatures import Signature, compute_signature, fingerprints_for_versions

@@ -35,7 +35,8 @@ from bot.app.clusters.views import (
     issue_url,
     regression_view,
 )
-from bot.core.config import LOOPWATCH_COLOR, FailuresConfig
+from bot.core.config.failures import FailuresConfig
+from bot.core.config.labels import LOOPWATCH_COLOR
 from bot.core.render.clusters import (
     failure_issue_title,
     render_failure_issue,
@@ -47,9 +48,6 @@ FAILURE_LABEL = LabelSpec("loopwatch:failure", LOOPWATCH_COLOR, "A failure clust
 REGRESSION_LABEL = LabelSpec("regression", "d93f0b", "A fixed failure came back")
 FLAKY_LABEL = LabelSpec("flaky", "fbca04", "Fails and passes without a change")
 MUTED_LABEL = LabelSpec("muted", "c5def5", "Counted, but Loopwatch stays quiet about it")
-MANAGED_LABELS = frozenset(
-    label.name for label in (FAILURE_LABEL, REGRESSION_LABEL, FLAKY_LABEL, MUTED_LABEL)
-)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.store.models import Campaign, Cluster, Repository, Run, TestResult
 from bot.app.steering.runs import steering_branches, trusted
-from bot.core.analysis import OTHER_PHASE
+from bot.core.analysis.run_cases import OTHER_PHASE
 from bot.core.steering.coverage import (
     AreaResult,
     CampaignCoverage,

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.core.artifacts.config import ArtifactsConfig
 from bot.core.artifacts.ref import ArtifactRef
-from bot.core.render.safe import shorten
 from bot.core.reports import ReportError
 from bot.core.reports.registry import detect_format
+from bot.core.safe_markdown import shorten
 
 
 class WorkflowRunFacts(BaseModel):

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.checks.model import LEVELS, Annotation, Category, FailedTest
-from bot.core.render.safe import strip_control
 from bot.core.reports.common import is_repo_path
+from bot.core.safe_markdown import strip_control
+from bot.core.text import one_line, plural
 
 DEFAULT_MAX_ANNOTATIONS = 200
 MAX_TITLE_CHARS = 255
@@ -241,9 +242,8 @@ def locate(
 # --- annotation text ------------------------------------------------------------------
 
 
-def _one_line(text: str, limit: int) -> str:
-    text = " ".join(strip_control(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _title(cluster_title: str) -> str:
+    return one_line(strip_control(cluster_title), MAX_TITLE_CHARS) or "Test failure"
 
 
 def trim_trace(trace: str, limit: int = MAX_DETAILS_CHARS) -> str:
@@ -270,14 +270,14 @@ _WHAT = {
 
 
 def _tests_phrase(category: Category, count: int) -> str:
-    tests = "1 test" if count == 1 else f"{count:,} tests"
+    tests = plural(count, "test", thousands=True)
     if category is Category.FLAKY:
         return f"{tests} failed, then passed, with this signature"
     return f"{tests} failed with this signature"
 
 
 def _message(category: Category, members: Sequence[FailedTest]) -> str:
-    ids = sorted({_one_line(t.test_id, MAX_TEST_ID_CHARS) for t in members})
+    ids = sorted({one_line(strip_control(t.test_id), MAX_TEST_ID_CHARS) for t in members})
     shown = ", ".join(ids[:MAX_LISTED_TESTS])
     more = len(ids) - MAX_LISTED_TESTS
     if more > 0:
@@ -340,7 +340,8 @@ def build_annotations(
                 start_line=line,
                 end_line=line,
                 annotation_level=LEVELS[category],
-                title=_one_line(members[0].cluster_title, MAX_TITLE_CHARS) or "Test failure",
+                title=one_line(strip_control(members[0].cluster_title), MAX_TITLE_CHARS)
+                or "Test failure",
                 message=_message(category, members),
                 raw_details=trim_trace(traced.trace) if traced and traced.trace else None,
             )

@@ -34,7 +34,7 @@ from bot.core.evidence.model import (
     FileFact,
     RelatedFailure,
 )
-from bot.core.render.words import plural
+from bot.core.text import plural
 
 NAMED_TESTS = 3
 NAMED_FILES = 3

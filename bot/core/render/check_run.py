@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from bot.core.checks.model import BaseRun, Category, CheckView, FailedTest, PhaseCounts
 from bot.core.render.budget import fit_levels, utf8_size
 from bot.core.render.cluster_text import sha
-from bot.core.render.safe import cell_code, code, inline, link, safe_url, table_cell
-from bot.core.render.tracking_issue import format_duration
+from bot.core.safe_markdown import cell_code, code, inline, link, safe_url, table_cell
+from bot.core.text import format_duration, plural
 
 MAX_SUMMARY_BYTES = 65_535
 MAX_TITLE_CHARS = 255
@@ -62,8 +62,8 @@ def _n(count: int) -> str:
     return f"{count:,}"
 
 
-def _plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{_n(count)} {word}" if count == 1 else f"{_n(count)} {many or word + 's'}"
+def _plural(count: int, word: str) -> str:
+    return plural(count, word, thousands=True)
 
 
 def _by_category(view: CheckView) -> dict[Category, list[FailedTest]]:

@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 
 from bot.core.render.cluster_views import BOT_LOGIN, ClusterState, Resolution, RunRef
-from bot.core.render.safe import code, inline, link, safe_url
-from bot.core.render.tracking_issue import format_time
-from bot.core.render.words import plural as plural
+from bot.core.safe_markdown import code, inline, link, safe_url
+from bot.core.text import format_time
+from bot.core.text import plural as plural
 
 _SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
 

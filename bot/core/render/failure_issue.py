@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.config import CONFIG_PATH
+from bot.core.config.loader import CONFIG_PATH
 from bot.core.render.budget import fit_levels
 from bot.core.render.cluster_text import (
     FLAKY_ICON,
@@ -25,10 +25,20 @@ from bot.core.render.cluster_text import (
     short_test_name,
 )
 from bot.core.render.cluster_views import ClusterView
-from bot.core.render.evidence import evidence_blocks
-from bot.core.render.five_whys import five_whys_blocks
-from bot.core.render.safe import cell_code, code, fence, inline, link, neutralize, safe_url, shorten
-from bot.core.render.tracking_issue import DEFAULT_MAX_CHARS, MAX_TITLE_CHARS, format_time
+from bot.core.render.evidence_blocks import evidence_blocks
+from bot.core.render.five_whys_blocks import five_whys_blocks
+from bot.core.render.tracking_issue.issue_view import DEFAULT_MAX_CHARS, MAX_TITLE_CHARS
+from bot.core.safe_markdown import (
+    cell_code,
+    code,
+    fence,
+    inline,
+    link,
+    neutralize,
+    safe_url,
+    shorten,
+)
+from bot.core.text import format_time
 
 OPEN_HISTORY_ENTRIES = 10
 

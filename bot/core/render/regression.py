@@ -14,7 +14,7 @@ from bot.core.render.cluster_text import (
     short_test_name,
 )
 from bot.core.render.cluster_views import RegressionView
-from bot.core.render.safe import code, inline, link, safe_url
+from bot.core.safe_markdown import code, inline, link, safe_url
 
 MAX_COMMENT_CHARS = 65_000
 COMMENT_TESTS = 20

@@ -1,14 +1,14 @@
 """The tracking issue's "What to run next" section: ranked areas and the coverage table.
 
 Pure and deterministic. Phase and suite names come from reports (untrusted): escaped
-with ``bot/core/render/safe.py``. Blocks end with a blank line and are never cut.
+with ``bot/core/safe_markdown.py``. Blocks end with a blank line and are never cut.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.core.render.safe import cell_code, code, inline, table_cell
+from bot.core.safe_markdown import cell_code, code, inline, table_cell
 from bot.core.steering.coverage import AreaCoverage, CampaignCoverage
 
 HEADING = "### What to run next\n\n"

@@ -163,17 +163,6 @@ def clean_message(text: str | None) -> str | None:
     return cleaned or None
 
 
-def first_line(text: str | None) -> str | None:
-    """The first non-empty line of ``text`` (a message when a report has none)."""
-    if not text:
-        return None
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped:
-            return stripped
-    return None
-
-
 def final_outcome(attempts: list[Attempt]) -> Outcome:
     """The outcome of a case run several times: the last attempt decides, and a case
     that ends passing after being re-run is flaky (a case is only re-run because an

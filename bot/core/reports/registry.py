@@ -2,9 +2,9 @@
 
 Each format lives in ``bot/core/reports/formats/<module>.py`` and exposes ``NAME``,
 ``sniff(head) -> bool`` (``head``: the first 64 KiB as UTF-8 without a BOM) and
-``parse(data, *, path) -> Report``. Modules are imported lazily, so one missing or broken
-format module does not break the others. Detection asks them in ``_REGISTRY`` order, the
-more specific formats first.
+``parse(data, *, path) -> Report``. Modules are imported when first asked for; every
+format is built in, so one that fails to import is a bug and raises (it is not skipped).
+Detection asks them in ``_REGISTRY`` order, the more specific formats first.
 """
 
 from __future__ import annotations
@@ -52,11 +52,8 @@ class _FormatModule(Protocol):
     def parse(self, data: bytes, *, path: str | None) -> Report: ...
 
 
-def _load(module_name: str) -> _FormatModule | None:
-    try:
-        module: ModuleType = importlib.import_module(f"bot.core.reports.formats.{module_name}")
-    except Exception:  # a missing or broken format module must not break the others
-        return None
+def _load(module_name: str) -> _FormatModule:
+    module: ModuleType = importlib.import_module(f"bot.core.reports.formats.{module_name}")
     return cast(_FormatModule, module)
 
 
@@ -73,8 +70,6 @@ def detect_format(data: bytes, path: str | None = None) -> str:
     if head.strip():
         for name, module_name, _ in _REGISTRY:
             module = _load(module_name)
-            if module is None:
-                continue
             try:
                 matched = module.sniff(head)
             except Exception:  # a sniffer must never break detection
@@ -124,8 +119,6 @@ def parse_report(
     name = format or detect_format(data, path)
     _, module_name, is_xml = _entry(name)
     module = _load(module_name)
-    if module is None:
-        raise ReportError(f"the {name} format is not available in this build", path=path)
     payload = data if is_xml else _as_utf8(data, path)
     try:
         report = module.parse(payload, path=path)

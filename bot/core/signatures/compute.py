@@ -16,15 +16,16 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from bot.core.config import SignatureRule
+from bot.core.config.signature_rules import SignatureRule
 from bot.core.reports.model import TestCase
 from bot.core.signatures.exception_type import is_generic, split_type, strip_pytest_markers
 from bot.core.signatures.families import detect_family
 from bot.core.signatures.frames import MAX_FRAMES, top_frames
-from bot.core.signatures.message import first_line, is_uninformative, normalize_message
+from bot.core.signatures.message import MAX_MESSAGE_INPUT, is_uninformative, normalize_message
 from bot.core.signatures.model import SIGNATURE_VERSION, Signature
 from bot.core.signatures.rules import first_matching_rule
 from bot.core.signatures.test_name import collapse_test_id, is_test_name, strip_test_prefix
+from bot.core.text import first_line
 
 FINGERPRINT_CHARS = 20
 MAX_TITLE = 120
@@ -114,9 +115,10 @@ def _compute_v1(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
             fingerprint_of(normalized), version, "computed", family.title, family.id, normalized
         )
     text = normalize_message(message)
-    if is_uninformative(text) or is_test_name(first_line(message), case.test_id):
+    first = first_line(message[:MAX_MESSAGE_INPUT]) or ""
+    if is_uninformative(text) or is_test_name(first, case.test_id):
         text = ""
-    assertion = _is_assertion(failure_type, first_line(message))
+    assertion = _is_assertion(failure_type, first)
     frames = top_frames(case.trace, MAX_FRAMES if assertion else 1)
     placed = _has_functions(frames)
     if failure_type is None and not text and not placed:

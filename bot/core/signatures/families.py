@@ -29,7 +29,8 @@ from bot.core.signatures.codes import (
     is_http_status,
     is_websocket_close_code,
 )
-from bot.core.signatures.message import MAX_MESSAGE_INPUT, first_line
+from bot.core.signatures.message import MAX_MESSAGE_INPUT
+from bot.core.text import first_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +241,7 @@ def detect_family(failure_type: str | None, message: str) -> Family | None:
     """The built-in family of a failure (normalized type, message without type prefix)."""
     kind = failure_type or ""
     bounded = message[:MAX_MESSAGE_INPUT]
-    texts = [first_line(bounded), bounded]
+    texts = [first_line(bounded) or "", bounded]
     for text in (texts[0], kind + ": " + texts[0]):
         for _name, detect in DETECTORS:
             found = detect(kind, text)

@@ -106,14 +106,6 @@ def _is_name(text: str) -> bool:
     return bool(_NAME.fullmatch(text))
 
 
-def first_line(message: str) -> str:
-    """The first non-blank line of ``message`` (bounded)."""
-    for line in message[:MAX_MESSAGE_INPUT].splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
-
-
 def headline(message: str) -> str:
     """The first non-blank line; when it ends with ``:`` it introduces the next one
     (``nested exception is:``, ``Expected values to be strictly equal:``), which is added."""

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
 
-from bot.core.config import SignatureRule
+from bot.core.config.signature_rules import SignatureRule
 from bot.core.reports.model import TestCase
 from bot.core.signatures.exception_type import short_type
 

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.analysis import OTHER_PHASE
-from bot.core.render.words import plural
+from bot.core.analysis.run_cases import OTHER_PHASE
+from bot.core.text import plural
 
 FAILING_OUTCOMES = frozenset({"failed", "errored"})
 MAX_COUNTED_CLUSTERS = 4
@@ -48,7 +48,7 @@ SCORE_DECIMALS = 6
 
 
 class PhaseLike(Protocol):
-    """A configured phase (``bot.core.config.PhaseConfig`` fits)."""
+    """A configured phase (``bot.core.config.campaign.PhaseConfig`` fits)."""
 
     @property
     def name(self) -> str: ...
@@ -191,7 +191,7 @@ def _reasons(
     if failing_runs:
         reasons.append(f"failed in {failing_runs} of {plural(runs_in_window, 'run')}")
     if open_clusters:
-        reasons.append(f"{open_clusters} open failure{'' if open_clusters == 1 else 's'}")
+        reasons.append(plural(open_clusters, "open failure"))
     if priority is not None:
         reasons.append(f"phase priority {priority}")
     return tuple(reasons)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.steering.definition import GoalConfig
+from bot.core.config.definition import GoalConfig
 
 CHART_RUNS = 20
 

@@ -8,7 +8,7 @@ run's; :func:`diff_phrase` says it in one line of plain text, e.g.
 A phase's duration counts as shifted when its summed test time changed by more than
 :data:`MIN_SHIFT_RATIO` of the previous run's time *and* by more than
 :data:`MIN_SHIFT_S` seconds, in either direction: the defaults of a campaign's
-``comparison`` config (``bot.core.config.ComparisonConfig``).
+``comparison`` config (``bot.core.config.campaign.ComparisonConfig``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.core.render.safe import shorten
-from bot.core.render.tracking_issue import format_duration
+from bot.core.safe_markdown import shorten
+from bot.core.text import format_duration, plural
 
 MIN_SHIFT_RATIO = 0.5  # of the previous run's phase time
 MIN_SHIFT_S = 30.0
@@ -165,18 +165,18 @@ def diff_phrase(diff: RunDiff, *, names: int = 2) -> str:
         return ""
     counts = []
     if diff.new_failures:
-        count = len(diff.new_failures)
-        word = "new failure" if count == 1 else "new failures"
-        counts.append(_named(f"{count} {word}", diff.new_failures, names))
+        counts.append(
+            _named(plural(len(diff.new_failures), "new failure"), diff.new_failures, names)
+        )
     if diff.fixed:
         counts.append(_named(f"{len(diff.fixed)} fixed", diff.fixed, names))
     if diff.newly_skipped:
         counts.append(f"{len(diff.newly_skipped)} newly skipped")
     if diff.added:
-        counts.append(f"{len(diff.added)} {'test' if len(diff.added) == 1 else 'tests'} added")
+        counts.append(plural(len(diff.added), "test") + " added")
     if diff.removed:
-        noun = "" if diff.added else (" test" if len(diff.removed) == 1 else " tests")
-        counts.append(f"{len(diff.removed)}{noun} removed")
+        removed = str(len(diff.removed)) if diff.added else plural(len(diff.removed), "test")
+        counts.append(f"{removed} removed")
     shifts = [
         f"{s.phase} {_seconds(s.before_s)} → {_seconds(s.after_s)}"
         for s in diff.duration_shifts[:MAX_SHIFTS_SHOWN]
@@ -184,7 +184,7 @@ def diff_phrase(diff: RunDiff, *, names: int = 2) -> str:
     shift_text = ", ".join(shifts)
     hidden = len(diff.duration_shifts) - MAX_SHIFTS_SHOWN
     if hidden > 0:
-        shift_text += f" and {hidden} more {'phase' if hidden == 1 else 'phases'}"
+        shift_text += f" and {plural(hidden, 'more phase')}"
     parts = [part for part in (", ".join(counts), shift_text) if part]
     since = f"since run {diff.since_run}" if diff.since_run is not None else "since the last run"
     return f"{since}: " + "; ".join(parts)

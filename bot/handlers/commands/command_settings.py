@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 
-from bot.core.config import CONFIG_PATH, CommandsConfig
+from bot.core.config.commands import CommandsConfig
+from bot.core.config.loader import CONFIG_PATH
 from bot.handlers.commands.spec import CommandSettings, Level, Registry
 
 

@@ -26,7 +26,7 @@ from bot.adapters.logs import get_logger
 from bot.adapters.queue import RetryAt
 from bot.adapters.store.models import Cluster, CommandInvocation, Repository, utcnow
 from bot.app.effects import echo_change, queue_sync
-from bot.core.config import RepoConfig
+from bot.core.config.repo import RepoConfig
 from bot.handlers.commands.command_settings import resolve_settings
 from bot.handlers.commands.help_text import how_to_talk, typed
 from bot.handlers.commands.parse import CommandLine, added_commands, find_commands

@@ -15,7 +15,7 @@ from bot.adapters.github.client import split_full_name
 from bot.adapters.github.config_file import fetch_repo_file
 from bot.adapters.github.pacer import WritePacer
 from bot.adapters.store.db import transaction
-from bot.core.config import load_config
+from bot.core.config.loader import load_config
 from bot.handlers.commands.dispatch import Deps, Handled, Incoming, handle_commands
 from bot.handlers.commands.github_port import GitHubkitPort
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any, Literal, Protocol, TypeVar
 
-from bot.core.config import RepoConfig
+from bot.core.config.repo import RepoConfig
 
 
 class Level(IntEnum):

@@ -37,7 +37,7 @@ from bot.core.artifacts.plan import (
 )
 from bot.core.artifacts.ref import ArtifactRef
 from bot.core.artifacts.unpack import ArchiveRefused, UnpackLimits, unpack_zip
-from bot.core.config import load_config
+from bot.core.config.loader import load_config
 from bot.handlers.registry import handles
 
 PAGE_SIZE = 100

@@ -29,9 +29,13 @@ from bot.app.repo_config import load_repo_config_text
 from bot.app.services import Services
 from bot.app.steering.runs import following
 from bot.app.tracking_issue import previous_summaries, run_info, tracking_key, update_tracking_issue
-from bot.core.analysis import OTHER_PHASE, RunAnalysis, RunCase, analyze_run
-from bot.core.config import ComparisonConfig, ConfigResult, load_config
-from bot.core.render.tracking_issue import RunInfo, run_log_text
+from bot.core.analysis.run_analysis import RunAnalysis, analyze_run
+from bot.core.analysis.run_cases import OTHER_PHASE, RunCase
+from bot.core.config.campaign import ComparisonConfig
+from bot.core.config.loader import load_config
+from bot.core.config.repo import ConfigResult
+from bot.core.render.tracking_issue.issue_view import RunInfo
+from bot.core.render.tracking_issue.run_text import run_log_text
 from bot.core.reports.run_files import ParsedRun, parse_files
 from bot.core.steering.run_diff import RunDiff, TestOutcome, diff_phrase, diff_runs
 from bot.handlers.registry import handles

@@ -23,7 +23,8 @@ from bot.app.clusters.people import unmute_if_due
 from bot.app.effects import echo_change
 from bot.app.repo_config import load_repo_config_text
 from bot.app.services import Services
-from bot.core.config import RepoConfig, load_config
+from bot.core.config.loader import load_config
+from bot.core.config.repo import RepoConfig
 from bot.core.render.cluster_views import BOT_LOGIN
 from bot.handlers.registry import handles
 

@@ -229,7 +229,7 @@ def _late_output(stream: _Stream, package: str) -> list[str]:
     return late
 
 
-def _first_line(text: str) -> str | None:
+def _first_output_line(text: str) -> str | None:
     lines = (x.strip() for x in text.splitlines())
     return next((x for x in lines if x and not x.startswith("# ")), None)
 
@@ -238,7 +238,7 @@ def _package_error(
     package: str, kind: str, lines: list[str], elapsed: float | None = None
 ) -> TestCase:
     text = "".join(lines).strip("\n")
-    message = _first_line(text) or f"{kind} failed"
+    message = _first_output_line(text) or f"{kind} failed"
     file, line = _location(text.splitlines())
     return TestCase(
         test_id=f"{package}/[{kind} failed]",
@@ -288,7 +288,7 @@ def _attempt(test: _Test, run: _Run, package_result: str | None) -> Attempt:
         return Attempt(outcome, run.elapsed)
     body = [x for x in run.output if not _HEADER.match(x)]
     text = "".join(body).strip("\n")
-    first = _first_line(text)
+    first = _first_output_line(text)
     if first is None and run.result is None:
         first = "the test did not report a result (panic, timeout or a lost event)"
     failure_type = None

@@ -29,7 +29,6 @@ from bot.core.reports import xmlsafe
 from bot.core.reports.common import (
     clean_message,
     final_outcome,
-    first_line,
     location_from_trace,
     parse_duration,
     parse_int,
@@ -38,7 +37,7 @@ from bot.core.reports.common import (
     strip_workspace,
 )
 from bot.core.reports.formats import junit_cases
-from bot.core.reports.formats.junit_cases import KEPT_TAGS, RESULT_TAGS
+from bot.core.reports.formats.junit_cases import KEPT_TAGS, RESULT_TAGS, CaseIdentity, SuiteFrame
 from bot.core.reports.model import (
     MAX_MESSAGE_CHARS,
     MAX_OUTPUT_CHARS,
@@ -53,6 +52,7 @@ from bot.core.reports.model import (
     make_test_id,
     repeats_title,
 )
+from bot.core.text import first_line
 
 NAME = "junit"
 SUITE_CASE_NAME = "(suite)"
@@ -81,16 +81,6 @@ def sniff(head: bytes) -> bool:
     return xmlsafe.root_tag(head) in _ROOTS
 
 
-@dataclass(slots=True)
-class _SuiteFrame:
-    name: str
-    file: str | None
-    case_count: int = 0
-    seen: dict[str, int] = field(default_factory=dict)  # test id -> index in report.cases
-    # classname, or (classname, file attribute) -> identity; cases share few classnames.
-    identities: dict[object, _Identity] = field(default_factory=dict)
-
-
 class _Builder:
     """Turns the parsed tree into the model as it grows; holds only per-suite state.
 
@@ -104,11 +94,11 @@ class _Builder:
 
     def __init__(self, path: str | None) -> None:
         self.report = Report(format=NAME, path=path)
-        self.frames: list[_SuiteFrame] = []
+        self.frames: list[SuiteFrame] = []
         self.open_suites: list[etree._Element] = []  # the frames' elements
         self.root: etree._Element | None = None
         self.pytest_lines = False  # pytest writes 0-based `line` attributes
-        self._identities: dict[object, _Identity] = {}  # for cases outside any suite
+        self._identities: dict[object, CaseIdentity] = {}  # for cases outside any suite
         self.top_level_durations: list[float] = []
 
     def warn(self, message: str) -> None:
@@ -172,7 +162,7 @@ class _Builder:
         file = strip_workspace(elem.get("file") or elem.get("filepath"))
         if file is None and self.frames:
             file = self.frames[-1].file  # PHPUnit: the file sits on an outer suite
-        self.frames.append(_SuiteFrame(name=name, file=file))
+        self.frames.append(SuiteFrame(name=name, file=file))
 
     def end_suite(self, elem: etree._Element) -> None:
         frame = self.frames.pop()
@@ -209,7 +199,7 @@ class _Builder:
             )
         )
 
-    def _suite_failure(self, frame: _SuiteFrame, problem: etree._Element) -> None:
+    def _suite_failure(self, frame: SuiteFrame, problem: etree._Element) -> None:
         """A failure outside any case (a class that failed to load, a script that died):
         an errored case named ``(suite)`` so the run does not look green."""
         failure_type, message, trace = _problem(problem)
@@ -243,7 +233,7 @@ class _Builder:
         frame.case_count += 1
         self.add_again(frame, case)
 
-    def add_again(self, frame: _SuiteFrame, case: TestCase) -> None:
+    def add_again(self, frame: SuiteFrame, case: TestCase) -> None:
         """Add a case of ``frame``, or fold it into an earlier run of the same test id."""
         index = frame.seen.get(case.test_id)
         if index is not None and not (self.pytest_lines or self.report.cases[index].is_failure):
@@ -254,7 +244,7 @@ class _Builder:
         else:
             _merge_rerun(self.report.cases[index], case)
 
-    def identity(self, raw_class: str | None, file_attr: str | None) -> _Identity:
+    def identity(self, raw_class: str | None, file_attr: str | None) -> CaseIdentity:
         """File, id prefix and shared strings for a (class, file) pair, computed once per
         suite (the key is the bare classname when there is no file attribute)."""
         frame = self.frames[-1] if self.frames else None
@@ -271,7 +261,7 @@ class _Builder:
                 file, id_class = strip_workspace(raw_class), None  # Playwright: class = file
             if file is None and frame is not None:
                 file = frame.file
-            identity = _Identity(
+            identity = CaseIdentity(
                 prefix=make_test_id(file, id_class, ""),
                 file=file,
                 classname=raw_class,
@@ -315,7 +305,7 @@ class _Builder:
         self,
         elem: etree._Element,
         name: str,
-        identity: _Identity,
+        identity: CaseIdentity,
         line: int | None,
         duration: float | None,
     ) -> TestCase:
@@ -368,14 +358,6 @@ class _Builder:
             attempts=attempts,
             properties=result.properties,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _Identity:
-    prefix: str  # make_test_id(file, class, "") so that prefix + name is the test id
-    file: str | None
-    classname: str | None
-    suite: str | None
 
 
 @dataclass(slots=True)

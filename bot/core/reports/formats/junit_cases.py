@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from lxml import etree
 
 from bot.core.reports.common import parse_seconds
 from bot.core.reports.model import Outcome, Report, TestCase, repeats_title
-
-if TYPE_CHECKING:
-    from bot.core.reports.formats.junit import _Identity, _SuiteFrame
 
 # Children a suite keeps for its own end (output, properties, suite-level failures) and
 # nested suites (each read at its own end): never read as wrappers nor deleted here.
@@ -49,17 +47,39 @@ _CLASS_NAME_TIME = ["classname", "name", "time"]
 _NAME_CLASS_TIME = ["name", "classname", "time"]
 
 
+@dataclass(frozen=True, slots=True)
+class CaseIdentity:
+    """Where the cases of one classname (and file attribute) in a suite belong."""
+
+    prefix: str  # make_test_id(file, class, "") so that prefix + name is the test id
+    file: str | None
+    classname: str | None
+    suite: str | None
+
+
+@dataclass(slots=True)
+class SuiteFrame:
+    """The suite being read: its cases so far and the identities of their classnames."""
+
+    name: str
+    file: str | None
+    case_count: int = 0
+    seen: dict[str, int] = field(default_factory=dict)  # test id -> index in report.cases
+    # classname, or (classname, file attribute) -> identity; cases share few classnames.
+    identities: dict[object, CaseIdentity] = field(default_factory=dict)
+
+
 class CaseBuilder(Protocol):
     """What the walker needs from the JUnit builder."""
 
     report: Report
-    frames: list[_SuiteFrame]
+    frames: list[SuiteFrame]
 
-    def identity(self, raw_class: str | None, file_attr: str | None) -> _Identity: ...
+    def identity(self, raw_class: str | None, file_attr: str | None) -> CaseIdentity: ...
 
     def read_case(self, elem: etree._Element) -> None: ...
 
-    def add_again(self, frame: _SuiteFrame, case: TestCase) -> None: ...
+    def add_again(self, frame: SuiteFrame, case: TestCase) -> None: ...
 
 
 ReadCases = Callable[[CaseBuilder, etree._Element, "etree._Element | None"], None]
@@ -79,7 +99,7 @@ def read_cases_python(
 
 def _walk(
     builder: CaseBuilder,
-    frame: _SuiteFrame | None,
+    frame: SuiteFrame | None,
     parent: etree._Element,
     stop: etree._Element | None,
     runs: list[tuple[int, int]] | None,
@@ -113,7 +133,7 @@ def _walk(
     return count
 
 
-def _read_plain(builder: CaseBuilder, frame: _SuiteFrame, elem: etree._Element) -> bool:
+def _read_plain(builder: CaseBuilder, frame: SuiteFrame, elem: etree._Element) -> bool:
     """Read ``elem`` if it is a plain case; whether it was."""
     # One call for the names and one for the values; reporters write the three in one of
     # two orders (pytest; Surefire and Gradle), any other order takes the general path.

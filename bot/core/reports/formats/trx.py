@@ -15,7 +15,7 @@ import re
 from lxml import etree
 
 from bot.core.reports import xmlsafe
-from bot.core.reports.common import first_line, location_from_trace
+from bot.core.reports.common import location_from_trace
 from bot.core.reports.model import (
     MAX_MESSAGE_CHARS,
     MAX_OUTPUT_CHARS,
@@ -28,6 +28,7 @@ from bot.core.reports.model import (
     bounded,
     make_test_id,
 )
+from bot.core.text import first_line
 
 NAME = "trx"
 

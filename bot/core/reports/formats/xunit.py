@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from bot.core.reports import xmlsafe
-from bot.core.reports.common import first_line, location_from_trace, parse_duration, parse_int
+from bot.core.reports.common import location_from_trace, parse_duration, parse_int
 from bot.core.reports.model import (
     MAX_MESSAGE_CHARS,
     MAX_OUTPUT_CHARS,
@@ -24,6 +24,7 @@ from bot.core.reports.model import (
     bounded,
     make_test_id,
 )
+from bot.core.text import first_line
 
 NAME = "xunit"
 

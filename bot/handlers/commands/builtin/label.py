@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.github.desired_state import parse_labels
 from bot.adapters.store.models import GitHubIssue
 from bot.app.clusters.issues import FAILURE_LABEL, FLAKY_LABEL, MUTED_LABEL, REGRESSION_LABEL
-from bot.core.render.safe import code
+from bot.core.safe_markdown import code
 from bot.handlers.commands.spec import CommandContext, Help, Level, Outcome, Refused, Where, command
 
 MAX_LABELS = 10

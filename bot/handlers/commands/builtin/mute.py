@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from bot.adapters.queue.kinds import defer_unmute
 from bot.adapters.store.models import Cluster
 from bot.app.clusters.people import set_muted
-from bot.core.render.safe import code, inline, shorten
+from bot.core.safe_markdown import code, inline, shorten
+from bot.core.text import format_time
 from bot.handlers.commands.spec import CommandContext, Help, Level, Outcome, Refused, Where, command
 
 MAX_AHEAD = timedelta(days=366)
@@ -75,15 +76,11 @@ def parse_mute(args: str, now: datetime) -> MuteRequest:
             raise Refused("After `until`, give a date like `2026-12-31`.")
         until, text = parse_until(found.group("when")), found.group("rest")
         if until <= now:
-            raise Refused(f"{when_text(until)} is in the past; give a later time.")
+            raise Refused(f"{format_time(until)} is in the past; give a later time.")
         if until - now > MAX_AHEAD:
             raise Refused("I mute for at most a year; to mute for good, give no time.")
     reason = " ".join(text.split())
     return MuteRequest(until, shorten(reason, MAX_REASON) if reason else None)
-
-
-def when_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @command(
@@ -136,8 +133,8 @@ async def mute(ctx: CommandContext) -> Outcome:
 
     title = await ctx.store.run(work)
     if request.until is not None:
-        until = f"until {when_text(request.until)}"
-        message = f"Muted until {when_text(request.until)}; then I unmute it by myself."
+        until = f"until {format_time(request.until)}"
+        message = f"Muted until {format_time(request.until)}; then I unmute it by myself."
     else:
         until = f"until someone types {ctx.typed('unmute')}"
         message = f"Muted until someone types `{ctx.typed('unmute')}`."

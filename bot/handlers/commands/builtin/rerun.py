@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.github.errors import GitHubPermanentError
 from bot.adapters.store.models import Campaign, Run, TestResult
 from bot.app.clusters.views import FAILING_OUTCOMES
-from bot.core.render.safe import code
+from bot.core.safe_markdown import code
 from bot.handlers.commands.spec import (
     CommandContext,
     Help,

@@ -1,7 +1,7 @@
 """``/status``: the cluster's, campaign's or pull request's current state, in a few lines.
 
 Read from the database only (never GitHub). What comes from uploads (cluster titles,
-campaign names, branches) is untrusted and goes through :mod:`bot.core.render.safe`.
+campaign names, branches) is untrusted and goes through :mod:`bot.core.safe_markdown`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from bot.adapters.store.models import Campaign, Cluster, GitHubIssue, Repository, Run, TestResult
 from bot.app.steering.coverage_store import campaign_coverage
 from bot.app.steering.runs import steering_branches, trusted
-from bot.core.analysis import RunSummary
-from bot.core.config import CampaignConfig
+from bot.core.analysis.run_summary import RunSummary
+from bot.core.config.campaign import CampaignConfig
 from bot.core.render.cluster_text import plural
-from bot.core.render.safe import cell_code, code, inline, table_cell
-from bot.core.render.tracking_issue import format_time
+from bot.core.safe_markdown import cell_code, code, inline, table_cell
 from bot.core.steering.goal import run_point
+from bot.core.text import format_time
 from bot.handlers.commands.spec import CommandContext, Help, Level, Outcome, Subject, Where, command
 
 MAX_LISTED = 10

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.store.models import Cluster
 from bot.app.clusters.people import set_muted
-from bot.core.render.safe import inline, shorten
+from bot.core.safe_markdown import inline, shorten
 from bot.handlers.commands.spec import CommandContext, Help, Level, Outcome, Refused, Where, command
 
 

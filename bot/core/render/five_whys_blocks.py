@@ -6,19 +6,11 @@ came. Every text in the record is untrusted (it comes from comments and uploads)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from bot.core.five_whys import AnalysisBlock, Attribution
-from bot.core.render.safe import code, inline, link, safe_url, table_cell
+from bot.core.safe_markdown import code, inline, link, safe_url, table_cell
+from bot.core.text import format_time
 
 HEADING = "### Five whys\n\n"
-
-
-def utc_time(value: datetime) -> str:
-    """As ``bot.core.render.tracking_issue.format_time`` (which imports this module)."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def attribution_line(by: Attribution) -> str:
@@ -27,7 +19,7 @@ def attribution_line(by: Attribution) -> str:
     if by.author:
         words += f" by {code(by.author, 100)}"
     if by.at is not None:
-        words += f", {utc_time(by.at)}"
+        words += f", {format_time(by.at)}"
     extra = [f"version {by.version}"] if by.version is not None else []
     if safe_url(by.url):
         extra.append(link("comment", by.url))

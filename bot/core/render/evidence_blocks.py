@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from bot.core.evidence.model import EvidenceDraft
 from bot.core.five_whys import Attribution
-from bot.core.render.five_whys import utc_time
-from bot.core.render.safe import code, inline, link, safe_url, table_cell
-from bot.core.render.words import plural
+from bot.core.safe_markdown import code, inline, link, safe_url, table_cell
+from bot.core.text import format_time, plural
 
 HEADING = "### Five whys\n\n"
 COMMITS_SHOWN = 10
@@ -21,7 +20,7 @@ KEYS_SHOWN = 10
 
 
 def draft_notice(by: Attribution | None, about: str | None = None) -> str:
-    when = f", {utc_time(by.at)}" if by is not None and by.at is not None else ""
+    when = f", {format_time(by.at)}" if by is not None and by.at is not None else ""
     subject = f" about {about}" if about else ""
     return (
         "> [!NOTE]\n"

@@ -3,10 +3,10 @@ chart GitHub draws (Mermaid ``xychart-beta``) and a plain line for readers witho
 
 from __future__ import annotations
 
-from bot.core.render.safe import code, inline, link, safe_url
-from bot.core.render.words import plural
-from bot.core.steering.definition import CampaignDefinition, GoalConfig
+from bot.core.config.definition import CampaignDefinition, GoalConfig
+from bot.core.safe_markdown import code, inline, link, safe_url
 from bot.core.steering.goal import GoalProgress, RunPoint
+from bot.core.text import plural
 
 BAR_CELLS = 20
 
