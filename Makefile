@@ -36,7 +36,7 @@ typecheck: $(STAMP)
 check: lint typecheck test
 
 golden: $(STAMP)
-	$(BIN)/python -m pytest -q tests --update-golden -k golden
+	$(BIN)/python -m pytest -q tests --update-golden
 
 docs: $(STAMP)
 	$(BIN)/loopwatch commands --update docs/commands.md
