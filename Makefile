@@ -50,7 +50,7 @@ layers: $(STAMP)
 check: lint typecheck layers test
 
 golden: $(STAMP)
-	$(BIN)/python -m pytest -q tests --update-golden -k golden
+	$(BIN)/python -m pytest -q tests --update-golden
 
 docs: $(STAMP)
 	$(BIN)/loopwatch commands --update docs/commands.md

@@ -1,5 +1,6 @@
-"""The commands harness: the in-process stack (sandbox → signed webhook → web → worker →
-sandbox), a failure issue and a tracking issue to talk to, and people to talk as."""
+"""The commands harnesses: ``talk``, the in-process stack (sandbox → signed webhook → web →
+worker → sandbox) with a failure issue and a tracking issue to talk to, and people to talk
+as; ``scene``, the same repository on fakes, for the handlers' own cases."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.adapters.store.db import make_engine, make_session_factory
 from bot.adapters.store.models import Cluster, ClusterEvent, SessionLogEntry
+from tests.commands.fakes import Scene
 from tests.github.conftest import anyio_backend as anyio_backend
 from tests.github.conftest import app_keys as app_keys
 from tests.github.conftest import world as world
@@ -136,3 +139,16 @@ def talk(harness: Harness) -> Iterator[Talk]:
     tracking = next(n for t, n in numbers.items() if t.startswith("Loopwatch:"))
     failure = next(n for t, n in numbers.items() if not t.startswith("Loopwatch:"))
     yield Talk(harness, tracking, failure)
+
+
+@pytest.fixture
+def scene(migrated_sqlite_url: str) -> Iterator[Scene]:
+    """``talk``'s repository on fakes (tests/commands/fakes.py): the 1011 failed once, so
+    there is a tracking issue and a failure issue; the database is SQLite at head."""
+    engine = make_engine(migrated_sqlite_url)
+    try:
+        made = Scene(make_session_factory(engine))
+        made.upload(JUNIT_1011, commit_sha="a" * 40, branch="main")  # #1 tracking, #2 failure
+        yield made
+    finally:
+        engine.dispose()

@@ -1,16 +1,24 @@
-"""``/link #N`` end to end: the failure moves to a person's issue, the bot's is closed."""
+"""``/link #N``: the failure moves to a person's issue, the bot's is closed (end to end,
+with the sync); what it refuses, on fakes (tests/commands/fakes.py)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.adapters.store.models import ClusterEvent, GitHubIssue
 from tests.commands.conftest import JUNIT_1011, REPO, Talk
+from tests.commands.fakes import Scene
+
+pytestmark = pytest.mark.anyio
 
 PERSON_TEXT = "Seen in production since Monday; see the runbook."
 
 
-def open_issue(talk: Talk, user: str, title: str = "Pipeline socket drops") -> int:
+def open_issue(where: Talk | Scene, user: str, title: str = "Pipeline socket drops") -> int:
+    if isinstance(where, Scene):
+        return where.open_issue(title, user, body=PERSON_TEXT)
+    talk = where
     made = talk.h.admin(
         "POST", f"/repos/{REPO}/issues", json={"user": user, "title": title, "body": PERSON_TEXT}
     )
@@ -69,47 +77,47 @@ def test_after_a_link_updates_go_to_the_new_issue_and_closing_it_resolves(talk: 
     assert talk.issue(talk.failure)["state"] == "closed"
 
 
-def test_link_refuses_what_it_cannot_link_to(talk: Talk) -> None:
-    talk.person("ana", "triage")
-    pull = talk.pull_request("ana")
-    talk.say(
-        talk.failure,
+async def test_link_refuses_what_it_cannot_link_to(scene: Scene) -> None:
+    scene.person("ana", "triage")
+    pull = scene.pull_request("ana")
+    await scene.say(
+        scene.failure,
         "ana",
-        f"/link #{pull}\n/link #{talk.tracking}\n/link #999\n/link #{talk.failure}\n/link soon",
+        f"/link #{pull}\n/link #{scene.tracking}\n/link #999\n/link #{scene.failure}\n/link soon",
     )
-    [reply] = talk.bot_replies(talk.failure)
+    [reply] = scene.bot_replies(scene.failure)
     assert f"> /link #{pull}\n\n🚫 #{pull} is a pull request; link an issue." in reply
-    assert f"🚫 #{talk.tracking} is already an issue Loopwatch keeps" in reply
+    assert f"🚫 #{scene.tracking} is already an issue Loopwatch keeps" in reply
     assert "🚫 There is no issue #999 in this repository." in reply
     assert "🚫 That is this issue" in reply
     assert "> /link soon\n\n🚫 I could not read the arguments. Usage: `/link #N`" in reply
-    assert talk.issue(talk.failure)["state"] == "open"
+    assert scene.issue(scene.failure)["state"] == "open"
 
 
-def test_link_works_only_on_a_failure_issue(talk: Talk) -> None:
-    talk.person("ana", "triage")
-    target = open_issue(talk, "ana")
-    talk.say(talk.tracking, "ana", f"/link #{target}")
-    [reply] = talk.bot_replies(talk.tracking)
+async def test_link_works_only_on_a_failure_issue(scene: Scene) -> None:
+    scene.person("ana", "triage")
+    target = open_issue(scene, "ana")
+    await scene.say(scene.tracking, "ana", f"/link #{target}")
+    [reply] = scene.bot_replies(scene.tracking)
     assert "🚫 `/link` works on a failure issue; this is a tracking issue." in reply
-    assert talk.issue(target)["body"] == PERSON_TEXT
+    assert scene.issue(target)["body"] == PERSON_TEXT
 
 
-def test_a_quoted_link_does_nothing(talk: Talk) -> None:
-    talk.person("ana", "triage")
-    target = open_issue(talk, "ana")
-    talk.say(talk.failure, "ana", f"> /link #{target}\n\nshould we?")
-    assert talk.bot_replies(talk.failure) == []
-    assert talk.issue(talk.failure)["state"] == "open"
-    assert talk.issue(target)["body"] == PERSON_TEXT
+async def test_a_quoted_link_does_nothing(scene: Scene) -> None:
+    scene.person("ana", "triage")
+    target = open_issue(scene, "ana")
+    await scene.say(scene.failure, "ana", f"> /link #{target}\n\nshould we?")
+    assert scene.bot_replies(scene.failure) == []
+    assert scene.issue(scene.failure)["state"] == "open"
+    assert scene.issue(target)["body"] == PERSON_TEXT
 
 
-def test_a_reader_may_not_link(talk: Talk) -> None:
-    talk.person("rita", "read")
-    target = open_issue(talk, "rita")
-    comment = talk.say(talk.failure, "rita", f"/link #{target}")
-    [reply] = talk.bot_replies(talk.failure)
+async def test_a_reader_may_not_link(scene: Scene) -> None:
+    scene.person("rita", "read")
+    target = open_issue(scene, "rita")
+    comment = await scene.say(scene.failure, "rita", f"/link #{target}")
+    [reply] = scene.bot_replies(scene.failure)
     assert f"> /link #{target}\n\n🚫 `/link` needs **triage** permission" in reply
     assert "`rita` has **read**" in reply
-    assert talk.reactions(comment["id"]) == ["eyes", "confused"]
-    assert talk.issue(talk.failure)["state"] == "open"
+    assert scene.reactions(comment["id"]) == ["eyes", "confused"]
+    assert scene.issue(scene.failure)["state"] == "open"

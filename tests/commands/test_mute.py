@@ -15,18 +15,22 @@ from bot.core.text import format_time
 from bot.handlers.commands.builtin.mute import MuteRequest, parse_mute
 from bot.handlers.commands.spec import Refused
 from tests.commands.conftest import JUNIT_1011, JUNIT_GREEN, Talk
+from tests.commands.fakes import Scene
+
+pytestmark = pytest.mark.anyio
 
 TITLE = "WebSocket closed 1011 (internal error)"
 NOW = datetime(2026, 11, 29, 12, 30, tzinfo=UTC)
 
 
-def unmute_jobs(talk: Talk) -> list[Job]:
-    with talk.h.session_factory() as session:
+def unmute_jobs(where: Talk | Scene) -> list[Job]:
+    factory = where.factory if isinstance(where, Scene) else where.h.session_factory
+    with factory() as session:
         return list(session.scalars(select(Job).where(Job.kind == UNMUTE_DUE).order_by(Job.id)))
 
 
-def tracking_body(talk: Talk) -> str:
-    return str(talk.issue(talk.tracking)["body"])
+def tracking_body(where: Talk | Scene) -> str:
+    return str(where.issue(where.tracking)["body"])
 
 
 def time_passes(talk: Talk, job: Job) -> None:
@@ -48,55 +52,55 @@ def time_passes(talk: Talk, job: Job) -> None:
 # --- /mute -----------------------------------------------------------------------------
 
 
-def test_mute_for_a_week_labels_the_issue_replies_and_logs(talk: Talk) -> None:
-    talk.person("ana", "triage")
-    comment = talk.say(talk.failure, "ana", "/mute for 7d infra flake")
+async def test_mute_for_a_week_labels_the_issue_replies_and_logs(scene: Scene) -> None:
+    scene.person("ana", "triage")
+    comment = await scene.say(scene.failure, "ana", "/mute for 7d infra flake")
 
-    assert talk.reactions(comment["id"]) == ["eyes", "+1"]
-    assert talk.labels(talk.failure) == ["loopwatch:failure", "muted"]
-    assert talk.issue(talk.failure)["state"] == "open"
-    cluster = talk.cluster()
-    [muted] = talk.events("muted")
+    assert scene.reactions(comment["id"]) == ["eyes", "+1"]
+    assert scene.labels(scene.failure) == ["loopwatch:failure", "muted"]
+    assert scene.issue(scene.failure)["state"] == "open"
+    cluster = scene.cluster()
+    [muted] = scene.events("muted")
     assert cluster.state == "muted" and cluster.muted_until == muted.at + timedelta(days=7)
     assert muted.actor == "ana"
     assert muted.details == {"until": cluster.muted_until.isoformat(), "reason": "infra flake"}
-    [reply] = talk.bot_replies(talk.failure)
+    [reply] = scene.bot_replies(scene.failure)
     assert "> /mute for 7d infra flake" in reply
     assert f"Muted until {format_time(cluster.muted_until)};" in reply
-    [job] = unmute_jobs(talk)
+    [job] = unmute_jobs(scene)
     assert (job.status, job.run_at) == ("queued", cluster.muted_until)
     assert job.payload == {"cluster_id": cluster.id, "until": cluster.muted_until.isoformat()}
     assert (
         f"ana muted “{TITLE}” until {format_time(cluster.muted_until)} (reason: infra flake)"
-        in tracking_body(talk)
+        in tracking_body(scene)
     )
 
 
-def test_mute_without_a_time_lasts_until_unmute(talk: Talk) -> None:
-    talk.person("ana", "triage")
-    talk.say(talk.failure, "ana", "/mute")
+async def test_mute_without_a_time_lasts_until_unmute(scene: Scene) -> None:
+    scene.person("ana", "triage")
+    await scene.say(scene.failure, "ana", "/mute")
 
-    cluster = talk.cluster()
+    cluster = scene.cluster()
     assert (cluster.state, cluster.muted_until) == ("muted", None)
-    assert "Muted until someone types `/unmute`." in talk.bot_replies(talk.failure)[0]
-    assert unmute_jobs(talk) == []
-    assert f"muted “{TITLE}” until someone types /unmute" in tracking_body(talk)
+    assert "Muted until someone types `/unmute`." in scene.bot_replies(scene.failure)[0]
+    assert unmute_jobs(scene) == []
+    assert f"muted “{TITLE}” until someone types /unmute" in tracking_body(scene)
 
 
-def test_a_muted_cluster_is_counted_but_comments_and_reopens_nothing(talk: Talk) -> None:
-    talk.person("ana", "triage")
-    talk.say(talk.failure, "ana", "/mute")
-    comments_before = len(talk.comments(talk.failure))
+async def test_a_muted_cluster_is_counted_but_comments_and_reopens_nothing(scene: Scene) -> None:
+    scene.person("ana", "triage")
+    await scene.say(scene.failure, "ana", "/mute")
+    comments_before = len(scene.comments(scene.failure))
     for _ in range(3):  # would resolve it, were it not muted
-        talk.upload(JUNIT_GREEN, commit_sha="b" * 40, branch="main")
-    talk.upload(JUNIT_1011, commit_sha="c" * 40, branch="main")
+        scene.upload(JUNIT_GREEN, commit_sha="b" * 40, branch="main")
+    scene.upload(JUNIT_1011, commit_sha="c" * 40, branch="main")
 
-    cluster = talk.cluster()
+    cluster = scene.cluster()
     assert (cluster.state, cluster.runs_failed, cluster.regressions) == ("muted", 2, 0)
-    assert len(talk.comments(talk.failure)) == comments_before
-    assert talk.issue(talk.failure)["state"] == "open"
-    assert talk.labels(talk.failure) == ["loopwatch:failure", "muted"]
-    assert talk.events("regressed") == []
+    assert len(scene.comments(scene.failure)) == comments_before
+    assert scene.issue(scene.failure)["state"] == "open"
+    assert scene.labels(scene.failure) == ["loopwatch:failure", "muted"]
+    assert scene.events("regressed") == []
 
 
 def test_the_mute_ends_by_itself_when_due(talk: Talk) -> None:
@@ -134,27 +138,27 @@ def test_muting_again_supersedes_the_earlier_end(talk: Talk) -> None:
     assert [j.status for j in unmute_jobs(talk)] == ["done", "queued"]
 
 
-def test_a_quoted_mute_in_a_reply_does_nothing(talk: Talk) -> None:
-    talk.person("ana", "triage")
-    comment = talk.say(talk.failure, "ana", "> /mute for 7d\n\nI would rather fix it.")
+async def test_a_quoted_mute_in_a_reply_does_nothing(scene: Scene) -> None:
+    scene.person("ana", "triage")
+    comment = await scene.say(scene.failure, "ana", "> /mute for 7d\n\nI would rather fix it.")
 
-    assert talk.reactions(comment["id"]) == []
-    assert talk.bot_replies(talk.failure) == []
-    assert talk.cluster().state != "muted"
-    with talk.h.session_factory() as session:
+    assert scene.reactions(comment["id"]) == []
+    assert scene.bot_replies(scene.failure) == []
+    assert scene.cluster().state != "muted"
+    with scene.factory() as session:
         assert session.scalars(select(CommandInvocation)).all() == []
 
 
-def test_a_read_user_may_not_mute(talk: Talk) -> None:
-    talk.person("rob", "read")
-    comment = talk.say(talk.failure, "rob", "/mute for 7d")
+async def test_a_read_user_may_not_mute(scene: Scene) -> None:
+    scene.person("rob", "read")
+    comment = await scene.say(scene.failure, "rob", "/mute for 7d")
 
-    [reply] = talk.bot_replies(talk.failure)
+    [reply] = scene.bot_replies(scene.failure)
     assert "> /mute for 7d" in reply
     assert "needs **triage** permission" in reply and "`rob` has **read**" in reply
-    assert talk.reactions(comment["id"]) == ["eyes", "confused"]
-    assert talk.cluster().state != "muted"
-    assert talk.labels(talk.failure) == ["loopwatch:failure"]
+    assert scene.reactions(comment["id"]) == ["eyes", "confused"]
+    assert scene.cluster().state != "muted"
+    assert scene.labels(scene.failure) == ["loopwatch:failure"]
 
 
 @pytest.mark.parametrize(
@@ -165,61 +169,61 @@ def test_a_read_user_may_not_mute(talk: Talk) -> None:
         ("/mute until someday", "I could not read `someday` as a time"),
     ],
 )
-def test_a_mute_that_cannot_be_read_is_refused(talk: Talk, typed: str, why: str) -> None:
-    talk.person("ana", "triage")
-    talk.say(talk.failure, "ana", typed)
+async def test_a_mute_that_cannot_be_read_is_refused(scene: Scene, typed: str, why: str) -> None:
+    scene.person("ana", "triage")
+    await scene.say(scene.failure, "ana", typed)
 
-    [reply] = talk.bot_replies(talk.failure)
+    [reply] = scene.bot_replies(scene.failure)
     assert f"> {typed}" in reply and why in reply
-    assert talk.cluster().state != "muted"
+    assert scene.cluster().state != "muted"
 
 
 # --- /unmute ---------------------------------------------------------------------------
 
 
-def test_unmute_removes_the_label_and_logs(talk: Talk) -> None:
-    talk.person("ana", "triage")
-    talk.say(talk.failure, "ana", "/mute for 7d")
-    comment = talk.say(talk.failure, "ana", "/unmute")
+async def test_unmute_removes_the_label_and_logs(scene: Scene) -> None:
+    scene.person("ana", "triage")
+    await scene.say(scene.failure, "ana", "/mute for 7d")
+    comment = await scene.say(scene.failure, "ana", "/unmute")
 
-    assert talk.reactions(comment["id"]) == ["eyes", "+1"]
-    assert talk.labels(talk.failure) == ["loopwatch:failure"]
-    assert (talk.cluster().state, talk.cluster().muted_until) == ("open", None)
-    [unmuted] = talk.events("unmuted")
+    assert scene.reactions(comment["id"]) == ["eyes", "+1"]
+    assert scene.labels(scene.failure) == ["loopwatch:failure"]
+    assert (scene.cluster().state, scene.cluster().muted_until) == ("open", None)
+    [unmuted] = scene.events("unmuted")
     assert unmuted.actor == "ana"
-    assert len(talk.bot_replies(talk.failure)) == 1  # the mute's; the 👍 says the rest
-    assert f"ana unmuted “{TITLE}”" in tracking_body(talk)
+    assert len(scene.bot_replies(scene.failure)) == 1  # the mute's; the 👍 says the rest
+    assert f"ana unmuted “{TITLE}”" in tracking_body(scene)
 
 
-def test_unmute_when_not_muted_is_refused(talk: Talk) -> None:
-    talk.person("ana", "triage")
-    comment = talk.say(talk.failure, "ana", "/unmute")
+async def test_unmute_when_not_muted_is_refused(scene: Scene) -> None:
+    scene.person("ana", "triage")
+    comment = await scene.say(scene.failure, "ana", "/unmute")
 
-    [reply] = talk.bot_replies(talk.failure)
+    [reply] = scene.bot_replies(scene.failure)
     assert "> /unmute" in reply and f"“{TITLE}” is not muted." in reply
-    assert talk.reactions(comment["id"]) == ["eyes", "confused"]
+    assert scene.reactions(comment["id"]) == ["eyes", "confused"]
 
 
-def test_a_quoted_unmute_does_nothing(talk: Talk) -> None:
-    talk.person("ana", "triage")
-    talk.say(talk.failure, "ana", "/mute")
-    comment = talk.say(talk.failure, "ana", "> /unmute\n\nnot yet, please")
+async def test_a_quoted_unmute_does_nothing(scene: Scene) -> None:
+    scene.person("ana", "triage")
+    await scene.say(scene.failure, "ana", "/mute")
+    comment = await scene.say(scene.failure, "ana", "> /unmute\n\nnot yet, please")
 
-    assert talk.reactions(comment["id"]) == []
-    assert talk.cluster().state == "muted"
-    assert len(talk.bot_replies(talk.failure)) == 1
+    assert scene.reactions(comment["id"]) == []
+    assert scene.cluster().state == "muted"
+    assert len(scene.bot_replies(scene.failure)) == 1
 
 
-def test_a_read_user_may_not_unmute(talk: Talk) -> None:
-    talk.person("ana", "triage")
-    talk.person("rob", "read")
-    talk.say(talk.failure, "ana", "/mute")
-    talk.say(talk.failure, "rob", "/unmute")
+async def test_a_read_user_may_not_unmute(scene: Scene) -> None:
+    scene.person("ana", "triage")
+    scene.person("rob", "read")
+    await scene.say(scene.failure, "ana", "/mute")
+    await scene.say(scene.failure, "rob", "/unmute")
 
-    reply = talk.bot_replies(talk.failure)[-1]
+    reply = scene.bot_replies(scene.failure)[-1]
     assert "> /unmute" in reply and "needs **triage** permission" in reply
-    assert talk.cluster().state == "muted"
-    assert "muted" in talk.labels(talk.failure)
+    assert scene.cluster().state == "muted"
+    assert "muted" in scene.labels(scene.failure)
 
 
 # --- parsing (pure) --------------------------------------------------------------------

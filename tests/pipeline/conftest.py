@@ -96,13 +96,13 @@ class Harness:
 
 
 @pytest.fixture
-def harness(session_factory: sessionmaker[Session], db_url: str) -> Iterator[Harness]:
+def harness(session_factory: sessionmaker[Session], migrated_url: str) -> Iterator[Harness]:
     private_pem, public_pem = generate_rsa_keypair()
     settings = Settings(
         app_id=4242,
         private_key=private_pem,
         webhook_secret=SECRET,
-        database_url=db_url,
+        database_url=migrated_url,
         github_api_url="http://sandbox.test",
         write_pause_s=0,
         notify_pause_s=0,

@@ -1,4 +1,8 @@
-"""Golden files: ``--update-golden`` rewrites them; otherwise a difference fails."""
+"""Golden files: ``--update-golden`` rewrites them; otherwise a difference fails.
+
+With ``--update-golden`` only the tests that use the ``golden`` fixture run (the others
+are deselected), so ``make golden`` rewrites every file in ``tests/golden/`` and nothing
+else runs."""
 
 from __future__ import annotations
 
@@ -17,6 +21,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite tests/golden/* from the current output (then read and judge each diff)",
     )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--update-golden"):
+        return
+    selected: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    for item in items:
+        uses_golden = "golden" in getattr(item, "fixturenames", ())
+        (selected if uses_golden else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
 
 
 @pytest.fixture

@@ -73,9 +73,9 @@ class WorkerProcesses:
 
 
 @pytest.fixture
-def workers(db_url: str, engine: Engine, tmp_path: Path) -> Iterator[WorkerProcesses]:
+def workers(migrated_url: str, engine: Engine, tmp_path: Path) -> Iterator[WorkerProcesses]:
     events_metadata.create_all(engine)
-    processes = WorkerProcesses(db_url, tmp_path)
+    processes = WorkerProcesses(migrated_url, tmp_path)
     try:
         yield processes
     finally:

@@ -73,7 +73,7 @@ def make_process_run_handler(services: Services) -> Handler:
 
     def _store(repository_id: int, run_id: int, parsed: ParsedRun, config: ConfigResult) -> None:
         with transaction(services.session_factory) as session:
-            _store_processed_run(session, run_id, parsed, config, services.settings.github_web_url)
+            store_processed_run(session, run_id, parsed, config, services.settings.github_web_url)
             # A burst of runs becomes one GitHub edit: the sync job is deduplicated and
             # waits a moment for the next run of the burst.
             repository = session.get_one(Repository, repository_id)
@@ -84,7 +84,7 @@ def make_process_run_handler(services: Services) -> Handler:
     return process_run
 
 
-def _store_processed_run(
+def store_processed_run(
     session: Session, run_id: int, parsed: ParsedRun, config: ConfigResult, web_url: str
 ) -> None:
     run = session.get_one(Run, run_id)
