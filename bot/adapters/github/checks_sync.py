@@ -24,6 +24,7 @@ from bot.adapters.github.client import split_full_name
 from bot.adapters.github.errors import GitHubPermanentError, github_errors
 from bot.adapters.github.pacer import WritePacer
 from bot.adapters.logs import get_logger
+from bot.adapters.store.claims import claim_once
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import CheckRunRecord, Repository, utcnow
 
@@ -123,13 +124,7 @@ class _CheckSync:
             )
 
     def _claim(self, check_id: int) -> bool:
-        with transaction(self.factory) as session:
-            result = session.execute(
-                update(CheckRunRecord)
-                .where(CheckRunRecord.id == check_id, CheckRunRecord.create_claimed_at.is_(None))
-                .values(create_claimed_at=utcnow())
-            )
-            return bool(getattr(result, "rowcount", 0))
+        return claim_once(self.factory, CheckRunRecord, check_id, CheckRunRecord.create_claimed_at)
 
     async def _find(self, check: _Check) -> int | None:
         """A check run created before whose answer was lost (by its external id)."""

@@ -34,6 +34,7 @@ from bot.adapters.github.errors import GitHubPermanentError, github_errors, is_s
 from bot.adapters.github.pacer import WritePacer
 from bot.adapters.logs import get_logger
 from bot.adapters.settings import get_settings
+from bot.adapters.store.claims import claim_once
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import GitHubComment, GitHubIssue, Repository, utcnow
 
@@ -146,13 +147,7 @@ class _RepositorySync:
 
     def _claim_create(self, issue_id: int) -> bool:
         """Claim the create in its own transaction; False if it was claimed already."""
-        with transaction(self.factory) as session:
-            result = session.execute(
-                update(GitHubIssue)
-                .where(GitHubIssue.id == issue_id, GitHubIssue.create_claimed_at.is_(None))
-                .values(create_claimed_at=utcnow())
-            )
-            return bool(getattr(result, "rowcount", 0))
+        return claim_once(self.factory, GitHubIssue, issue_id, GitHubIssue.create_claimed_at)
 
     def _store_number(
         self, issue_id: int, number: int, html_url: str, synced_hash: str | None
@@ -321,13 +316,7 @@ class _RepositorySync:
     # --- comments -----------------------------------------------------------------
 
     def _claim_post(self, comment_id: int) -> bool:
-        with transaction(self.factory) as session:
-            result = session.execute(
-                update(GitHubComment)
-                .where(GitHubComment.id == comment_id, GitHubComment.post_claimed_at.is_(None))
-                .values(post_claimed_at=utcnow())
-            )
-            return bool(getattr(result, "rowcount", 0))
+        return claim_once(self.factory, GitHubComment, comment_id, GitHubComment.post_claimed_at)
 
     def _store_comment(self, row_id: int, comment_id: int) -> None:
         with transaction(self.factory) as session:
