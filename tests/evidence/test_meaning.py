@@ -8,9 +8,9 @@ from typing import get_args
 import pytest
 
 from bot.core.evidence.meaning import Meaning, Side, meaning_of
-from bot.core.signatures.codes import GRPC_NAMES
-from bot.core.signatures.exception_type import split_type
-from bot.core.signatures.families import detect_family
+from bot.core.signatures.v1.codes import GRPC_NAMES
+from bot.core.signatures.v1.exception_type import split_type
+from bot.core.signatures.v1.families import detect_family
 
 
 def _meaning(family: str | None, failure_type: str | None = None, message: str = "") -> Meaning:

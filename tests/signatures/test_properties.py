@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.signatures import SIGNATURE_VERSION, compute_signature, fingerprints_for_versions
-from bot.core.signatures.message import parameterize
+from bot.core.signatures.v1.message import parameterize
 from tests.signatures.conftest import failure
 
 text = st.one_of(st.none(), st.text(max_size=300))

@@ -11,16 +11,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core.signatures.codes import (
+from bot.core.signatures.common import short_type
+from bot.core.signatures.v1.codes import (
     GRPC_CODES,
     HTTP_STATUS_NAMES,
     WEBSOCKET_CLOSE_NAMES,
     is_http_status,
     is_websocket_close_code,
 )
-from bot.core.signatures.compute import ASSERTION_TYPES
-from bot.core.signatures.exception_type import short_type
-from bot.core.signatures.families import (
+from bot.core.signatures.v1.compute import ASSERTION_TYPES
+from bot.core.signatures.v1.families import (
     CONNECTION_REFUSED,
     CONNECTION_RESET,
     DNS,

@@ -13,7 +13,7 @@ from fnmatch import fnmatchcase
 
 from bot.core.config.signature_rules import SignatureRule
 from bot.core.reports.model import TestCase
-from bot.core.signatures.exception_type import short_type
+from bot.core.signatures.common import short_type
 
 MAX_TYPE_MATCH = 500
 MAX_MESSAGE_MATCH = 4_096

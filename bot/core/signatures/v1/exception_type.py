@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.signatures.common import short_type
+
 # A type as it appears before ": " at the start of a message: dotted identifiers (Python,
 # Java, JS, C#), or Go-ish ``*errors.errorString``; no spaces. .NET puts " : " after it.
 _TYPE_PREFIX = re.compile(
@@ -35,28 +37,11 @@ _LABELS = frozenset(
 GENERIC_TYPES = frozenset(
     {"error", "exception", "failure", "failed", "fail", "baseexception", "test failure", "not ok"}
 )
-MAX_TYPE_CHARS = 200
 
 
 def is_generic(kind: str | None) -> bool:
     """No type, or one that only says "something failed"."""
     return kind is None or kind.lower() in GENERIC_TYPES
-
-
-def short_type(raw: str | None) -> str | None:
-    """``websockets.exceptions.ConnectionClosedError`` → ``ConnectionClosedError``.
-
-    Module paths differ between reporters and import styles; the class name is what a
-    person recognises. ``asyncio.TimeoutError`` and ``TimeoutError`` become one type, as
-    they are one class since Python 3.11.
-    """
-    if not raw:
-        return None
-    text = raw.strip()[:MAX_TYPE_CHARS].lstrip("*")
-    if not text or any(ch.isspace() for ch in text):
-        return None
-    last = re.split(r"[.:/\\]+", text)[-1] if text[-1] not in ".:" else text
-    return last or None
 
 
 def _looks_like_type(name: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.signatures.families import detect_family
+from bot.core.signatures.v1.families import detect_family
 
 OOM_TITLE = "Out of memory / killed (SIGKILL, exit code 137)"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.signatures.message import headline, normalize_message, parameterize
+from bot.core.signatures.v1.message import headline, normalize_message, parameterize
 
 
 @pytest.mark.parametrize(

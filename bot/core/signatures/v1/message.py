@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.core.signatures.codes import kept_code_spans
+from bot.core.signatures.v1.codes import kept_code_spans
 
 MAX_MESSAGE_INPUT = 4_000  # characters of the message looked at
 MAX_NORMALIZED = 300  # characters of the parameterized line kept

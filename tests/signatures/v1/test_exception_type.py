@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.signatures.exception_type import short_type, split_type
+from bot.core.signatures.common import short_type
+from bot.core.signatures.v1.exception_type import split_type
 
 
 @pytest.mark.parametrize(

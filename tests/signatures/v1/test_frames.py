@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.signatures.frames import top_frames
+from bot.core.signatures.v1.frames import top_frames
 
 PYTHON_TRACEBACK = """Traceback (most recent call last):
   File "/home/runner/work/app/app/tests/test_api.py", line 12, in test_get

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core.signatures.codes import (
+from bot.core.signatures.v1.codes import (
     ERRNO_PATTERNS,
     EXIT_PATTERNS,
     GRPC_CODES,
@@ -29,7 +29,7 @@ from bot.core.signatures.codes import (
     is_http_status,
     is_websocket_close_code,
 )
-from bot.core.signatures.message import MAX_MESSAGE_INPUT
+from bot.core.signatures.v1.message import MAX_MESSAGE_INPUT
 from bot.core.text import first_line
 
 

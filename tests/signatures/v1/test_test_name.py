@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.signatures.test_name import collapse_test_id
+from bot.core.signatures.v1.test_name import collapse_test_id
 
 
 @pytest.mark.parametrize(
