@@ -168,7 +168,9 @@ def print_scores(cases: Sequence[Labelled], by_version: dict[int, list[Signature
             continue
         scores = []
         for sigs in by_version.values():
-            scores.append(score([(cases[i].repo, cases[i].cluster, sigs[i].fingerprint) for i in chosen]))
+            scores.append(
+                score([(cases[i].repo, cases[i].cluster, sigs[i].fingerprint) for i in chosen])
+            )
         print(_row(name, [cases[i] for i in chosen], scores))
 
 
@@ -182,14 +184,26 @@ def _text(sig: Signature, width: int = 150) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def print_worst(cases: Sequence[Labelled], sigs: Sequence[Signature], version: int, show: int) -> None:
+def print_worst(
+    cases: Sequence[Labelled], sigs: Sequence[Signature], version: int, show: int
+) -> None:
     """Fingerprints holding several labelled clusters, and clusters given several fingerprints."""
     by_print: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_label: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, c in enumerate(cases):
         by_print[(c.repo, sigs[i].fingerprint)].append(i)
         by_label[(c.repo, c.cluster)].append(i)
+    _print_merges(cases, sigs, version, show, by_print)
+    _print_splits(cases, sigs, version, show, by_label)
 
+
+def _print_merges(
+    cases: Sequence[Labelled],
+    sigs: Sequence[Signature],
+    version: int,
+    show: int,
+    by_print: dict[tuple[str, str], list[int]],
+) -> None:
     merges = [m for m in by_print.items() if len({cases[i].cluster for i in m[1]}) > 1]
     merges.sort(key=lambda m: (-len({cases[i].cluster for i in m[1]}), -len(m[1])))
     print(f"\nworst merges (v{version}): {len(merges)} fingerprints hold several labelled clusters")
@@ -202,6 +216,14 @@ def print_worst(cases: Sequence[Labelled], sigs: Sequence[Signature], version: i
         for label, group in sorted(labels.items(), key=lambda kv: -len(kv[1])):
             print(f"    - {label} ({_ids(group)})")
 
+
+def _print_splits(
+    cases: Sequence[Labelled],
+    sigs: Sequence[Signature],
+    version: int,
+    show: int,
+    by_label: dict[tuple[str, str], list[int]],
+) -> None:
     splits = [s for s in by_label.items() if len({sigs[i].fingerprint for i in s[1]}) > 1]
     splits.sort(key=lambda s: (-len({sigs[i].fingerprint for i in s[1]}), -len(s[1])))
     print(f"\nworst splits (v{version}): {len(splits)} labelled clusters get several fingerprints")
@@ -210,8 +232,9 @@ def print_worst(cases: Sequence[Labelled], sigs: Sequence[Signature], version: i
         for i in members:
             prints[sigs[i].fingerprint].append(i)
         print(f"  {repo} :: {label}: {len(prints)} fingerprints, {len(members)} failures")
-        for fingerprint, group in sorted(prints.items(), key=lambda kv: -len(kv[1])):
-            print(f"    {fingerprint} ({_ids([cases[i] for i in group])}): {_text(sigs[group[0]])}")
+        for fingerprint, indices in sorted(prints.items(), key=lambda kv: -len(kv[1])):
+            shown = _ids([cases[i] for i in indices])
+            print(f"    {fingerprint} ({shown}): {_text(sigs[indices[0]])}")
 
 
 def _versions(args: argparse.Namespace) -> list[int]:
