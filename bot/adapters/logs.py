@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
 import structlog
 
@@ -21,7 +23,7 @@ def capped(text: str, limit: int = MAX_VALUE_CHARS) -> str:
     return text[:half] + _CUT.format(len(text) - 2 * half) + text[-half:]
 
 
-def cap_values(logger: object, method: str, event: dict[str, object]) -> dict[str, object]:
+def cap_values(logger: Any, method: str, event: MutableMapping[str, Any]) -> Mapping[str, Any]:
     """A structlog processor: every string value capped (the rendered exception too)."""
     for key, value in event.items():
         if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:

@@ -16,6 +16,7 @@ from typing import Protocol, cast
 
 from bot.core.reports import xmlsafe
 from bot.core.reports.model import Report, ReportError
+from bot.core.reports.sanitize import sanitize_report
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 HEAD_BYTES = 64 * 1024
@@ -131,7 +132,7 @@ def parse_report(
             f"could not read this {name} report ({type(exc).__name__}: {exc})", path=path
         ) from None
     report.path = path
-    return report
+    return sanitize_report(report)
 
 
 def _as_utf8(data: bytes, path: str | None) -> bytes:
