@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.queue.kinds import PROCESS_RUN, ProcessRunPayload, defer_sync
 from bot.adapters.queue.worker import Handler, JobContext
+from bot.adapters.logs import capped
 from bot.adapters.store.bulk import insert_rows
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import (
@@ -245,6 +246,11 @@ _RESULT_COLUMNS = (
 )
 
 
+# Warnings a run adds to the session log at most, and their length.
+MAX_WARNINGS_LOGGED = 10
+MAX_WARNING_CHARS = 500
+
+
 def _log_run(
     session: Session,
     run: Run,
@@ -259,7 +265,7 @@ def _log_run(
     ``counted`` selects the runs it may be compared with."""
     session.execute(
         delete(SessionLogEntry).where(
-            SessionLogEntry.run_id == run.id, SessionLogEntry.kind.in_(("run", "run-error"))
+            SessionLogEntry.run_id == run.id, SessionLogEntry.kind.in_(("run", "run-error", "run-warning"))
         )
     )
     at = run.finished_at or run.created_at
@@ -276,6 +282,16 @@ def _log_run(
                 at=at,
                 kind="run-error",
                 text=f"Report not read: {error}",
+            )
+        )
+    for warning in parsed.warnings[:MAX_WARNINGS_LOGGED]:
+        session.add(
+            SessionLogEntry(
+                campaign_id=campaign.id,
+                run_id=run.id,
+                at=at,
+                kind="run-warning",
+                text=f"Report warning: {capped(warning, MAX_WARNING_CHARS)}",
             )
         )
 

@@ -1,0 +1,31 @@
+"""Hostile reports never block a run (issue 18): out-of-range numbers are dropped with a
+warning in the session log, and a 50 MB failure message keeps its file's other cases."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.adapters.store.models import Run, TestResult
+from tests.pipeline.conftest import Harness
+from tests.reports.test_hostile_numbers import REPORTS
+
+
+def test_hostile_numbers_process_with_a_warning_in_the_session_log(harness: Harness) -> None:
+    files = {f"hostile-{fmt}.report": make() for fmt, make in sorted(REPORTS.items())}
+    uploaded = harness.upload(files, commit_sha="b" * 40, branch="main")
+    harness.work_until_settled()
+
+    with harness.session_factory() as session:
+        run = session.get_one(Run, uploaded["run_id"])
+        assert (run.status, run.error) == ("processed", None)
+        results = session.scalars(
+            select(TestResult).where(TestResult.run_id == run.id)
+        ).all()
+        assert len(results) >= 2 * len(REPORTS)  # every case of every file kept
+        assert all(r.line is None or r.line < 2**31 for r in results)
+        assert all(r.duration_s is None or r.duration_s < 1e9 for r in results)
+    (tracking,) = [i for i in harness.issues() if "e2e" in i["title"]]
+    body = tracking["body"]
+    assert "Report warning: hostile-junit.report: 2 durations ignored" in body
+    assert "Report warning: hostile-junit.report: 2 line numbers ignored" in body
+    assert "Report warning: hostile-ctrf.report: 1 duration ignored" in body
