@@ -120,7 +120,11 @@ def parse_report(
     name = format or detect_format(data, path)
     _, module_name, is_xml = _entry(name)
     module = _load(module_name)
-    payload = data if is_xml else _as_utf8(data, path)
+    cut = 0
+    if is_xml:
+        payload, cut = xmlsafe.cap_text_runs(data)
+    else:
+        payload = _as_utf8(data, path)
     try:
         report = module.parse(payload, path=path)
     except ReportError:
@@ -132,6 +136,12 @@ def parse_report(
             f"could not read this {name} report ({type(exc).__name__}: {exc})", path=path
         ) from None
     report.path = path
+    if cut:
+        report.warnings.append(
+            f"{cut:,} text{'s' if cut > 1 else ''} over {xmlsafe.MAX_TEXT_RUN:,} bytes cut"
+            f" to their first {xmlsafe.TEXT_RUN_HEAD // 1024} KiB and last"
+            f" {xmlsafe.TEXT_RUN_TAIL // 1024} KiB"
+        )
     return sanitize_report(report)
 
 
