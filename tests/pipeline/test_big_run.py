@@ -31,7 +31,7 @@ def big_junit(cases: int, failing: range) -> bytes:
         if number in failing:
             parts.append(
                 f'{head}><failure message="{escape(FAILURE)}">{escape(FAILURE)}\n'
-                f'  at pkg/Class{number % 100}.java:{number % 500 + 1}</failure></testcase>'
+                f"  at pkg/Class{number % 100}.java:{number % 500 + 1}</failure></testcase>"
             )
         else:
             parts.append(head + "/>")

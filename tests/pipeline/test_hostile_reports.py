@@ -8,8 +8,8 @@ from sqlalchemy import select
 from bot.adapters.store.models import Run, TestResult
 from bot.core.reports.model import MAX_TRACE_CHARS
 from tests.pipeline.conftest import Harness
-from tests.reports.test_huge_text import huge_message_report
 from tests.reports.test_hostile_numbers import REPORTS
+from tests.reports.test_huge_text import huge_message_report
 
 
 def test_hostile_numbers_process_with_a_warning_in_the_session_log(harness: Harness) -> None:
@@ -20,9 +20,7 @@ def test_hostile_numbers_process_with_a_warning_in_the_session_log(harness: Harn
     with harness.session_factory() as session:
         run = session.get_one(Run, uploaded["run_id"])
         assert (run.status, run.error) == ("processed", None)
-        results = session.scalars(
-            select(TestResult).where(TestResult.run_id == run.id)
-        ).all()
+        results = session.scalars(select(TestResult).where(TestResult.run_id == run.id)).all()
         assert len(results) >= 2 * len(REPORTS)  # every case of every file kept
         assert all(r.line is None or r.line < 2**31 for r in results)
         assert all(r.duration_s is None or r.duration_s < 1e9 for r in results)

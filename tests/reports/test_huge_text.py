@@ -46,7 +46,7 @@ def test_without_the_cap_libxml2_loses_the_file() -> None:
     """What the cap prevents (libxml2's own limit stays on: no ``huge_tree``)."""
     from bot.core.reports.formats import junit
 
-    with pytest.raises(ReportError, match="too long|huge"):
+    with pytest.raises(ReportError, match=r"too long|huge"):
         junit.parse(huge_message_report("text"), path="r.xml")
 
 

@@ -9,9 +9,9 @@ import structlog
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
+from bot.adapters.logs import capped
 from bot.adapters.queue.kinds import PROCESS_RUN, ProcessRunPayload, defer_sync
 from bot.adapters.queue.worker import Handler, JobContext
-from bot.adapters.logs import capped
 from bot.adapters.store.bulk import insert_rows
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import (
@@ -265,7 +265,8 @@ def _log_run(
     ``counted`` selects the runs it may be compared with."""
     session.execute(
         delete(SessionLogEntry).where(
-            SessionLogEntry.run_id == run.id, SessionLogEntry.kind.in_(("run", "run-error", "run-warning"))
+            SessionLogEntry.run_id == run.id,
+            SessionLogEntry.kind.in_(("run", "run-error", "run-warning")),
         )
     )
     at = run.finished_at or run.created_at
