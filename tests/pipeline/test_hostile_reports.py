@@ -8,12 +8,13 @@ from sqlalchemy import select
 from bot.adapters.store.models import Run, TestResult
 from bot.core.reports.model import MAX_TRACE_CHARS
 from tests.pipeline.conftest import Harness
-from tests.reports.test_hostile_numbers import REPORTS
+from tests.reports.test_hostile_numbers import REPORTS, nul_report
 from tests.reports.test_huge_text import huge_message_report
 
 
 def test_hostile_numbers_process_with_a_warning_in_the_session_log(harness: Harness) -> None:
     files = {f"hostile-{fmt}.report": make() for fmt, make in sorted(REPORTS.items())}
+    files["nul.json"] = nul_report()
     uploaded = harness.upload(files, commit_sha="b" * 40, branch="main")
     harness.work_until_settled()
 
@@ -29,6 +30,7 @@ def test_hostile_numbers_process_with_a_warning_in_the_session_log(harness: Harn
     assert "Report warning: hostile-junit.report: 2 durations ignored" in body
     assert "Report warning: hostile-junit.report: 2 line numbers ignored" in body
     assert "Report warning: hostile-ctrf.report: 1 duration ignored" in body
+    assert "Report warning: nul.json: 4 texts with NUL characters kept" in body
 
 
 def test_a_50_mb_message_keeps_the_other_cases_of_its_file(harness: Harness) -> None:

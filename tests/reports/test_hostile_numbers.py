@@ -166,3 +166,21 @@ def test_a_fine_value_next_to_a_hostile_one_is_kept() -> None:
     assert by_name["nan"].line is None  # beyond int32: the column is INTEGER
     assert any(w.startswith("1 line number ignored") or "line numbers ignored" in w
                for w in report.warnings), report.warnings  # fmt: skip
+
+
+def nul_report() -> bytes:
+    """JSON may carry ``\\u0000``, which PostgreSQL cannot store in a text column."""
+    return json.dumps({
+        "created": 1, "duration": 1, "exitcode": 1, "root": "/r", "summary": {"total": 1},
+        "tests": [{"nodeid": "t.py::test_nul\u0000", "lineno": 1, "outcome": "failed",
+                   "call": {"outcome": "failed", "duration": 0.1,
+                            "longrepr": "E assert b'\u0000' == b''"}}],
+    }).encode()  # fmt: skip
+
+
+def test_nul_characters_are_replaced_with_a_warning() -> None:
+    report = parse_report(nul_report(), path="nul.json")
+    (case,) = report.cases
+    assert case.test_id == "t.py::test_nul\ufffd"
+    assert case.trace is not None and "\x00" not in case.trace and "\ufffd" in case.trace
+    assert report.warnings == ["4 texts with NUL characters kept with U+FFFD in their place"]

@@ -142,7 +142,7 @@ def parse_report(
             f" to their first {xmlsafe.TEXT_RUN_HEAD // 1024} KiB and last"
             f" {xmlsafe.TEXT_RUN_TAIL // 1024} KiB"
         )
-    return sanitize_report(report)
+    return sanitize_report(report, text_may_hold_nul=not is_xml)
 
 
 def _as_utf8(data: bytes, path: str | None) -> bytes:

@@ -25,11 +25,16 @@ MAX_LINE = 2**31 - 1
 # Counts a report declares (``tests="…"``) are stored in JSON and summed: int64 at most.
 MAX_COUNT = 2**63 - 1
 
-# kind -> (one, many, why it was dropped)
+# kind -> (one, many, what was done)
 _WHAT = {
-    "duration": ("duration", "durations", "negative, not a number, infinite or over a year"),
-    "line": ("line number", "line numbers", f"negative or over {MAX_LINE:,}"),
-    "count": ("declared test count", "declared test counts", f"negative or over {MAX_COUNT:,}"),
+    "duration": (
+        "duration",
+        "durations",
+        "ignored (negative, not a number, infinite or over a year)",
+    ),
+    "line": ("line number", "line numbers", f"ignored (negative or over {MAX_LINE:,})"),
+    "count": ("declared test count", "declared test counts", f"ignored (negative or over {MAX_COUNT:,})"),
+    "nul": ("text", "texts", "with NUL characters kept with U+FFFD in their place"),
 }
 
 
@@ -53,10 +58,19 @@ def clean_int(value: int | None, maximum: int) -> int | None:
     return value if 0 <= value <= maximum else None
 
 
-def sanitize_report(report: Report) -> Report:
+_CASE_TEXT = ("test_id", "name", "classname", "suite", "file", "failure_type", "message")
+_CASE_TEXT += ("trace", "stdout", "stderr")
+NUL = "\x00"
+
+
+def sanitize_report(report: Report, *, text_may_hold_nul: bool = True) -> Report:
     """Drop the out-of-range numbers of ``report`` in place (and return it), with one
-    warning per kind of value dropped."""
+    warning per kind of value dropped. NUL characters (JSON's ``\\u0000``, which
+    PostgreSQL cannot store in text) become U+FFFD; XML cannot hold them at all, so its
+    reports skip that scan (``text_may_hold_nul=False``)."""
     dropped: Counter[str] = Counter()
+    if text_may_hold_nul:
+        dropped["nul"] = _replace_nul(report)
 
     def duration(value: float | None) -> float | None:
         cleaned = clean_duration(value)
@@ -80,10 +94,35 @@ def sanitize_report(report: Report) -> Report:
         if case.attempts:
             case.attempts = tuple(_clean_attempt(a, duration) for a in case.attempts)
     for kind, count in sorted(dropped.items()):
+        if not count:
+            continue
         one, many, why = _WHAT[kind]
         noun = one if count == 1 else many
-        report.warnings.append(f"{count:,} {noun} ignored ({why})")
+        report.warnings.append(f"{count:,} {noun} {why}")
     return report
+
+
+def _replace_nul(report: Report) -> int:
+    """Replace NUL in every text of the cases and suites; how many texts held one."""
+    found = 0
+    for item in (*report.cases, *report.suites):
+        for name in _CASE_TEXT:
+            value = getattr(item, name, None)
+            if isinstance(value, str) and NUL in value:
+                setattr(item, name, value.replace(NUL, "\ufffd"))
+                found += 1
+    for case in report.cases:
+        if any(NUL in (a.message or "") + (a.trace or "") for a in case.attempts):
+            case.attempts = tuple(
+                replace(
+                    a,
+                    message=a.message.replace(NUL, "\ufffd") if a.message else a.message,
+                    trace=a.trace.replace(NUL, "\ufffd") if a.trace else a.trace,
+                )
+                for a in case.attempts
+            )
+            found += 1
+    return found
 
 
 def _clean_attempt(attempt: Attempt, duration: Callable[[float | None], float | None]) -> Attempt:

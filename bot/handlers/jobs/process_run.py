@@ -247,7 +247,7 @@ _RESULT_COLUMNS = (
 
 
 # Warnings a run adds to the session log at most, and their length.
-MAX_WARNINGS_LOGGED = 10
+MAX_WARNINGS_LOGGED = 20
 MAX_WARNING_CHARS = 500
 
 
