@@ -33,7 +33,11 @@ _WHAT = {
         "ignored (negative, not a number, infinite or over a year)",
     ),
     "line": ("line number", "line numbers", f"ignored (negative or over {MAX_LINE:,})"),
-    "count": ("declared test count", "declared test counts", f"ignored (negative or over {MAX_COUNT:,})"),
+    "count": (
+        "declared test count",
+        "declared test counts",
+        f"ignored (negative or over {MAX_COUNT:,})",
+    ),
     "nul": ("text", "texts", "with NUL characters kept with U+FFFD in their place"),
 }
 
@@ -58,8 +62,19 @@ def clean_int(value: int | None, maximum: int) -> int | None:
     return value if 0 <= value <= maximum else None
 
 
-_CASE_TEXT = ("test_id", "name", "classname", "suite", "file", "failure_type", "message")
-_CASE_TEXT += ("trace", "stdout", "stderr")
+# The text fields of a case (a suite has some of them).
+_CASE_TEXT: tuple[str, ...] = (
+    "test_id",
+    "name",
+    "classname",
+    "suite",
+    "file",
+    "failure_type",
+    "message",
+    "trace",
+    "stdout",
+    "stderr",
+)
 NUL = "\x00"
 
 
