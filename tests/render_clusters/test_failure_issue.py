@@ -191,7 +191,7 @@ def test_huge_view_fits_and_keeps_its_structure() -> None:
     for section in ("### Affected tests", "### Sample failure", "### Signature", "### History"):
         assert section in text
     shown = len(tables(text)[0]) - 1
-    assert 5 <= shown < 5_000 and f"_… and {5_000 - shown} more tests._" in text
+    assert 5 <= shown < 5_000 and f"_… and {5_000 - shown:,} more tests._" in text
     assert render_failure_issue(_HUGE) == text  # deterministic
 
 

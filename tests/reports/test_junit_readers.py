@@ -16,6 +16,7 @@ from bot.core.reports import ReportError, detect_format, parse_report
 from bot.core.reports.common import parse_seconds
 from bot.core.reports.formats import junit, junit_cases
 from bot.core.reports.model import Outcome, Report
+from bot.core.reports.sanitize import clean_duration
 from tests.reports.test_junit_fast_path import NESTED_SUITES, PLAIN_CASES, REPEATS, SUREFIRE_CASES
 
 WRAPPED = (
@@ -231,7 +232,7 @@ def test_a_plain_case_duration_is_what_float_reads(time: str) -> None:
     data = _document(
         f'<testsuite name="s"><testcase classname="C" name="t" time="{time}"/></testsuite>'
     )
-    expected = parse_seconds(time)
+    expected = clean_duration(parse_seconds(time))  # over a year: dropped (issue 18)
     for reader in _readers():
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(junit, "read_cases", reader)

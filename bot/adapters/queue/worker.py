@@ -37,12 +37,13 @@ import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters import queue
-from bot.adapters.logs import get_logger
+from bot.adapters.logs import capped, get_logger
 from bot.adapters.queue.periodic import PeriodicJob, Scheduler
 from bot.adapters.queue.wakeup import JobWakeup
 from bot.adapters.store.models import Job
 
 MAX_TRACEBACK_CHARS = 4_000
+MAX_MESSAGE_CHARS = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +226,9 @@ class Worker:
             log.error("job.failed_permanently", error=_describe(exc))
             await self._fail(job, _describe(exc, with_traceback=True), log, permanent=True)
         except Exception as exc:
-            log.warning("job.failed", error=_describe(exc), exc_info=True)
+            # The bounded traceback text, not exc_info: a renderer would print the whole
+            # exception (and a console renderer every local) whatever its size.
+            log.warning("job.failed", error=_describe(exc, with_traceback=True))
             await self._fail(job, _describe(exc, with_traceback=True), log)
         else:
             if await asyncio.to_thread(
@@ -281,8 +284,12 @@ async def _call(handler: Handler, context: JobContext) -> None:
 
 
 def _describe(exc: BaseException, *, with_traceback: bool = False) -> str:
-    summary = f"{type(exc).__name__}: {exc}"
+    """The error as one bounded text: a database error can quote a statement of megabytes
+    (issue 18 logged 4 MB per failure), so the message and the traceback are capped."""
+    summary = capped(f"{type(exc).__name__}: {exc}", MAX_MESSAGE_CHARS)
     if not with_traceback:
         return summary
-    trace = "".join(traceback.format_exception(exc))[-MAX_TRACEBACK_CHARS:]
-    return f"{summary}\n{trace}"
+    frames = traceback.format_exception(exc)
+    # The last line repeats the (uncapped) message: the frames, then the capped summary.
+    trace = "".join(capped(frame, MAX_MESSAGE_CHARS) for frame in frames[:-1])
+    return f"{summary}\n{trace[-MAX_TRACEBACK_CHARS:]}"

@@ -217,7 +217,10 @@ class IngestedArtifact(Base):
 class TestResult(Base):
     __tablename__ = "test_results"
     __test__ = False
-    __table_args__ = (Index("ix_test_results_run", "run_id"),)
+    __table_args__ = (
+        Index("ix_test_results_run", "run_id"),
+        Index("ix_test_results_test_run", "test_id", "run_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))

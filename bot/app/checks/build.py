@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.adapters.store.bulk import chunked
 from bot.adapters.store.models import (
     Cluster,
     ClusterEvent,
@@ -114,7 +115,12 @@ def _clusters(session: Session, repository_id: int, ids: set[int]) -> dict[int, 
     if not ids:
         return {}
     facts: dict[int, _ClusterFacts] = {}
-    for cluster in session.scalars(select(Cluster).where(Cluster.id.in_(ids))):
+    clusters = [
+        cluster
+        for chunk in chunked(sorted(ids))  # a run's clusters: as many as its failing tests
+        for cluster in session.scalars(select(Cluster).where(Cluster.id.in_(chunk)))
+    ]
+    for cluster in clusters:
         row = None
         if cluster.issue_key is not None:
             row = session.scalar(

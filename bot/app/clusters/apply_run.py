@@ -15,13 +15,14 @@ recomputes the same rows and renders the same text, so GitHub sees no change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
+from bot.adapters.store.bulk import chunked
 from bot.adapters.store.models import (
     Campaign,
     Cluster,
@@ -94,21 +95,27 @@ def store_life(cluster: Cluster, life: Life) -> None:
     cluster.flaky_pinned = life.flaky_pinned
 
 
-def _passed_on_same_commit(session: Session, run: Run, test_ids: Iterable[str]) -> set[str]:
-    """Tests failing now that passed in another run of the same commit: flaky."""
-    ids = sorted(set(test_ids))
-    if not run.commit_sha or not ids:
+_FAILED = (Outcome.FAILED.value, Outcome.ERRORED.value)
+
+
+def _passed_on_same_commit(session: Session, run: Run) -> set[str]:
+    """Tests failing now that passed in another run of the same commit: flaky. (A join
+    on the run's own stored rows: a run can hold more tests than a statement can bind.)"""
+    if not run.commit_sha:
         return set()
+    mine = aliased(TestResult)
     return set(
         session.scalars(
             select(TestResult.test_id)
             .join(Run, Run.id == TestResult.run_id)
+            .join(mine, mine.test_id == TestResult.test_id)
             .where(
+                mine.run_id == run.id,
+                mine.outcome.in_(_FAILED),
                 Run.repository_id == run.repository_id,
                 Run.commit_sha == run.commit_sha,
                 Run.id != run.id,
                 TestResult.outcome == Outcome.PASSED.value,
-                TestResult.test_id.in_(ids),
             )
             .distinct()
         )
@@ -120,14 +127,16 @@ def _failed_on_same_commit(session: Session, run: Run) -> dict[int, list[str]]:
     another run of the same commit: those failures were flaky."""
     if not run.commit_sha:
         return {}
-    outcomes: dict[str, set[str]] = {}
-    for test_id, outcome in session.execute(
-        select(TestResult.test_id, TestResult.outcome).where(TestResult.run_id == run.id)
-    ):
-        outcomes.setdefault(test_id, set()).add(outcome)
-    passed = sorted(t for t, seen in outcomes.items() if seen == {Outcome.PASSED.value})
-    if not passed:
-        return {}
+    # The run's tests whose every result passed, as a subquery (never a bound list).
+    passed = (
+        select(TestResult.test_id)
+        .where(TestResult.run_id == run.id)
+        .group_by(TestResult.test_id)
+        .having(
+            func.min(TestResult.outcome) == Outcome.PASSED.value,
+            func.max(TestResult.outcome) == Outcome.PASSED.value,
+        )
+    )
     found: dict[int, list[str]] = {}
     for cluster_id, test_id in session.execute(
         select(TestResult.cluster_id, TestResult.test_id)
@@ -136,7 +145,7 @@ def _failed_on_same_commit(session: Session, run: Run) -> dict[int, list[str]]:
             Run.repository_id == run.repository_id,
             Run.commit_sha == run.commit_sha,
             Run.id != run.id,
-            TestResult.outcome.in_([Outcome.FAILED.value, Outcome.ERRORED.value]),
+            TestResult.outcome.in_(_FAILED),
             TestResult.cluster_id.is_not(None),
             TestResult.test_id.in_(passed),
         )
@@ -160,9 +169,10 @@ def _mark_flaky_after_the_fact(
         return
     already = {
         (event.cluster_id, str((event.details or {}).get("commit")))
+        for ids in chunked(sorted(found))
         for event in session.scalars(
             select(ClusterEvent).where(
-                ClusterEvent.cluster_id.in_(sorted(found)), ClusterEvent.kind == MARKED_FLAKY
+                ClusterEvent.cluster_id.in_(ids), ClusterEvent.kind == MARKED_FLAKY
             )
         )
     }
@@ -182,16 +192,19 @@ def _mark_flaky_after_the_fact(
 def _group_failures(
     session: Session, run: Run, cases: Sequence[TestCase], config: RepoConfig
 ) -> dict[str, _Group]:
+    failing_outcomes = {Outcome.FAILED, Outcome.ERRORED, Outcome.FLAKY}
     rows: dict[str, list[TestResult]] = {}
-    for row in session.scalars(
-        select(TestResult).where(TestResult.run_id == run.id).order_by(TestResult.id)
+    for row in session.scalars(  # only the failing rows: a big run is mostly green
+        select(TestResult)
+        .where(
+            TestResult.run_id == run.id,
+            TestResult.outcome.in_([o.value for o in failing_outcomes]),
+        )
+        .order_by(TestResult.id)
     ):
         rows.setdefault(row.test_id, []).append(row)
-    failing_outcomes = {Outcome.FAILED, Outcome.ERRORED, Outcome.FLAKY}
     failing = [c for c in cases if c.outcome in failing_outcomes]
-    same_commit = _passed_on_same_commit(
-        session, run, (c.test_id for c in failing if c.outcome is not Outcome.FLAKY)
-    )
+    same_commit = _passed_on_same_commit(session, run)
     groups: dict[str, _Group] = {}
     for case in failing:
         matching = rows.get(case.test_id)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.adapters.store.models import (
     Campaign,
@@ -200,11 +200,21 @@ def cluster_view(
         raise ValueError(f"cluster {cluster.id} has never been seen in a run")
     first = first or last
     # Runs in which the cluster's tests ran at all (passing runs count too).
-    cluster_tests = select(TestResult.test_id).where(TestResult.cluster_id == cluster.id)
+    # A join through the (test_id, run_id) index: one lookup per test of the cluster.
+    cluster_tests = (
+        select(TestResult.test_id).where(TestResult.cluster_id == cluster.id).distinct()
+    ).subquery()
+    seen = aliased(TestResult)
     runs_seen = session.scalar(
-        select(func.count(func.distinct(TestResult.run_id))).where(
-            TestResult.test_id.in_(cluster_tests),
-            TestResult.run_id.in_(select(Run.id).where(Run.repository_id == repository.id)),
+        select(func.count(func.distinct(seen.run_id)))
+        .select_from(cluster_tests)
+        .join(seen, seen.test_id == cluster_tests.c.test_id)
+        .join(Run, Run.id == seen.run_id)
+        .where(Run.repository_id == repository.id)
+    )
+    test_count = session.scalar(
+        select(func.count(func.distinct(TestResult.test_id))).where(
+            TestResult.cluster_id == cluster.id
         )
     )
     tracking_url = None
@@ -226,6 +236,7 @@ def cluster_view(
         flaky=cluster.flaky,
         severity=cluster.severity,
         tests=_affected_tests(session, cluster.id),
+        test_count=test_count,
         campaigns=list(campaigns),
         first_seen=run_ref(first, repository.full_name, web_url),
         last_seen=run_ref(last, repository.full_name, web_url),

@@ -70,7 +70,10 @@ class ClusterView:
     state: ClusterState = "open"
     flaky: bool = False
     severity: str | None = None
-    tests: Sequence[AffectedTest] = ()
+    tests: Sequence[AffectedTest] = ()  # the most affected, a display cap at most
+    # How many distinct tests failed with it in all (``tests`` may show fewer); None: as
+    # many as ``tests``.
+    test_count: int | None = None
     campaigns: Sequence[str] = ()
     first_seen: RunRef
     last_seen: RunRef

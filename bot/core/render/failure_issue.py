@@ -84,12 +84,19 @@ def failure_issue_title(view: ClusterView) -> str:
     """``<signature title> in <test>`` / ``… in 3 tests``: one line, ≤ 256 characters."""
     title = " ".join(neutralize(view.title).split()) or "Test failure"
     names = sorted({t.test_id for t in view.tests})
-    if len(names) == 1:
+    count = tests_affected(view)
+    if count == 1 and names:
         where = " ".join(neutralize(short_test_name(names[0])).split())
         title = f"{shorten(title, 180)} in {where}"
-    elif names:
-        title = f"{title} in {len(names)} tests"
+    elif count:
+        title = f"{title} in {count:,} tests"
     return shorten(title, MAX_TITLE_CHARS)
+
+
+def tests_affected(view: ClusterView) -> int:
+    """All the distinct tests that failed with it, not only the ones listed."""
+    listed = len({t.test_id for t in view.tests})
+    return max(listed, view.test_count or 0)
 
 
 # --- sections ---------------------------------------------------------------------------
@@ -99,8 +106,8 @@ def _where(view: ClusterView) -> str:
     """``2 tests in Data agent pipeline validation (campaign `x`)``."""
     phases = sorted({t.phase for t in view.tests if t.phase})
     campaigns = sorted(set(view.campaigns) | {t.campaign for t in view.tests if t.campaign})
-    tests = len({t.test_id for t in view.tests})
-    text = plural(tests, "test") if tests else ""
+    tests = tests_affected(view)
+    text = plural(tests, "test", thousands=True) if tests else ""
     if phases:
         text += " in " + join_names([inline(p, 120) for p in phases])
     if campaigns:
@@ -161,9 +168,9 @@ def _tests(view: ClusterView, detail: _Detail) -> list[str]:
             outcome(test.last_outcome),
         ]
         blocks.append("| " + " | ".join(cells) + " |\n")
-    hidden = len(tests) - detail.test_rows
+    hidden = max(len(tests), tests_affected(view)) - min(len(tests), detail.test_rows)
     if hidden > 0:
-        blocks.append(f"\n_… and {plural(hidden, 'more test')}._\n")
+        blocks.append(f"\n_… and {plural(hidden, 'more test', thousands=True)}._\n")
     blocks.append("\n")
     return blocks
 

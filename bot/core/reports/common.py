@@ -52,6 +52,10 @@ _NOT_IN_REPO = re.compile(
 )
 
 
+# More digits than any line number (int32 has 10): dropped before ``int()`` sees them.
+MAX_LINE_DIGITS = 18
+
+
 def parse_duration(value: str | None) -> float | None:
     """Seconds from a report's duration text, or ``None`` for missing/bad values.
 
@@ -97,6 +101,12 @@ def parse_int(value: str | None) -> int | None:
     return number if number >= 0 else None
 
 
+def line_number(digits: str) -> int | None:
+    """A line number from a report's digits, or ``None`` beyond what any file has (Python
+    refuses to convert more than 4,300 digits at all; the store keeps int32)."""
+    return int(digits) if len(digits) <= MAX_LINE_DIGITS else None
+
+
 @functools.lru_cache(maxsize=4096)
 def strip_workspace(path: str | None) -> str | None:
     """A path relative to the repository when it starts with a known CI workspace root.
@@ -130,7 +140,7 @@ def location_from_trace(trace: str | None) -> tuple[str | None, int | None]:
     """
     if not trace:
         return None, None
-    best: tuple[int, str, int] | None = None
+    best: tuple[int, str, int | None] | None = None
     for marker, pattern, spaceless, colon_digit in _FRAME_PATTERNS:
         if marker not in trace:
             continue
@@ -148,7 +158,7 @@ def location_from_trace(trace: str | None) -> tuple[str | None, int | None]:
             if "." not in path.rpartition("/")[2] or not is_repo_path(path):
                 continue
             if best is None or match.start() < best[0]:
-                best = (match.start(), path, int(match.group("line")))
+                best = (match.start(), path, line_number(match.group("line")))
             break
     if best is None:
         return None, None

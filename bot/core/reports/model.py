@@ -17,6 +17,8 @@ MAX_MESSAGE_CHARS = 4_000
 MAX_TRACE_CHARS = 16_000
 MAX_OUTPUT_CHARS = 8_000
 TRUNCATION_MARKER = "\n…[truncated by loopwatch]"
+# Executions of one case a report may claim (retries beyond this are not kept one by one).
+MAX_ATTEMPTS = 1_000
 
 
 class Outcome(StrEnum):

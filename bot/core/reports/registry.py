@@ -16,6 +16,7 @@ from typing import Protocol, cast
 
 from bot.core.reports import xmlsafe
 from bot.core.reports.model import Report, ReportError
+from bot.core.reports.sanitize import sanitize_report
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 HEAD_BYTES = 64 * 1024
@@ -119,7 +120,11 @@ def parse_report(
     name = format or detect_format(data, path)
     _, module_name, is_xml = _entry(name)
     module = _load(module_name)
-    payload = data if is_xml else _as_utf8(data, path)
+    cut = 0
+    if is_xml:
+        payload, cut = xmlsafe.cap_text_runs(data)
+    else:
+        payload = _as_utf8(data, path)
     try:
         report = module.parse(payload, path=path)
     except ReportError:
@@ -131,7 +136,13 @@ def parse_report(
             f"could not read this {name} report ({type(exc).__name__}: {exc})", path=path
         ) from None
     report.path = path
-    return report
+    if cut:
+        report.warnings.append(
+            f"{cut:,} text{'s' if cut > 1 else ''} over {xmlsafe.MAX_TEXT_RUN:,} bytes cut"
+            f" to their first {xmlsafe.TEXT_RUN_HEAD // 1024} KiB and last"
+            f" {xmlsafe.TEXT_RUN_TAIL // 1024} KiB"
+        )
+    return sanitize_report(report, text_may_hold_nul=not is_xml)
 
 
 def _as_utf8(data: bytes, path: str | None) -> bytes:

@@ -36,6 +36,16 @@ class ParsedRun:
     def errors(self) -> list[str]:
         return [f.error for f in self.files if f.error]
 
+    @property
+    def warnings(self) -> list[str]:
+        """What was read but not kept as written (e.g. out-of-range numbers), per file."""
+        return [
+            f"{parsed.filename}: {warning}"
+            for parsed in self.files
+            if parsed.report is not None
+            for warning in parsed.report.warnings
+        ]
+
 
 def parse_files(files: list[tuple[str, bytes]]) -> ParsedRun:
     """Parse each file; an unreadable file is recorded with its error, never dropped."""

@@ -148,6 +148,70 @@ _SAFE_OPTIONS: dict[str, Any] = {
 }
 
 
+# A run of text (or an attribute value) longer than this is cut before libxml2 sees it:
+# without ``huge_tree`` libxml2 refuses a text node over 10,000,000 bytes ("Text node too
+# long") and the whole file with it, and with ``huge_tree`` its limits are gone. The head
+# is kept (a message's first words, a trace's first frames) and a short tail (the end of
+# a trace, and the rest of a tag when the run is an attribute value).
+MAX_TEXT_RUN = 1 << 20
+TEXT_RUN_HEAD = 256 * 1024
+TEXT_RUN_TAIL = 4 * 1024
+_RUN_CUT = " \u2026 [{:,} bytes cut by loopwatch] \u2026 "
+
+
+def cap_text_runs(data: bytes, limit: int = MAX_TEXT_RUN) -> tuple[bytes, int]:
+    """``data`` with every run of bytes without ``<`` longer than ``limit`` cut to its
+    head and tail around a mark, and how many runs were cut.
+
+    Neither text nor attribute values contain ``<``, so a run is the inside of one text
+    node or one tag. Windows of ``limit // 2`` bytes are checked with ``find`` (memchr
+    speed, so an ordinary report costs nothing): a run of ``limit`` bytes or more
+    contains at least one window without ``<``. UTF-16/32 documents are left as they are.
+    """
+    if len(data) <= limit or data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+        return data, 0
+    stride = limit // 2
+    pieces: list[bytes] = []
+    kept_from = 0
+    cut = 0
+    pos = 0
+    while pos + stride <= len(data):
+        if data.find(b"<", pos, pos + stride) != -1:
+            pos += stride
+            continue
+        start = data.rfind(b"<", kept_from, pos) + 1 or kept_from
+        end = data.find(b"<", pos + stride)
+        end = len(data) if end == -1 else end
+        if end - start > limit:
+            head_end = _char_start(data, start + TEXT_RUN_HEAD, backwards=True)
+            tail_start = _char_start(data, end - TEXT_RUN_TAIL, backwards=False)
+            mark = _RUN_CUT.format(tail_start - head_end).encode()
+            pieces += [data[kept_from:head_end], mark]
+            kept_from = tail_start
+            cut += 1
+        pos = end
+    if not cut:
+        return data, 0
+    pieces.append(data[kept_from:])
+    return b"".join(pieces), cut
+
+
+def _char_start(data: bytes, at: int, *, backwards: bool) -> int:
+    """``at`` moved to a UTF-8 character start outside an entity reference (``&amp;``)."""
+    step = -1 if backwards else 1
+    while 0 < at < len(data) and data[at] & 0xC0 == 0x80:
+        at += step
+    if backwards:
+        amp = data.rfind(b"&", at - 16, at)
+        if amp != -1 and data.find(b";", amp, at) == -1:
+            at = amp  # a reference would be split: cut before it
+    else:
+        semi = data.find(b";", at, at + 16)
+        if semi != -1 and data.find(b"&", at, semi) == -1 and b"&" in data[at - 16 : at]:
+            at = semi + 1  # inside a reference: start after it
+    return at
+
+
 def _check_input(data: bytes, *, path: str | None) -> None:
     refuse_entities(data, path=path)
     if not data or data.isspace():

@@ -9,8 +9,10 @@ import structlog
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
+from bot.adapters.logs import capped
 from bot.adapters.queue.kinds import PROCESS_RUN, ProcessRunPayload, defer_sync
 from bot.adapters.queue.worker import Handler, JobContext
+from bot.adapters.store.bulk import insert_rows
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import (
     Campaign,
@@ -201,24 +203,52 @@ def _store_results(session: Session, run: Run, parsed: ParsedRun, analysis: RunA
         result = by_name.get(row.filename)
         if result is not None:
             row.format, row.error = result.format, result.error
-    session.add_all(
-        TestResult(
-            run_id=run.id,
-            test_id=case.test_id,
-            name=case.name,
-            file=case.file,
-            line=case.line,
-            suite=case.suite,
-            phase=analysis.phase_by_test.get(case.test_id),
-            outcome=case.outcome.value,
-            executions=case.executions,
-            duration_s=case.duration_s,
-            failure_type=case.failure_type,
-            message=case.message,
-            trace=case.trace,
-        )
-        for _, case in parsed.cases
+    phase_of = analysis.phase_by_test.get
+    insert_rows(
+        session,
+        TestResult.__table__,  # type: ignore[arg-type]
+        _RESULT_COLUMNS,
+        (
+            (
+                run.id,
+                case.test_id,
+                case.name,
+                case.file,
+                case.line,
+                case.suite,
+                phase_of(case.test_id),
+                case.outcome.value,
+                case.executions,
+                case.duration_s,
+                case.failure_type,
+                case.message,
+                case.trace,
+            )
+            for _, case in parsed.cases
+        ),
     )
+
+
+_RESULT_COLUMNS = (
+    "run_id",
+    "test_id",
+    "name",
+    "file",
+    "line",
+    "suite",
+    "phase",
+    "outcome",
+    "executions",
+    "duration_s",
+    "failure_type",
+    "message",
+    "trace",
+)
+
+
+# Warnings a run adds to the session log at most, and their length.
+MAX_WARNINGS_LOGGED = 20
+MAX_WARNING_CHARS = 500
 
 
 def _log_run(
@@ -235,7 +265,8 @@ def _log_run(
     ``counted`` selects the runs it may be compared with."""
     session.execute(
         delete(SessionLogEntry).where(
-            SessionLogEntry.run_id == run.id, SessionLogEntry.kind.in_(("run", "run-error"))
+            SessionLogEntry.run_id == run.id,
+            SessionLogEntry.kind.in_(("run", "run-error", "run-warning")),
         )
     )
     at = run.finished_at or run.created_at
@@ -252,6 +283,16 @@ def _log_run(
                 at=at,
                 kind="run-error",
                 text=f"Report not read: {error}",
+            )
+        )
+    for warning in parsed.warnings[:MAX_WARNINGS_LOGGED]:
+        session.add(
+            SessionLogEntry(
+                campaign_id=campaign.id,
+                run_id=run.id,
+                at=at,
+                kind="run-warning",
+                text=f"Report warning: {capped(warning, MAX_WARNING_CHARS)}",
             )
         )
 

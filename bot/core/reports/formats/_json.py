@@ -106,6 +106,9 @@ def require_list(value: Any, what: str, *, path: str | None) -> list[Any]:
     return value
 
 
+INT64 = 2**63
+
+
 def get_str(obj: JsonObject, key: str) -> str | None:
     value = obj.get(key)
     return value if isinstance(value, str) else None
@@ -115,7 +118,10 @@ def get_number(obj: JsonObject, key: str) -> float | None:
     value = obj.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        return None
     return number if math.isfinite(number) else None
 
 
@@ -123,7 +129,7 @@ def get_int(obj: JsonObject, key: str) -> int | None:
     value = obj.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
         return None
-    return value
+    return value if -INT64 <= value < INT64 else None  # no report means more
 
 
 def get_object(obj: JsonObject, key: str) -> JsonObject | None:

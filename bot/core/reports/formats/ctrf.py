@@ -33,6 +33,7 @@ from bot.core.reports.formats._json import (
     workspace_relative,
 )
 from bot.core.reports.model import (
+    MAX_ATTEMPTS,
     MAX_MESSAGE_CHARS,
     MAX_OUTPUT_CHARS,
     MAX_TRACE_CHARS,
@@ -171,7 +172,7 @@ def _joined(test: JsonObject, key: str) -> str | None:
 
 def _attempts(test: JsonObject, final: Attempt) -> tuple[Attempt, ...]:
     """Every execution, oldest first, the final one last; () when the test ran once."""
-    retries = get_int(test, "retries") or 0
+    retries = min(max(get_int(test, "retries") or 0, 0), MAX_ATTEMPTS)
     recorded: list[Attempt] = []
     for item in get_list(test, "retryAttempts"):
         status = item["status"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.core.reports.common import line_number
 from bot.core.reports.formats._json import (
     JsonObject,
     get_number,
@@ -274,11 +275,11 @@ def _location(lines: list[str]) -> tuple[str | None, int | None]:
         if match:
             relative = workspace_relative(match.group(1))
             if relative != match.group(1):
-                return relative, int(match.group(2))
+                return relative, line_number(match.group(2))
     for line in lines:
         match = _SHORT_LOCATION.match(line)
         if match:
-            return match.group(1), int(match.group(2))
+            return match.group(1), line_number(match.group(2))
     return None, None
 
 

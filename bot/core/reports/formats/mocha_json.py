@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from bot.core.reports.common import line_number
 from bot.core.reports.formats._json import (
     JsonObject,
     failure_location,
@@ -28,6 +29,7 @@ from bot.core.reports.formats._json import (
     workspace_relative,
 )
 from bot.core.reports.model import (
+    MAX_ATTEMPTS,
     MAX_MESSAGE_CHARS,
     MAX_TRACE_CHARS,
     Attempt,
@@ -122,7 +124,7 @@ def _location(stack: str | None, file: str | None) -> int | None:
     for line in stack.splitlines()[1:]:
         match = _STACK_FRAME.search(line.strip())
         if match and match.group(1).replace("\\", "/").endswith(base):
-            return int(match.group(2))
+            return line_number(match.group(2))
     return None
 
 
@@ -140,7 +142,7 @@ def _case(test: JsonObject, outcome: Outcome) -> TestCase:
     message = bounded(get_str(err, "message"), MAX_MESSAGE_CHARS) if failing else None
     stack = get_str(err, "stack") if failing else None
     failure_type = _failure_type(err) if failing else None
-    retries = get_int(test, "currentRetry") or 0
+    retries = min(get_int(test, "currentRetry") or 0, MAX_ATTEMPTS)
     attempts: tuple[Attempt, ...] = ()
     if retries > 0:
         final = Attempt(outcome, duration, failure_type, message, bounded(stack, MAX_TRACE_CHARS))

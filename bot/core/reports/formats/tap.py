@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.reports.common import strip_workspace
+from bot.core.reports.common import line_number, strip_workspace
 from bot.core.reports.formats._json import decode_text, head_text
 from bot.core.reports.model import (
     MAX_MESSAGE_CHARS,
@@ -123,7 +123,7 @@ def parse(data: bytes, *, path: str | None) -> Report:
             saw_tap = True
         elif match := _PLAN.match(stripped):
             saw_tap = True
-            plan = int(match.group(1))
+            plan = line_number(match.group(1))
             if plan == 0 and match.group(2):
                 skip_all = re.sub(r"^skip\S*\s*", "", match.group(2), flags=re.IGNORECASE)
         elif match := _BAIL.match(stripped):

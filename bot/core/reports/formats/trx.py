@@ -10,6 +10,7 @@ ids are completed at the end. Run-level ``<RunInfos>`` errors become report warn
 
 from __future__ import annotations
 
+import math
 import re
 
 from lxml import etree
@@ -57,7 +58,10 @@ def parse_timespan(value: str | None) -> float | None:
     if not match:
         return None
     days, hours, minutes, seconds = match.groups()
-    return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    try:
+        return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    except (OverflowError, ValueError):  # digits beyond any float: dropped, with a warning
+        return math.inf
 
 
 def _text(elem: etree._Element, path: str) -> str | None:
