@@ -262,6 +262,11 @@ PATTERNS: tuple[CodePattern, ...] = (
         re.compile(r"\bCloseStatus\[code=(?P<code>\d{4})\b"),
         _ws,
     ),
+    CodePattern(
+        "ws-1006-words",  # websockets/ws: no close frame at all is an abnormal closure (1006)
+        re.compile(r"(?P<code>no close frame received or sent|abnormal closure)", re.I),
+        lambda _text: Code("ws", "1006"),
+    ),
     # gRPC (before HTTP: "grpc status 14" is not an HTTP status)
     CodePattern("grpc-python", re.compile(r"\bStatusCode\.(?P<code>[A-Z_]+)\b"), _grpc_name),
     CodePattern("grpc-go", re.compile(r"\brpc error: code = (?P<code>\w+)"), _grpc_name),

@@ -32,6 +32,7 @@ from bot.core.signatures.v2.parameters import parameterize
 from bot.core.signatures.v2.test_name import collapse_test_id, is_test_name
 
 VERSION = 2
+MAX_TEST_FRAMES = 3
 MAX_HEADLINE_INPUT = 4_000
 ASSERTION_TYPES = frozenset({"AssertionError", "Failed", "Failure", "AssertionFailedError"})
 _ASSERTION_TEXT = re.compile(r"^(?:assert\b|expect\(|expected\b|Expected\b|Not equal)", re.I)
@@ -83,12 +84,17 @@ def _frames(cause: Cause) -> list[Frame]:
 
 
 def _place(frames: list[Frame], assertion: bool) -> str:
-    """The innermost in-repo non-test frame; for a check, the innermost frame at all."""
+    """The innermost in-repo non-test frame; for a check made in tests, the call site
+    (up to three test frames: a shared helper alone does not say which check failed)."""
     app = [f for f in frames if not f.is_test]
     if app:
         return frame_key(app[0])
-    if assertion and frames:
-        return frame_key(frames[0])
+    if assertion:
+        keys: list[str] = []
+        for frame in frames:
+            if frame_key(frame) not in keys:
+                keys.append(frame_key(frame))
+        return ", ".join(keys[:MAX_TEST_FRAMES])
     return ""
 
 
@@ -120,10 +126,11 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
         return named_signature(rule, family.id if family else None, VERSION)
     frames = _frames(cause)
     if family is not None:
-        return _family_signature(cause, family, code, expectation, frames)
+        return _family_signature(cause, line, family, code, expectation, frames)
     text = "" if is_uninformative(line) or is_test_name(line, case.test_id) else _detail(line, expectation)
     assertion = (
-        cause.type in ASSERTION_TYPES or expectation is not None or bool(_ASSERTION_TEXT.match(line))
+        cause.type is None
+        or cause.type in ASSERTION_TYPES or expectation is not None or bool(_ASSERTION_TEXT.match(line))
     )
     place = _place(frames, assertion)
     if cause.type is None and not text and not place:
@@ -140,6 +147,7 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
 
 def _family_signature(
     cause: Cause,
+    line: str,
     family: Family,
     code: Code | None,
     expectation: Expectation | None,
@@ -151,8 +159,12 @@ def _family_signature(
     elif family.id.startswith(("connection-", "db-")):
         callee = callee_of(cause.body) or ""
     elif family.id.startswith(_CALLEE_FAMILIES):
-        callee = callee_of(cause.message, services=True) or service_of(cause.body) or ""
-    kind = "-" if family.by_code else (cause.type or "-")
+        # the upstream (service or host), not the endpoint: one outage answers every path
+        found = callee_of(cause.message) or service_of(cause.body) or ""
+        callee = found.split("/", 1)[0]
+    if family.id == "timeout" and not callee:
+        callee = parameterize(line)
+    kind = (cause.type or "-") if family.id == "timeout" else "-"  # a kind says more
     place = "" if family.id.startswith("websocket-") else _place(frames, assertion=False)
     parts = [f"family={family.id}", f"type={kind}", f"detail={callee}", f"frames={place}"]
     title = family.title

@@ -159,7 +159,7 @@ _TIMEOUT_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("db-pool", re.compile(
         r"QueuePool limit|pool timeout|PoolTimeout|Connection is not available, request timed out"
         r"|acquir\w+ (?:a )?connection|HikariPool|Timed out fetching a new connection", re.I)),
-    ("browser-action", re.compile(r"^(?:[\w.]+\.)?(?:waitFor\w*|click|fill|goto|toBe\w+|toHave\w+)(?:\([^)]*\))?: Timeout", re.M)),
+    ("browser-action", re.compile(r"waiting for (?:expect\(|locator\(|selector)|^(?:[\w.]+\.)?(?:waitFor\w*|click|fill|goto|toBe\w+|toHave\w+)(?:\([^)]*\))?: Timeout", re.M)),
     ("cypress-retry", re.compile(r"Timed out retrying after", re.I)),
     ("http-read", re.compile(r"ReadTimeout|Read timed out|read timeout|SocketTimeoutException: Read", re.I)),
     ("connect", re.compile(r"ConnectTimeout|connect(?:ion)? timed out|connect timeout|ETIMEDOUT|dial tcp", re.I)),

@@ -36,10 +36,22 @@ def frame_key(frame: Frame) -> str:
     return f"{frame.file}:{frame.function}"
 
 
+_LIBRARY_FUNCS = re.compile(
+    r"^(?:java\.|javax\.|jdk\.|sun\.|kotlin\.|org\.junit\.|junit\.|org\.testng\.|"
+    r"org\.opentest4j\.|org\.assertj\.|org\.hamcrest\.|org\.apache\.maven\.|"
+    r"org\.gradle\.|System\.|Microsoft\.|NUnit\.|Xunit\.|runtime\.|testing\.)"
+)
+
+
 def _frame(file: str, func: str | None, language: str) -> Frame:
     path = strip_workspace(file.replace("\\", "/")) or file
     path = path.removeprefix("file://")
-    in_repo = is_repo_path(path) and "<" not in path and "node_modules" not in path
+    in_repo = (
+        is_repo_path(path)
+        and "<" not in path
+        and "node_modules" not in path
+        and not (func and _LIBRARY_FUNCS.match(func))
+    )
     return Frame(path, func or "?", language, in_repo, bool(_TEST_PATH.search(path)))
 
 
