@@ -161,7 +161,10 @@ def exit_code(number: int) -> Code:
     return Code("exit", str(number))
 
 
-_PHRASES = (*HTTP_STATUS_NAMES.values(), "Gateway Time-out", "Request Time-out")
+# Success and redirect phrases count only with their number ("assert '200 OK' == '403 …'":
+# the actual status is the failure).
+_OTHER_PHRASES = ("OK", "Created", "Accepted", "No Content", "Found", "Moved Permanently", "See Other", "Not Modified", "Temporary Redirect", "Permanent Redirect")
+_PHRASES = (*HTTP_STATUS_NAMES.values(), *_OTHER_PHRASES, "Gateway Time-out", "Request Time-out")
 _STATUS_PHRASES = "|".join(re.escape(p) for p in sorted(_PHRASES, key=len, reverse=True))
 
 
@@ -311,7 +314,7 @@ PATTERNS: tuple[CodePattern, ...] = (
     ),
     CodePattern(
         "http-phrase",
-        re.compile(rf"\b(?P<code>[1-5]\d\d)\s+\"?(?:{_STATUS_PHRASES})\b", re.I),
+        re.compile(rf"\b(?P<code>[1-5]\d\d)\s+\"?(?:{_STATUS_PHRASES})\b(?![ -]\w)", re.I),
         _http,
     ),
     # exit status and signals, one vocabulary
@@ -325,7 +328,7 @@ PATTERNS: tuple[CodePattern, ...] = (
         _exit,
     ),
     CodePattern(
-        "non-zero-exit", re.compile(r"\bnon-zero exit (?:status|code)\s*:?\s*(?P<code>-?\d+)", re.I), _exit
+        "non-zero-exit", re.compile(r"\bnon-zero exit (?:status|code|value)\s*:?\s*(?P<code>-?\d+)", re.I), _exit
     ),
     CodePattern(
         "return-code", re.compile(r"\breturn ?code\s*[=:]?\s*(?P<code>-?\d+)", re.I), _exit

@@ -65,7 +65,7 @@ def _family(cause: Cause, line: str, expectation: Expectation | None) -> tuple[F
         codes = actual_codes(expectation, cause.message)
     else:
         codes = codes_in(cause.message) or codes_in(line)
-    if not codes and (is_uninformative(line) or cause.reader != "message"):
+    if not codes and cause.reader != "go-panic" and (is_uninformative(line) or cause.reader != "message"):
         codes = [c for c in codes_in(cause.body) if c.kind in ("ws", "grpc", "signal")]
     text_family = family_of_text(cause.type, line, cause.body)
     if text_family is not None and text_family.id.startswith("oom-"):

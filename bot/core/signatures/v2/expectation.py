@@ -80,7 +80,7 @@ SPELLINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"^\s*(?:E\s+)?assert (?P<actual>[^\n=!]{1,200}?) == (?P<expected>[^\n]{1,200}?)\s*$", re.M),
     ),
 )
-_BARE_STATUS = re.compile(r"^\s*(?P<code>[1-5]\d\d)\b(?:\s+\"?[A-Z][\w ']*\"?)?\s*$")
+_BARE_STATUS = re.compile(r"^\s*['\"]?(?P<code>[1-5]\d\d)\b(?:\s+\"?[A-Z][\w ']*\"?)?['\"]?\s*$")
 _PYTEST_WHERE = re.compile(r"where (?P<code>[1-5]\d\d) = <Response \[(?P=code)\]>")
 
 

@@ -146,6 +146,7 @@ _TIMEOUT_TYPES = frozenset(
         "SocketTimeoutException",
         "TestTimedOutException",
         "ConnectionTimeoutError",
+        "ConditionTimeoutException",
         "timeout",
     }
 )
@@ -163,6 +164,7 @@ _TIMEOUT_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cypress-retry", re.compile(r"Timed out retrying after", re.I)),
     ("http-read", re.compile(r"ReadTimeout|Read timed out|read timeout|SocketTimeoutException: Read", re.I)),
     ("connect", re.compile(r"ConnectTimeout|connect(?:ion)? timed out|connect timeout|ETIMEDOUT|dial tcp", re.I)),
+    ("await", re.compile(r"ConditionTimeoutException|awaitility|waitUntil|eventually", re.I)),
     ("asyncio", re.compile(r"asyncio|wait_for|CancelledError|anyio", re.I)),
     ("grpc-deadline", re.compile(r"DEADLINE_EXCEEDED|deadline exceeded", re.I)),
     ("subprocess", re.compile(r"TimeoutExpired|timed out after \d+ seconds", re.I)),
@@ -179,6 +181,7 @@ def timeout(detail: str) -> Family:
         "http-read": "HTTP read timed out",
         "connect": "Connect timed out",
         "asyncio": "Async operation timed out",
+        "await": "Awaited condition not met in time",
         "grpc-deadline": "gRPC deadline exceeded",
         "subprocess": "Command timed out",
     }
