@@ -77,7 +77,8 @@ _PYDANTIC = re.compile(r"(?P<count>\d+) validation errors? for (?P<model>\w+)")
 _PYDANTIC_FIELD = re.compile(r"^(?P<path>[\w.\[\]-]+)\n\s+[^\n]*?\[type=(?P<type>\w+)", re.M)
 _RSPEC = re.compile(r"Failure/Error: [^\n]*\n(?P<rest>(?:[^\n]*\n?){1,6})")
 _JEST_SUITE = re.compile(r"Test suite failed to run", re.I)
-_FRAME_LINE = re.compile(r"^\s*(?:at |File \"|[\w./-]+\.\w+:\d+)")
+_FRAME_LINE = re.compile(r"^\s*(?:at |File \")")
+_LOCATION_PREFIX = re.compile(r"^[^\s:]+:\d+(?::\d+)?(?: - |: )")  # tsc: "a.ts:1:23 - error …"
 
 
 def is_uninformative(text: str) -> bool:
@@ -145,7 +146,7 @@ def _jest_suite(t: _Text) -> Cause | None:
         return None
     rest = _JEST_SUITE.split(t.body, maxsplit=1)[-1]
     for line in rest.splitlines():
-        line = line.strip(" ●:")
+        line = _LOCATION_PREFIX.sub("", line.strip(" ●:"))
         if line and not _FRAME_LINE.match(line) and not is_uninformative(line):
             kind, message = split_type(None, line, t.test_name)
             return Cause(kind or t.type, message, t.body, rest, "jest-suite")

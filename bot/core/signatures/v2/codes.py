@@ -362,6 +362,7 @@ PATTERNS: tuple[CodePattern, ...] = (
         re.compile(r"\b(?P<code>" + "|".join(sorted(ERRNO_WORDS)) + r")\b"),
         _errno_name,
     ),
+    CodePattern("typescript", re.compile(r"\berror (?P<code>TS\d{4})\b"), _fixed("ts")),
     # databases
     CodePattern(
         "sqlstate",

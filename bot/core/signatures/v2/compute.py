@@ -26,7 +26,7 @@ from bot.core.signatures.v2.callee import callee_of, command_of, service_of
 from bot.core.signatures.v2.cause import Cause, is_uninformative, pick_cause
 from bot.core.signatures.v2.codes import Code, codes_in
 from bot.core.signatures.v2.expectation import Expectation, actual_codes, read_expectation
-from bot.core.signatures.v2.families import Family, family_of_code, family_of_text
+from bot.core.signatures.v2.families import Family, family_of_code, family_of_text, oom_in_body
 from bot.core.signatures.v2.frames import Frame, frame_key, read_frames
 from bot.core.signatures.v2.parameters import parameterize
 from bot.core.signatures.v2.test_name import collapse_test_id, is_test_name
@@ -76,7 +76,9 @@ def _family(cause: Cause, line: str, expectation: Expectation | None) -> tuple[F
     if text_family is not None:
         return text_family, None
     code = _pick(codes, _LATE_CODES)
-    return (family_of_code(code), code) if code is not None else (None, None)
+    if code is not None:
+        return family_of_code(code), code
+    return oom_in_body(cause.body), None
 
 
 def _frames(cause: Cause) -> list[Frame]:
@@ -162,7 +164,8 @@ def _family_signature(
         # the upstream (service or host), not the endpoint: one outage answers every path
         found = callee_of(cause.message) or service_of(cause.body) or ""
         callee = found.split("/", 1)[0]
-    if family.id == "timeout" and not callee:
+    if family.id in ("timeout", "timeout-await") and not callee:
+        # no kind or callee says which wait: the awaited condition does
         callee = parameterize(line)
     kind = (cause.type or "-") if family.id == "timeout" else "-"  # a kind says more
     place = "" if family.id.startswith("websocket-") else _place(frames, assertion=False)

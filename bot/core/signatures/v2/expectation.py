@@ -32,8 +32,8 @@ SPELLINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"expected:?\s*<(?P<expected>[^\n]*?)>\s*but was:?\s*<(?P<actual>[^\n]*?)>", re.I),
     ),
     (
-        "xunit",  # xUnit: Assert.Equal() Failure … Expected: X\n Actual: Y
-        re.compile(r"^\s*Expected:\s*(?P<expected>[^\n]*)\n\s*Actual:\s*(?P<actual>[^\n]*)", re.M),
+        "xunit",  # xUnit (Expected: X\n Actual: Y), IntelliJ/Spring (Expected :200\nActual   :401)
+        re.compile(r"^\s*Expected\s*:\s*(?P<expected>[^\n]*)\n\s*Actual\s*:\s*(?P<actual>[^\n]*)", re.M),
     ),
     (
         "testify",  # testify: expected: X\n actual  : Y

@@ -197,6 +197,15 @@ def oom(detail: str) -> Family:
     return Family(f"oom-{detail}", f"Out of memory ({detail})", "a process ran out of memory", detail=detail)
 
 
+def oom_in_body(body: str) -> Family | None:
+    """An OOM the message does not name (jest's "Test suite failed to run", vitest's
+    "Worker exited unexpectedly") but the output printed."""
+    for detail, pattern in _OOM_KINDS[:-1]:
+        if detail != "python" and pattern.search(body[:8_000]):
+            return oom(detail)
+    return None
+
+
 def family_of_text(kind: str | None, headline: str, body: str) -> Family | None:
     """A family from words, for failures without a code (or whose code is only errno)."""
     text = f"{kind or ''}: {headline}"
