@@ -67,7 +67,7 @@ PARAMETERS: tuple[Parameter, ...] = (
             r"(?:/home/runner/work/[^/\s]+/[^/\s]+/|/Users/runner/work/[^/\s]+/[^/\s]+/"
             r"|/github/workspace/|/builds/[^/\s]+/[^/\s]+/|/var/lib/jenkins/workspace/[^/\s]+/"
             r"|/home/circleci/(?:project|repo)/|/opt/atlassian/pipelines/agent/build/"
-            r"|/workspace/|/app/|[A-Za-z]:\\a\\[^\\\s]+\\[^\\\s]+\\|D:\\a\\_work\\\d+\\s\\)"
+            r"|/workspace/|/app/|[A-Za-z]:\\a\\_work\\\d+\\s\\|[A-Za-z]:\\a\\[^\\\s]+\\[^\\\s]+\\)"
         ),
         "",
     ),
