@@ -60,7 +60,7 @@ UNINFORMATIVE = frozenset(
     }
 )
 _CAUSED_BY = re.compile(r"^\s*Caused by: (?P<type>[\w$.]+)(?::[ \t]*(?P<message>[^\n]*))?", re.M)
-_INNER = re.compile(r" ---> (?P<type>[\w.`]+(?:Exception|Error))(?::[ \t]*(?P<message>[^\n]*))?")
+_INNER = re.compile(r" ---> (?P<type>[\w.`]+(?:Exception|Error))(?: ?:[ \t]*(?P<message>[^\n]*))?")
 _SPRING_CONTEXT = re.compile(r"Failed to load ApplicationContext(?: for \[[^\n]*\])?")
 _PANIC = re.compile(r"^panic: (?P<message>[^\n]+)", re.M)
 _TESTIFY_ERROR = re.compile(
@@ -76,6 +76,8 @@ _E_EXCEPTION = re.compile(
 _PYDANTIC = re.compile(r"(?P<count>\d+) validation errors? for (?P<model>\w+)")
 _PYDANTIC_FIELD = re.compile(r"^(?P<path>[\w.\[\]-]+)\n\s+[^\n]*?\[type=(?P<type>\w+)", re.M)
 _RSPEC = re.compile(r"Failure/Error: [^\n]*\n(?P<rest>(?:[^\n]*\n?){1,6})")
+_PLAYWRIGHT_MESSAGE = re.compile(r"^[^\s:]+:\d+:\d+ \S")  # "checkout.spec.ts:20:5 title"
+_PLAYWRIGHT_HEADER = re.compile(r"^\s*(?:\[[^\]\n]*\] › )?[^\n]*›[^\n]*─*\s*$", re.M)
 _JEST_SUITE = re.compile(r"Test suite failed to run", re.I)
 _FRAME_LINE = re.compile(r"^\s*(?:at |File \")")
 _LOCATION_PREFIX = re.compile(r"^[^\s:]+:\d+(?::\d+)?(?: - |: )")  # tsc: "a.ts:1:23 - error …"
@@ -153,6 +155,21 @@ def _jest_suite(t: _Text) -> Cause | None:
     return None
 
 
+def _playwright_junit(t: _Text) -> Cause | None:
+    """Playwright's JUnit message is only ``file:line:col title``; the error is the body,
+    under a ``[project] › file › title ────`` header."""
+    if not _PLAYWRIGHT_MESSAGE.match(t.message) or "›" not in t.trace[:500]:
+        return None
+    header = _PLAYWRIGHT_HEADER.search(t.trace)
+    rest = t.trace[header.end() :] if header else t.trace
+    lines = [line.strip() for line in rest.splitlines()]
+    text = "\n".join(lines).strip()
+    if not text:
+        return None
+    kind, message = split_type(None, text, t.test_name)
+    return Cause(kind or t.type, message, t.body, rest, "playwright-junit")
+
+
 def _pydantic(t: _Text) -> Cause | None:
     head = _PYDANTIC.search(t.body)
     if not head:
@@ -193,6 +210,7 @@ READERS: tuple[tuple[str, Reader], ...] = (
     ("spring-context", _spring_context),
     ("go-body", _go_body),
     ("jest-suite", _jest_suite),
+    ("playwright-junit", _playwright_junit),
     ("pydantic", _pydantic),
     ("rspec", _rspec),
     ("last-exception", _last_exception),

@@ -64,7 +64,7 @@ def _family(cause: Cause, line: str, expectation: Expectation | None) -> tuple[F
     if expectation is not None:
         codes = actual_codes(expectation, cause.message)
     else:
-        codes = codes_in(cause.message) or codes_in(line)
+        codes = codes_in(cause.message) or codes_in(f"{cause.type}: {line}")
     if not codes and cause.reader != "go-panic" and (is_uninformative(line) or cause.reader != "message"):
         codes = [c for c in codes_in(cause.body) if c.kind in ("ws", "grpc", "signal")]
     text_family = family_of_text(cause.type, line, cause.body)
@@ -122,6 +122,9 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
     cause = pick_cause(case)
     line = headline(cause.message)
     expectation = read_expectation(cause.message)
+    if expectation is None and _ASSERTION_TEXT.match(line):
+        # jest-junit and CTRF put "Expected:/Received:" in the trace, not the message
+        expectation = read_expectation(cause.trace, source_lines=True)
     family, code = _family(cause, line, expectation)
     rule = first_matching_rule(case, rules, cause.type)
     if rule is not None:

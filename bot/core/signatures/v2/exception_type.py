@@ -37,7 +37,6 @@ _LABELS = frozenset(
         "Reason",
         "Details",
         "Got",
-        "Error",
         "Trace",
         "Caused",
         "Messages",

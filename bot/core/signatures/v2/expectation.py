@@ -84,10 +84,15 @@ _BARE_STATUS = re.compile(r"^\s*['\"]?(?P<code>[1-5]\d\d)\b(?:\s+\"?[A-Z][\w ']*
 _PYTEST_WHERE = re.compile(r"where (?P<code>[1-5]\d\d) = <Response \[(?P=code)\]>")
 
 
-def read_expectation(text: str) -> Expectation | None:
-    """The first expected/actual pair in ``text`` (the spellings are tried in order)."""
+def read_expectation(text: str, *, source_lines: bool = False) -> Expectation | None:
+    """The first expected/actual pair in ``text`` (the spellings are tried in order).
+
+    ``source_lines``: the text may quote source code (a trace), so pytest's ``assert x == y``
+    spelling is not read (the source line would be taken for the explanation)."""
     bounded = text[:MAX_EXPECTATION_INPUT]
     for name, pattern in SPELLINGS:
+        if source_lines and name == "pytest-assert":
+            continue
         match = pattern.search(bounded)
         if match:
             expected = match.group("expected").strip()
