@@ -74,7 +74,10 @@ _E_EXCEPTION = re.compile(
     re.M,
 )
 _PYDANTIC = re.compile(r"(?P<count>\d+) validation errors? for (?P<model>\w+)")
-_PYDANTIC_FIELD = re.compile(r"^(?P<path>[\w.\[\]-]+)\n\s+[^\n]*?\[type=(?P<type>\w+)", re.M)
+# pydantic 2: "field\n  Message [type=missing, …]"; pydantic 1: "field\n  message (type=value_error.missing)"
+_PYDANTIC_FIELD = re.compile(
+    r"^(?P<path>[\w.\[\]-]+)\n[ \t]+(?:[^\n]*?[\[(]type=(?P<type>[\w.]+)[^\n]*|[^\n]*)$", re.M
+)
 _RSPEC = re.compile(r"Failure/Error: [^\n]*\n(?P<rest>(?:[^\n]*\n?){1,6})")
 _PLAYWRIGHT_MESSAGE = re.compile(r"^[^\s:]+:\d+:\d+ \S")  # "checkout.spec.ts:20:5 title"
 _PLAYWRIGHT_HEADER = re.compile(r"^\s*(?:\[[^\]\n]*\] › )?[^\n]*›[^\n]*─*\s*$", re.M)
@@ -175,7 +178,10 @@ def _pydantic(t: _Text) -> Cause | None:
     if not head:
         return None
     block = t.body[head.end() : head.end() + 4_000]
-    fields = [f"{m['path']} [type={m['type']}]" for m in _PYDANTIC_FIELD.finditer(block)]
+    fields = [
+        f"{m['path']} [type={m['type']}]" if m["type"] else m["path"]
+        for m in _PYDANTIC_FIELD.finditer(block)
+    ]
     message = f"validation error for {head.group('model')}: " + "; ".join(sorted(set(fields)))
     return Cause("ValidationError", message, t.body, t.trace, "pydantic")
 

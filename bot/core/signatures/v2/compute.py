@@ -150,7 +150,7 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
     return _signature("computed", title, None, parts)
 
 
-def _family_signature(
+def _family_signature(  # noqa: PLR0913 - the steps' results, named
     cause: Cause,
     line: str,
     family: Family,
@@ -174,7 +174,7 @@ def _family_signature(
     place = "" if family.id.startswith("websocket-") else _place(frames, assertion=False)
     parts = [f"family={family.id}", f"type={kind}", f"detail={callee}", f"frames={place}"]
     title = family.title
-    if expectation is not None and code is not None:
+    if expectation is not None and code is not None and read_expectation(line) is not None:
         title = _expectation_title(cause.type, expectation, code)
     elif callee:
         title = f"{family.title} ({callee})"
