@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.signatures import SUPPORTED_VERSIONS, fingerprints_for_versions
 from bot.core.signatures.compute import _VERSIONS

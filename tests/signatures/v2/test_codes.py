@@ -70,8 +70,13 @@ def test_every_pattern_has_a_name() -> None:
 @pytest.mark.parametrize(
     "spellings",
     [
-        ["exit status 139", "returned non-zero exit status -11", "<Signals.SIGSEGV: 11>",
-         "signal: segmentation fault", "SIGSEGV"],
+        [
+            "exit status 139",
+            "returned non-zero exit status -11",
+            "<Signals.SIGSEGV: 11>",
+            "signal: segmentation fault",
+            "SIGSEGV",
+        ],
         ["exit code 134", "returned non-zero exit status -6", "SIGABRT", "signal: aborted"],
         ["exit code 137", "SIGKILL", "OOMKilled", "signal: killed"],
         ["exit code 143", "SIGTERM", "signal: terminated", "returned non-zero exit status -15"],

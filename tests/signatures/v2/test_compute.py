@@ -19,8 +19,12 @@ from tests.signatures.conftest import failure
 REPORTS = Path(__file__).with_name("reports")
 
 
-def v2(message: str | None = None, failure_type: str | None = None, trace: str | None = None,
-       test_id: str = "tests/test_a.py::test_one") -> Signature:
+def v2(
+    message: str | None = None,
+    failure_type: str | None = None,
+    trace: str | None = None,
+    test_id: str = "tests/test_a.py::test_one",
+) -> Signature:
     return compute_v2(failure(message, failure_type, trace, test_id), ())
 
 
@@ -80,36 +84,63 @@ def test_the_1011_from_many_e2e_tests_is_one_cluster() -> None:
         # five kinds of timeout are five clusters
         (
             ("Message: \n", "selenium.common.exceptions.TimeoutException"),
-            ("HTTPConnectionPool(host='api.acme.test', port=443): Read timed out.",
-             "requests.exceptions.ReadTimeout"),
+            (
+                "HTTPConnectionPool(host='api.acme.test', port=443): Read timed out.",
+                "requests.exceptions.ReadTimeout",
+            ),
         ),
         (("Timeout (0:00:30)!", "Failed"), ("", "asyncio.TimeoutError")),
         (
-            ("QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00",
-             "sqlalchemy.exc.TimeoutError"),
+            (
+                "QueuePool limit of size 5 overflow 10 reached, connection timed out, "
+                "timeout 30.00",
+                "sqlalchemy.exc.TimeoutError",
+            ),
             ("Timeout (0:00:30)!", "Failed"),
         ),
         # a 503 from two upstreams
-        (("503 Server Error: Service Unavailable for url: https://payments.acme.test/v1/charge",
-          "requests.exceptions.HTTPError"),
-         ("503 Server Error: Service Unavailable for url: https://search.acme.test/q",
-          "requests.exceptions.HTTPError")),
+        (
+            (
+                "503 Server Error: Service Unavailable for url: https://payments.acme.test/v1/charge",
+                "requests.exceptions.HTTPError",
+            ),
+            (
+                "503 Server Error: Service Unavailable for url: https://search.acme.test/q",
+                "requests.exceptions.HTTPError",
+            ),
+        ),
         # connection refused to PostgreSQL and to Redis
-        (("connection to server at \"127.0.0.1\", port 5432 failed: Connection refused",
-          "psycopg.OperationalError"),
-         ("Error 111 connecting to localhost:6379. Connection refused.",
-          "redis.exceptions.ConnectionError")),
+        (
+            (
+                'connection to server at "127.0.0.1", port 5432 failed: Connection refused',
+                "psycopg.OperationalError",
+            ),
+            (
+                "Error 111 connecting to localhost:6379. Connection refused.",
+                "redis.exceptions.ConnectionError",
+            ),
+        ),
         # Java heap vs Metaspace
-        (("Java heap space", "java.lang.OutOfMemoryError"),
-         ("Metaspace", "java.lang.OutOfMemoryError")),
+        (
+            ("Java heap space", "java.lang.OutOfMemoryError"),
+            ("Metaspace", "java.lang.OutOfMemoryError"),
+        ),
         # alembic vs npm build exiting 1
-        (("Command '['alembic', 'upgrade', 'head']' returned non-zero exit status 1.",
-          "subprocess.CalledProcessError"),
-         ("Command failed: `npm run build` exited with 1", None)),
+        (
+            (
+                "Command '['alembic', 'upgrade', 'head']' returned non-zero exit status 1.",
+                "subprocess.CalledProcessError",
+            ),
+            ("Command failed: `npm run build` exited with 1", None),
+        ),
         # MySQL 2013 vs 2006
-        (("(2013, 'Lost connection to MySQL server during query')",
-          "pymysql.err.OperationalError"),
-         ('(2006, "MySQL server has gone away")', "pymysql.err.OperationalError")),
+        (
+            (
+                "(2013, 'Lost connection to MySQL server during query')",
+                "pymysql.err.OperationalError",
+            ),
+            ('(2006, "MySQL server has gone away")', "pymysql.err.OperationalError"),
+        ),
     ],
 )
 def test_family_discriminators_keep_causes_apart(
@@ -128,10 +159,14 @@ def test_family_discriminators_keep_causes_apart(
         ],
         [
             ("HTTP 503 from https://api.acme.test/health", "AssertionError"),
-            ("503 Server Error: Service Unavailable for url: https://api.acme.test/v1/runs",
-             "requests.exceptions.HTTPError"),
-            ("Server error '503 Service Unavailable' for url 'https://api.acme.test/v1/x'",
-             "httpx.HTTPStatusError"),
+            (
+                "503 Server Error: Service Unavailable for url: https://api.acme.test/v1/runs",
+                "requests.exceptions.HTTPError",
+            ),
+            (
+                "Server error '503 Service Unavailable' for url 'https://api.acme.test/v1/x'",
+                "httpx.HTTPStatusError",
+            ),
         ],
     ],
 )

@@ -52,7 +52,13 @@ EXAMPLES: list[tuple[str, str, str, str, list[str]]] = [
         "503",
         ["http=503"],
     ),
-    ("assert '200 OK' == '403 FORBIDDEN'", "pytest-assert", "'403 FORBIDDEN'", "'200 OK'", ["http=200"]),
+    (
+        "assert '200 OK' == '403 FORBIDDEN'",
+        "pytest-assert",
+        "'403 FORBIDDEN'",
+        "'200 OK'",
+        ["http=200"],
+    ),
     ("got 503, want 200", "got-want", "200", "503", ["http=503"]),
     # numbers without an HTTP context on both sides stay data
     ("expected 1011 rows but was 1000", "but-was", "1011 rows", "1000", []),
@@ -61,7 +67,9 @@ EXAMPLES: list[tuple[str, str, str, str, list[str]]] = [
 
 
 @pytest.mark.parametrize(("text", "spelling", "expected", "actual", "codes"), EXAMPLES)
-def test_expectation(text: str, spelling: str, expected: str, actual: str, codes: list[str]) -> None:
+def test_expectation(
+    text: str, spelling: str, expected: str, actual: str, codes: list[str]
+) -> None:
     found = read_expectation(text)
     assert found is not None
     assert (found.spelling, found.expected, found.actual) == (spelling, expected, actual)

@@ -17,7 +17,12 @@ MAX_CALLEE_INPUT = 6_000
 # Well-known services by name or default port, checked before hosts (a container host
 # name like "db" says less than the port 5432 beside it).
 SERVICES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("postgresql", re.compile(r"postgres|psycopg|\bpg\b|asyncpg|PSQLException|:5432\b|port 5432\b|\bpgx\b", re.I)),
+    (
+        "postgresql",
+        re.compile(
+            r"postgres|psycopg|\bpg\b|asyncpg|PSQLException|:5432\b|port 5432\b|\bpgx\b", re.I
+        ),
+    ),
     ("redis", re.compile(r"\bredis|:6379\b|port 6379\b", re.I)),
     ("mysql", re.compile(r"\bmysql|mariadb|:3306\b|port 3306\b", re.I)),
     ("mongodb", re.compile(r"\bmongo|:27017\b", re.I)),
@@ -30,16 +35,26 @@ SERVICES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _URL = re.compile(r"\b(?:https?|wss?)://(?P<host>[\w.-]+)(?::\d+)?(?P<path>/[^\s'\"<>)\],;?#]*)?")
 _POOL_HOST = re.compile(r"\bhost='(?P<host>[\w.-]+)'")
-_HOST_WORD = re.compile(r"\b(?:host|server|hostname)\s*[=:]?\s*[\"']?(?P<host>[A-Za-z][\w-]*(?:\.[\w-]+)+)")
+_HOST_WORD = re.compile(
+    r"\b(?:host|server|hostname)\s*[=:]?\s*[\"']?(?P<host>[A-Za-z][\w-]*(?:\.[\w-]+)+)"
+)
 _COMMANDS = (
     re.compile(r"Command '\[?'(?P<cmd>[^'\s]+)'?(?:, '(?P<sub>[\w:-]+)')?"),  # subprocess
-    re.compile(r"`(?P<cmd>[\w./-]+)(?: (?:run )?(?P<sub>[\w:-]+))?[^`\n]*`\s+(?:exited|failed|returned)"),
+    re.compile(
+        r"`(?P<cmd>[\w./-]+)(?: (?:run )?(?P<sub>[\w:-]+))?[^`\n]*`\s+(?:exited|failed|returned)"
+    ),
     re.compile(r"Process 'command '(?P<cmd>[^']+)''"),  # Gradle Exec
     re.compile(r"\bexec: \"(?P<cmd>[^\"]+)\""),  # Go os/exec
-    re.compile(r"^(?P<cmd>npm|yarn|pnpm) (?:ERR!|error)\b(?:.*\bscript\b[^\n]*?\b(?P<sub>[\w:-]+))?", re.M),
-    re.compile(r"\b(?P<cmd>npm|yarn|pnpm|alembic|make|docker|gradle|mvn|cargo|go|tsc|webpack|vite) (?:run )?(?P<sub>[\w:-]+)[^\n]{0,40}?\b(?:exited|failed|returned|exit (?:code|status))", re.I),
+    re.compile(
+        r"^(?P<cmd>npm|yarn|pnpm) (?:ERR!|error)\b(?:.*\bscript\b[^\n]*?\b(?P<sub>[\w:-]+))?", re.M
+    ),
+    re.compile(
+        r"\b(?P<cmd>npm|yarn|pnpm|alembic|make|docker|gradle|mvn|cargo|go|tsc|webpack|vite)"
+        r" (?:run )?(?P<sub>[\w:-]+)[^\n]{0,40}?\b(?:exited|failed|returned|exit (?:code|status))",
+        re.I,
+    ),
 )
-_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1"})
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1"})  # noqa: S104 - names
 
 
 def _path(path: str | None) -> str:

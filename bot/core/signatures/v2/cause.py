@@ -74,7 +74,8 @@ _E_EXCEPTION = re.compile(
     re.M,
 )
 _PYDANTIC = re.compile(r"(?P<count>\d+) validation errors? for (?P<model>\w+)")
-# pydantic 2: "field\n  Message [type=missing, …]"; pydantic 1: "field\n  message (type=value_error.missing)"
+# pydantic 2: "field\n  Message [type=missing, …]";
+# pydantic 1: "field\n  message (type=value_error.missing)"
 _PYDANTIC_FIELD = re.compile(
     r"^(?P<path>[\w.\[\]-]+)\n[ \t]+(?:[^\n]*?[\[(]type=(?P<type>[\w.]+)[^\n]*|[^\n]*)$", re.M
 )
@@ -135,7 +136,9 @@ def _go_body(t: _Text) -> Cause | None:
         return None
     panic = _PANIC.search(t.body)
     if panic:
-        return Cause("panic", panic.group("message"), t.body, _after(t.body, panic.end()), "go-panic")
+        return Cause(
+            "panic", panic.group("message"), t.body, _after(t.body, panic.end()), "go-panic"
+        )
     testify = _TESTIFY_ERROR.search(t.body)
     if testify:
         return Cause(t.type, testify.group("message"), t.body, t.trace, "testify")
@@ -207,7 +210,9 @@ def _last_exception(t: _Text) -> Cause | None:
         return None
     last = found[-1]
     kind = normalize_type(last.group("type"))
-    return Cause(kind or t.type, (last.group("message") or "").strip(), t.body, t.trace, "last-exception")
+    return Cause(
+        kind or t.type, (last.group("message") or "").strip(), t.body, t.trace, "last-exception"
+    )
 
 
 READERS: tuple[tuple[str, Reader], ...] = (

@@ -163,7 +163,18 @@ def exit_code(number: int) -> Code:
 
 # Success and redirect phrases count only with their number ("assert '200 OK' == '403 …'":
 # the actual status is the failure).
-_OTHER_PHRASES = ("OK", "Created", "Accepted", "No Content", "Found", "Moved Permanently", "See Other", "Not Modified", "Temporary Redirect", "Permanent Redirect")
+_OTHER_PHRASES = (
+    "OK",
+    "Created",
+    "Accepted",
+    "No Content",
+    "Found",
+    "Moved Permanently",
+    "See Other",
+    "Not Modified",
+    "Temporary Redirect",
+    "Permanent Redirect",
+)
 _PHRASES = (*HTTP_STATUS_NAMES.values(), *_OTHER_PHRASES, "Gateway Time-out", "Request Time-out")
 _STATUS_PHRASES = "|".join(re.escape(p) for p in sorted(_PHRASES, key=len, reverse=True))
 
@@ -284,7 +295,9 @@ PATTERNS: tuple[CodePattern, ...] = (
     ),
     CodePattern(
         "grpc-number",
-        re.compile(r"\bgrpc[^\n]{0,40}?\bstatus(?:[ _-]?code)?\s*[=:]?\s*(?P<code>\d{1,2})\b", re.I),
+        re.compile(
+            r"\bgrpc[^\n]{0,40}?\bstatus(?:[ _-]?code)?\s*[=:]?\s*(?P<code>\d{1,2})\b", re.I
+        ),
         _grpc_number,
     ),
     # HTTP status
@@ -328,15 +341,19 @@ PATTERNS: tuple[CodePattern, ...] = (
         _exit,
     ),
     CodePattern(
-        "non-zero-exit", re.compile(r"\bnon-zero exit (?:status|code|value)\s*:?\s*(?P<code>-?\d+)", re.I), _exit
+        "non-zero-exit",
+        re.compile(r"\bnon-zero exit (?:status|code|value)\s*:?\s*(?P<code>-?\d+)", re.I),
+        _exit,
     ),
     CodePattern(
         "return-code", re.compile(r"\breturn ?code\s*[=:]?\s*(?P<code>-?\d+)", re.I), _exit
     ),
+    CodePattern("python-signals", re.compile(r"\bSignals\.(?P<code>SIG[A-Z]+)\b"), _signal_name),
     CodePattern(
-        "python-signals", re.compile(r"\bSignals\.(?P<code>SIG[A-Z]+)\b"), _signal_name
+        "signal-name",
+        re.compile(r"\b(?P<code>SIG(?:HUP|INT|ILL|ABRT|BUS|FPE|KILL|SEGV|PIPE|TERM))\b"),
+        _signal_name,
     ),
-    CodePattern("signal-name", re.compile(r"\b(?P<code>SIG(?:HUP|INT|ILL|ABRT|BUS|FPE|KILL|SEGV|PIPE|TERM))\b"), _signal_name),
     CodePattern(
         "signal-number",
         re.compile(r"\b(?:signal|sig)\s*[=:]?\s*(?P<code>\d{1,2})\b", re.I),
@@ -347,10 +364,10 @@ PATTERNS: tuple[CodePattern, ...] = (
         re.compile(rf"\bsignal:?\s+(?P<code>{_SIGNAL_WORD_RE})\b", re.I),
         _signal_word,
     ),
+    CodePattern("segfault", re.compile(r"\b(?P<code>segmentation fault)\b", re.I), _signal_word),
     CodePattern(
-        "segfault", re.compile(r"\b(?P<code>segmentation fault)\b", re.I), _signal_word
+        "oom-killed", re.compile(r"\b(?P<code>OOMKilled)\b"), lambda _t: Code("signal", "SIGKILL")
     ),
-    CodePattern("oom-killed", re.compile(r"\b(?P<code>OOMKilled)\b"), lambda _t: Code("signal", "SIGKILL")),
     # errno
     CodePattern("errno-bracket", re.compile(r"\[Errno (?P<code>-?\d+)\]"), _errno_number),
     CodePattern(

@@ -60,12 +60,18 @@ def _pick(codes: list[Code], kinds: tuple[str, ...]) -> Code | None:
     return None
 
 
-def _family(cause: Cause, line: str, expectation: Expectation | None) -> tuple[Family | None, Code | None]:
+def _family(
+    cause: Cause, line: str, expectation: Expectation | None
+) -> tuple[Family | None, Code | None]:
     if expectation is not None:
         codes = actual_codes(expectation, cause.message)
     else:
         codes = codes_in(cause.message) or codes_in(f"{cause.type}: {line}")
-    if not codes and cause.reader != "go-panic" and (is_uninformative(line) or cause.reader != "message"):
+    if (
+        not codes
+        and cause.reader != "go-panic"
+        and (is_uninformative(line) or cause.reader != "message")
+    ):
         codes = [c for c in codes_in(cause.body) if c.kind in ("ws", "grpc", "signal")]
     text_family = family_of_text(cause.type, line, cause.body)
     if text_family is not None and text_family.id.startswith("oom-"):
@@ -132,16 +138,22 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
     frames = _frames(cause)
     if family is not None:
         return _family_signature(cause, line, family, code, expectation, frames)
-    text = "" if is_uninformative(line) or is_test_name(line, case.test_id) else _detail(line, expectation)
+    text = (
+        ""
+        if is_uninformative(line) or is_test_name(line, case.test_id)
+        else _detail(line, expectation)
+    )
     assertion = (
         cause.type is None
-        or cause.type in ASSERTION_TYPES or expectation is not None or bool(_ASSERTION_TEXT.match(line))
+        or cause.type in ASSERTION_TYPES
+        or expectation is not None
+        or bool(_ASSERTION_TEXT.match(line))
     )
     place = _place(frames, assertion)
     if cause.type is None and not text and not place:
         key = collapse_test_id(case.test_id)
         return _signature("test-name", f"{key} failed", None, [f"test={key}"])
-    parts = [f"family=-", f"type={cause.type or '-'}", f"detail={text}", f"frames={place}"]
+    parts = ["family=-", f"type={cause.type or '-'}", f"detail={text}", f"frames={place}"]
     if not place and (assertion or not text):
         parts.append(f"test={collapse_test_id(case.test_id)}")
     title = ": ".join(p for p in (cause.type, parameterize(line)) if p)
@@ -150,7 +162,7 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
     return _signature("computed", title, None, parts)
 
 
-def _family_signature(  # noqa: PLR0913 - the steps' results, named
+def _family_signature(
     cause: Cause,
     line: str,
     family: Family,

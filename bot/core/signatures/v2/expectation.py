@@ -29,15 +29,21 @@ _END = r"\s*[.;]?\s*(?:$|\n)"
 SPELLINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "junit",  # JUnit 5 / AssertJ / opentest4j: expected: <X> but was: <Y>
-        re.compile(r"expected:?\s*<(?P<expected>[^\n]*?)>\s*but was:?\s*<(?P<actual>[^\n]*?)>", re.I),
+        re.compile(
+            r"expected:?\s*<(?P<expected>[^\n]*?)>\s*but was:?\s*<(?P<actual>[^\n]*?)>", re.I
+        ),
     ),
     (
         "xunit",  # xUnit (Expected: X\n Actual: Y), IntelliJ/Spring (Expected :200\nActual   :401)
-        re.compile(r"^\s*Expected\s*:\s*(?P<expected>[^\n]*)\n\s*Actual\s*:\s*(?P<actual>[^\n]*)", re.M),
+        re.compile(
+            r"^\s*Expected\s*:\s*(?P<expected>[^\n]*)\n\s*Actual\s*:\s*(?P<actual>[^\n]*)", re.M
+        ),
     ),
     (
         "testify",  # testify: expected: X\n actual  : Y
-        re.compile(r"^\s*expected\s*:\s*(?P<expected>[^\n]*)\n\s*actual\s*:\s*(?P<actual>[^\n]*)", re.M),
+        re.compile(
+            r"^\s*expected\s*:\s*(?P<expected>[^\n]*)\n\s*actual\s*:\s*(?P<actual>[^\n]*)", re.M
+        ),
     ),
     (
         "jest",  # jest: Expected: X\nReceived: Y
@@ -57,7 +63,9 @@ SPELLINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "got-want",  # Go: got 503, want 200 / got: X, want: Y
-        re.compile(rf"\bgot:?\s+(?P<actual>{_V}),?\s+want(?:ed)?:?\s+(?P<expected>{_V}){_END}", re.M),
+        re.compile(
+            rf"\bgot:?\s+(?P<actual>{_V}),?\s+want(?:ed)?:?\s+(?P<expected>{_V}){_END}", re.M
+        ),
     ),
     (
         "but-was",  # expected X but was Y / expected X but received Y
@@ -77,7 +85,10 @@ SPELLINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "pytest-assert",  # pytest rewrites: assert 503 == 200 (left is what the code gave)
-        re.compile(r"^\s*(?:E\s+)?assert (?P<actual>[^\n=!]{1,200}?) == (?P<expected>[^\n]{1,200}?)\s*$", re.M),
+        re.compile(
+            r"^\s*(?:E\s+)?assert (?P<actual>[^\n=!]{1,200}?) == (?P<expected>[^\n]{1,200}?)\s*$",
+            re.M,
+        ),
     ),
 )
 _BARE_STATUS = re.compile(r"^\s*['\"]?(?P<code>[1-5]\d\d)\b(?:\s+\"?[A-Z][\w ']*\"?)?['\"]?\s*$")

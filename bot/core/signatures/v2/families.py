@@ -25,7 +25,9 @@ class Family:
 
 
 def websocket(code: int) -> Family:
-    name = WEBSOCKET_CLOSE_NAMES.get(code) or ("application-defined" if code >= 3000 else "reserved")
+    name = WEBSOCKET_CLOSE_NAMES.get(code) or (
+        "application-defined" if code >= 3000 else "reserved"
+    )
     return Family(
         f"websocket-close-{code}",
         f"WebSocket closed {code} ({name})",
@@ -119,7 +121,8 @@ _DNS_TEXT = re.compile(
     re.I,
 )
 _REFUSED_TEXT = re.compile(
-    r"connection[ _]refused|actively refused|Connect call failed|ConnectException: Connection refused",
+    r"connection[ _]refused|actively refused|Connect call failed"
+    r"|ConnectException: Connection refused",
     re.I,
 )
 _RESET_TEXT = re.compile(
@@ -152,18 +155,45 @@ _TIMEOUT_TYPES = frozenset(
 )
 # Timeout kinds in order (the first that matches); each is its own cluster.
 _TIMEOUT_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("test", re.compile(
-        r"^Timeout \(\d|Failed: Timeout|Exceeded timeout of|Timeout of \d+\s*ms exceeded"
-        r"|test timed out after|TestTimedOutException|timed out after \d+ (?:milli)?seconds"
-        r"|Test timeout of|\+{8} Timeout \+{8}", re.I | re.M)),
+    (
+        "test",
+        re.compile(
+            r"^Timeout \(\d|Failed: Timeout|Exceeded timeout of|Timeout of \d+\s*ms exceeded"
+            r"|test timed out after|TestTimedOutException|timed out after \d+ (?:milli)?seconds"
+            r"|Test timeout of|\+{8} Timeout \+{8}",
+            re.I | re.M,
+        ),
+    ),
     ("webdriver-wait", re.compile(r"selenium|WebDriverWait|Message: ?$|webdriver", re.I | re.M)),
-    ("db-pool", re.compile(
-        r"QueuePool limit|pool timeout|PoolTimeout|Connection is not available, request timed out"
-        r"|acquir\w+ (?:a )?connection|HikariPool|Timed out fetching a new connection", re.I)),
-    ("browser-action", re.compile(r"waiting for (?:expect\(|locator\(|selector)|^(?:[\w.]+\.)?(?:waitFor\w*|click|fill|goto|toBe\w+|toHave\w+)(?:\([^)]*\))?: Timeout", re.M)),
+    (
+        "db-pool",
+        re.compile(
+            r"QueuePool limit|pool timeout|PoolTimeout"
+            r"|Connection is not available, request timed out"
+            r"|acquir\w+ (?:a )?connection|HikariPool|Timed out fetching a new connection",
+            re.I,
+        ),
+    ),
+    (
+        "browser-action",
+        re.compile(
+            r"waiting for (?:expect\(|locator\(|selector)"
+            r"|^(?:[\w.]+\.)?(?:waitFor\w*|click|fill|goto|toBe\w+|toHave\w+)"
+            r"(?:\([^)]*\))?: Timeout",
+            re.M,
+        ),
+    ),
     ("cypress-retry", re.compile(r"Timed out retrying after", re.I)),
-    ("http-read", re.compile(r"ReadTimeout|Read timed out|read timeout|SocketTimeoutException: Read", re.I)),
-    ("connect", re.compile(r"ConnectTimeout|connect(?:ion)? timed out|connect timeout|ETIMEDOUT|dial tcp", re.I)),
+    (
+        "http-read",
+        re.compile(r"ReadTimeout|Read timed out|read timeout|SocketTimeoutException: Read", re.I),
+    ),
+    (
+        "connect",
+        re.compile(
+            r"ConnectTimeout|connect(?:ion)? timed out|connect timeout|ETIMEDOUT|dial tcp", re.I
+        ),
+    ),
     ("await", re.compile(r"ConditionTimeoutException|awaitility|waitUntil|eventually", re.I)),
     ("asyncio", re.compile(r"asyncio|wait_for|CancelledError|anyio", re.I)),
     ("grpc-deadline", re.compile(r"DEADLINE_EXCEEDED|deadline exceeded", re.I)),
@@ -194,7 +224,9 @@ def timeout(detail: str) -> Family:
 
 
 def oom(detail: str) -> Family:
-    return Family(f"oom-{detail}", f"Out of memory ({detail})", "a process ran out of memory", detail=detail)
+    return Family(
+        f"oom-{detail}", f"Out of memory ({detail})", "a process ran out of memory", detail=detail
+    )
 
 
 def oom_in_body(body: str) -> Family | None:
@@ -210,7 +242,9 @@ def family_of_text(kind: str | None, headline: str, body: str) -> Family | None:
     """A family from words, for failures without a code (or whose code is only errno)."""
     text = f"{kind or ''}: {headline}"
     for detail, pattern in _OOM_KINDS:
-        if pattern.search(text) or (kind in ("OutOfMemoryError", "MemoryError") and pattern.search(body)):
+        if pattern.search(text) or (
+            kind in ("OutOfMemoryError", "MemoryError") and pattern.search(body)
+        ):
             return oom(detail)
     if kind == "OutOfMemoryError":
         return oom("java-heap")

@@ -120,7 +120,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("xdist-worker", re.compile(r"\bgw\d+\b"), "gw<n>"),
     Parameter(
         "quoted-state",
-        re.compile(rf"\b(?P<word>{_STATE_WORDS})(?P<sep>\s*[=:]?\s*(?:was|is|of)?\s*)'[\w-]+'", re.I),
+        re.compile(
+            rf"\b(?P<word>{_STATE_WORDS})(?P<sep>\s*[=:]?\s*(?:was|is|of)?\s*)'[\w-]+'", re.I
+        ),
         lambda m: f"{m.group('word')}{m.group('sep')}<str>",
     ),
     Parameter(
