@@ -84,3 +84,8 @@ def test_every_pattern_has_a_name() -> None:
 )
 def test_exit_status_and_signals_are_one(spellings: list[str]) -> None:
     assert len({str(codes_in(text)[0]) for text in spellings}) == 1
+
+
+def test_the_shells_killed_line_is_sigkill() -> None:
+    assert [str(c) for c in codes_in("Killed")] == ["signal=SIGKILL"]
+    assert codes_in("the job was killed by the user") == []

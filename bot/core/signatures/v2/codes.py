@@ -368,6 +368,11 @@ PATTERNS: tuple[CodePattern, ...] = (
     CodePattern(
         "oom-killed", re.compile(r"\b(?P<code>OOMKilled)\b"), lambda _t: Code("signal", "SIGKILL")
     ),
+    CodePattern(  # the shell's word for a SIGKILLed child, alone on its line
+        "killed-line",
+        re.compile(r"^(?P<code>Killed)\s*$", re.M),
+        lambda _t: Code("signal", "SIGKILL"),
+    ),
     # errno
     CodePattern("errno-bracket", re.compile(r"\[Errno (?P<code>-?\d+)\]"), _errno_number),
     CodePattern(

@@ -113,13 +113,18 @@ def read_expectation(text: str, *, source_lines: bool = False) -> Expectation | 
     return None
 
 
+_STATUS_WORD = re.compile(
+    r"^(?:HTTP|status(?:[ _-]?code)?|response(?:[ _-]?code)?)\s*[:=]?\s*", re.I
+)
+
+
 def actual_codes(expectation: Expectation, text: str = "") -> list[Code]:
     """The codes of the actual value; a bare status when both sides are statuses."""
     found = codes_in(expectation.actual)
     if found:
         return found
-    actual = _BARE_STATUS.match(expectation.actual)
-    expected = _BARE_STATUS.match(expectation.expected)
+    actual = _BARE_STATUS.match(_STATUS_WORD.sub("", expectation.actual))
+    expected = _BARE_STATUS.match(_STATUS_WORD.sub("", expectation.expected))
     if actual and expected and is_http_status(int(actual.group("code"))):
         return [Code("http", actual.group("code"))]
     where = _PYTEST_WHERE.search(text)
