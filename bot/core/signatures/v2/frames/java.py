@@ -29,6 +29,9 @@ _FRAME = re.compile(
 _CAUSED_BY = re.compile(r"^(?P<indent>\s*+)Caused by: ")
 _SUPPRESSED = re.compile(r"^(?P<indent>\s*+)Suppressed: ")
 _SOURCE = re.compile(r"^(?P<file>[\w$.-]+\.\w+)(?::\d++)?$")
+# What the JVM prints between the parentheses; anything else (a JS "file.js:1:2", .NET
+# parameters "Int32 x") is another language's frame.
+_JVM_SOURCE = re.compile(r"^(?:[\w$.<>-]++(?::\d++)?|Native Method|Unknown Source(?::\d++)?)$")
 _HIDDEN_CLASS = re.compile(r"/0x[0-9a-fA-F]++")
 _GENERATED = re.compile(r"\$\$.*+|\$(?:MockitoMock|HibernateProxy|ByteBuddy)\$.*+")
 _LAMBDA_METHOD = re.compile(r"^lambda\$(?P<name>[^$]++)\$.*+$")
@@ -82,7 +85,7 @@ def read(lines: list[str]) -> list[Frame]:
     current = main_chain
     suppressed_indent: int | None = None
     for line in lines:
-        if "at " in line and (match := _FRAME.match(line)):
+        if "at " in line and (match := _FRAME.match(line)) and _JVM_SOURCE.match(match["src"]):
             current[-1].append(_frame(match["qual"], match["src"]))
         elif "Caused by: " in line and (match := _CAUSED_BY.match(line)):
             indent = len(match["indent"])
