@@ -96,7 +96,7 @@ VITEST_TEST_FILE = """AssertionError: expected 'this line' to be 'shown in the s
  ❯ test.test.ts:32:23
      30|   // comment
      32|   expect('this line').toBe('shown in the stacktrace')
-"""
+"""  # noqa: E501
 
 # https://github.com/wallabyjs/public/issues/3331 ("at new Cls", node:internal)
 NODE_INTERNAL_NEW = """Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'async_hooks'
