@@ -20,9 +20,11 @@ from bot.core.signatures.v2.frames.model import Frame, normalize_path
 
 LANGUAGE = "dotnet"
 
-# "at Ns.Cls.M(Int32 x) in /path/File.cs:line 42" (":line" is localized: "Zeile", "ligne" …)
+# "at Ns.Cls.M(Int32 x) in /path/File.cs:line 42" (":line" is localized: "Zeile", "ligne" …);
+# .NET 5+ prints an iterator as "Ns.Cls.M()+MoveNext()".
 _FRAME = re.compile(
-    r"^\s*+at (?P<qual>[^\s(]++)\((?P<args>[^():]*+)\)(?: in (?P<file>.+):[^\W\d]++ \d++)?\s*+$"
+    r"^\s*+at (?P<qual>[^\s(]++)\((?P<args>[^():]*+)\)(?:\+MoveNext\(\))?"
+    r"(?: in (?P<file>.+):[^\W\d]++ \d++)?\s*+$"
 )
 _JVM_SOURCES = frozenset({"Native Method", "Unknown Source"})
 _GENERATED_NAME = re.compile(r"^<+(?P<name>[^<>]++)>")
@@ -41,7 +43,11 @@ _TEST_NAME = re.compile(r"(?:Tests?|Specs?|Fixture|Facts)(?:\.cs)?$")
 
 def _function(qual: str) -> tuple[str, str | None]:
     """``(namespace-qualified type, Cls.Method)`` of a frame's qualified name."""
-    parts = _GENERIC_ARITY.sub("", qual).replace("+", ".").split(".")
+    qual = _GENERIC_ARITY.sub("", qual).replace("+", ".")
+    for constructor in ("ctor", "cctor"):  # "Cls..ctor", "<.cctor>b__0": no empty parts
+        qual = qual.replace(f"..{constructor}", f".{constructor}")
+        qual = qual.replace(f"<.{constructor}>", f"<{constructor}>")
+    parts = qual.split(".")
     method = parts.pop()
     if method == "MoveNext" and parts and parts[-1].startswith("<"):
         method = parts.pop()  # async/iterator state machine: <Method>d__5.MoveNext

@@ -26,7 +26,7 @@ _FRAME = re.compile(
     r"^\s*+at (?:[\w.-]++(?:@[^/\s]*+)?/++)?(?P<qual>[^\s(]++)\((?P<src>[^()]*+)\)"
     r"(?:\s*+~?\[[^\]]*+\])?\s*+$"
 )
-_CAUSED_BY = re.compile(r"^(?P<indent>\s*+)Caused by: ")
+_CAUSED_BY = re.compile(r"^(?P<indent>\s*+)Caused by:(?: |$)")  # Gradle: "Caused by:" alone
 _SUPPRESSED = re.compile(r"^(?P<indent>\s*+)Suppressed: ")
 _SOURCE = re.compile(r"^(?P<file>[\w$.-]+\.\w+)(?::\d++)?$")
 # What the JVM prints between the parentheses; anything else (a JS "file.js:1:2", .NET
@@ -87,7 +87,7 @@ def read(lines: list[str]) -> list[Frame]:
     for line in lines:
         if "at " in line and (match := _FRAME.match(line)) and _JVM_SOURCE.match(match["src"]):
             current[-1].append(_frame(match["qual"], match["src"]))
-        elif "Caused by: " in line and (match := _CAUSED_BY.match(line)):
+        elif "Caused by:" in line and (match := _CAUSED_BY.match(line)):
             indent = len(match["indent"])
             if suppressed_indent is None or indent < suppressed_indent:
                 suppressed_indent = None

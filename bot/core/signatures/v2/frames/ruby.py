@@ -23,7 +23,7 @@ _WRAPPER = re.compile(r"^(?:(?:block|rescue|ensure)(?: \(\d++ levels\))? in )++"
 _DEFINITION = re.compile(r"^<(?:class|module):(?P<name>[^>]++)>$")
 _NOT_IN_REPO = re.compile(
     r"/gems/|(?:^|/)vendor/bundle/|/rubygems|^/usr/lib/ruby/|/lib/ruby/|^<internal:|/\.rbenv/"
-    r"|/\.rvm/|/opt/hostedtoolcache/Ruby/|^\(|^-e$"
+    r"|/\.rvm/|/opt/hostedtoolcache/Ruby/|^\(|^-e$|^/usr/(?:local/)?bin/|(?:^|/)bin/[^/.]++$"
 )
 _INSTALL_PREFIX = re.compile(r"^.*/gems/(?P<gem>[^/]+?)-\d[^/]*+/|^.*/lib/ruby/(?:\d[\d.]*+/)?")
 _TEST_FILE = re.compile(r"_(?:spec|test)\.rb$|(?:^|/)(?:spec|test)/")
@@ -39,6 +39,8 @@ def _function(raw: str) -> str | None:
 
 
 def _path(raw: str) -> tuple[str, bool]:
+    if raw.startswith("<internal:/"):  # Ruby 3.4: "<internal:/usr/lib/ruby/3.4.0/x.rb>"
+        raw = raw[len("<internal:") : -1]
     path = normalize_path(raw)
     if not _NOT_IN_REPO.search(path):
         return path, True
