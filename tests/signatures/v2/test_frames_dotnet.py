@@ -30,8 +30,9 @@ XUNIT_ASYNC = """   at System.Runtime.CompilerServices.TaskAwaiter.HandleNonSucc
    at System.Runtime.CompilerServices.TaskAwaiter.ThrowForNonSuccess(Task task)
    at Xunit.Sdk.TestClassRunner`1.<RunTestMethodsAsync>d__38.MoveNext() in C:\\BuildAgent\\work\\cb37e9acf085d108\\src\\xunit.execution\\Sdk\\Frameworks\\Runners\\TestClassRunner.cs:line 205
 """
-# https://github.com/dotnet/runtime/issues/36585 (.NET 5 iterators: "M()+MoveNext()", no file)
-ITERATOR = """      In value:     at System.Diagnostics.Tests.StackTraceTests.ToString_TestData()+MoveNext()
+# https://github.com/dotnet/runtime/issues/36585 (.NET 5 iterators: "M()+MoveNext()", no file;
+# xunit's "In value:" prefix before the first frame removed)
+ITERATOR = """         at System.Diagnostics.Tests.StackTraceTests.ToString_TestData()+MoveNext()
          at System.Linq.Enumerable.SelectEnumerableIterator`2.MoveNext()
          at Xunit.Sdk.XunitTheoryTestCaseRunner.AfterTestCaseStartingAsync()
 """
@@ -45,7 +46,8 @@ CLOSURES = """           at System.Object.lambda_method2(Closure , Object , Obje
 NO_FILE = """   at baseservices_exceptions._regressions_V1_SEH_asm_NestedExcept_NestedExcept_._regressions_V1_SEH_asm_NestedExcept_NestedExcept_sh()
    at System.RuntimeMethodHandle.InvokeMethod(Object target, Void** arguments, Signature sig, Boolean isConstructor)
 """
-# https://github.com/xunit/xunit/issues/108 (nested class "+" printed as ".", test class)
+# https://github.com/xunit/xunit/issues/108 (a test class on a Windows path; MSBuild's
+# "xunit.tests.msbuild(26,5): error :" prefix removed)
 NESTED_TEST_CLASS = """   at System.Linq.Enumerable.Single[TSource](IEnumerable`1 source)
    at FixtureAcceptanceTests.ClassFixture.TestClassWithExtraArgumentToConstructorResultsInFailedTest() in d:\\Dev\\xunit\\xunit\\test\\test.xunit.execution\\Acceptance\\FixtureAcceptanceTests.cs:line 76
 """
@@ -104,6 +106,11 @@ EXAMPLES = [
     pytest.param(
         ITERATOR,
         [
+            (
+                "System.Diagnostics.Tests.StackTraceTests:StackTraceTests.ToString_TestData",
+                False,
+                False,
+            ),
             (
                 "System.Linq.Enumerable.SelectEnumerableIterator:SelectEnumerableIterator.MoveNext",
                 False,

@@ -130,7 +130,14 @@ TESTIFY_OLD = """--- FAIL: TestParseBase2Bytes (0.00s)
                     != 1024 (actual)
 """
 
+# https://github.com/gotestyourself/gotestsum cmd/testdata/input/go-test-build-failed.out
+# (a compile error: "file:line:column: message")
+BUILD_FAILED = """# example.com/internal/cacher [example.com/internal/cacher.test]
+./directory_test.go:321:10: undefined: assert.foo
+"""
+
 EXAMPLES = [
+    pytest.param(BUILD_FAILED, [("directory_test.go", True, True)], id="build-failed"),
     pytest.param(
         BEE,
         [

@@ -112,7 +112,23 @@ YARN_PNP = """    at makeError (/Users/wmaj/Projekty/vitest-pnp/.pnp.cjs:16978:3
     at nextResolve (node:internal/modules/esm/hooks:833:28)
 """
 
+# https://github.com/test-summary/action test/resources/tap/09-node-tap.tap (node-tap's
+# YAML stack prints frames without "at ")
+NODE_TAP = """Object.<anonymous> (test.js:8:5)
+Module.replacementCompile (node_modules/append-transform/index.js:60:13)
+Object.<anonymous> (node_modules/append-transform/index.js:64:4)
+"""
+
 EXAMPLES = [
+    pytest.param(
+        NODE_TAP,
+        [
+            ("test.js", True, False),
+            ("append-transform/index.js:Module.replacementCompile", False, False),
+            ("append-transform/index.js", False, False),
+        ],
+        id="node-tap-without-at",
+    ),
     pytest.param(
         JEST_SUITE_FAILED,
         [("jest-circus/build/legacy-code-todo-rewrite/jestAdapter.js", False, False)],

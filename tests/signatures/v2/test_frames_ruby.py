@@ -66,7 +66,22 @@ BOOTSNAP = """/usr/share/gems/gems/bundler-2.5.0.dev/lib/bundler/rubygems_integr
 \tfrom /builddir/build/GIT/bootsnap/lib/bootsnap/load_path_cache/core_ext/kernel_require.rb:17:in `require'
 """
 
+# https://github.com/launchableinc/cli tests/data/cucumber/report (cucumber: a step
+# definition block prints as `nil', the feature file is test code)
+CUCUMBER = """ (RSpec::Expectations::ExpectationNotMetError)
+./features/step_definitions/stepdefs.rb:29:in `nil'
+features/is_it_friday_yet.feature:28:in `I should be told "Nope"'
+"""
+
 EXAMPLES = [
+    pytest.param(
+        CUCUMBER,
+        [
+            ("features/step_definitions/stepdefs.rb", True, True),
+            ('features/is_it_friday_yet.feature:I should be told "Nope"', True, True),
+        ],
+        id="cucumber-step",
+    ),
     pytest.param(
         RSPEC_HELPER,
         [

@@ -27,7 +27,7 @@ _GOROUTINE_SUFFIX = re.compile(r" in goroutine \d++$")
 _CALL_FILE = re.compile(r"^\s++" + _PATH + r"(?: \+0x[0-9a-fA-F]++)?\s*+$")
 _ERROR_TRACE = re.compile(r"^\s*+Error Trace:\s++" + _PATH + r"\s*+$")
 _TRACE_CONTINUATION = re.compile(r"^\s++" + _PATH + r"\s*+$")
-_T_ERROR = re.compile(r"^\s*+" + _PATH + r": ")
+_T_ERROR = re.compile(r"^\s*+" + _PATH + r"(?::\d++)?: ")  # also "./x.go:3:10: undefined"
 _CLOSURE = re.compile(r"(?:\.(?:func|gowrap|deferwrap)?\d++)++$|\[[^\]]*+\]")
 _GOROOT = re.compile(
     r"^(?:/usr/local/go|/usr/lib/go[\w.-]*+|/opt/hostedtoolcache/go/[^/]++/[^/]++|/snap/go/\w++"

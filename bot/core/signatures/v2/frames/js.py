@@ -18,6 +18,9 @@ LANGUAGE = "js"
 # parentheses ("I.e.fn.(anonymous function) [as index]"), the location never does.
 _V8_CALL = re.compile(r"^\s*+at (?P<func>.*)(?P<space> ?)\((?P<loc>[^()]++)\)\s*+$")
 _V8_BARE = re.compile(r"^\s*+at (?:async )?(?P<loc>[^\s()]++)\s*+$")
+# node-tap's YAML stack drops the "at ": "Object.<anonymous> (test.js:8:5)"; a line and a
+# column are required, so Java's "Cls.m(File.java:12)" never matches
+_TAP_CALL = re.compile(r"^\s*+(?P<func>[^\s()][^()]*?) \((?P<loc>[^()\s]+?:\d++:\d++)\)\s*+$")
 # vitest's reporter: "❯ fn file:1:2", "❯ async file:1:2", "❯ file:1:2"
 _VITEST = re.compile(r"^\s*+❯ (?:async )?(?:(?P<func>\S++) )?(?P<loc>\S++)\s*+$")
 # Firefox/Safari/cypress: "func@location", "@location", "global code@location"
@@ -85,6 +88,8 @@ def _line_frame(line: str) -> Frame | None:
             return _frame(match["loc"], _function(match["func"]))
         if match := _V8_BARE.match(line):
             return _frame(match["loc"], None)
+    if (match := _TAP_CALL.match(line)) and not line.lstrip().startswith("at "):
+        return _frame(match["loc"], _function(match["func"]))
     if "❯ " in line and (match := _VITEST.match(line)) and _LINE_AND_COLUMN.search(match["loc"]):
         return _frame(match["loc"], _function(match["func"] or ""))
     if "@" in line and (match := _GECKO.match(line)):

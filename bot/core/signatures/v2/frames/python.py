@@ -21,9 +21,9 @@ _CHAIN_SEPARATOR = re.compile(
 # "  File "x.py", line 3, in func"; exception groups prefix lines with "| ".
 _TRACEBACK_FRAME = re.compile(r'^[\s|+]*File "(?P<file>[^"]++)", line \d++(?:, in (?P<func>\S++))?')
 # pytest: "tests/x.py:12: in func" (short), "tests/x.py:12: ErrorType" / "x.py:12: " (long),
-# "/abs/x.py:12: AssertionError: msg" (line).
+# "/abs/x.py:12: AssertionError: msg" (line); indented when a report pretty-prints it.
 _PYTEST_LOCATION = re.compile(
-    r"^(?P<file>(?:[A-Za-z]:)?[^\s:\"'()]++):\d++:(?: in (?P<func>\S++)\s*+$| |$)"
+    r"^\s*+(?P<file>(?:[A-Za-z]:)?[^\s:\"'()]++):\d++:(?: in (?P<func>\S++)\s*+$| |$)"
 )
 _DEF = re.compile(r"^\s*+(?:async\s++)?def\s++(?P<func>\w++)\s*+\(")
 _NOT_IN_REPO = re.compile(

@@ -26,14 +26,14 @@ _NOT_IN_REPO = re.compile(
     r"|/\.rvm/|/opt/hostedtoolcache/Ruby/|^\(|^-e$|^/usr/(?:local/)?bin/|(?:^|/)bin/[^/.]++$"
 )
 _INSTALL_PREFIX = re.compile(r"^.*/gems/(?P<gem>[^/]+?)-\d[^/]*+/|^.*/lib/ruby/(?:\d[\d.]*+/)?")
-_TEST_FILE = re.compile(r"_(?:spec|test)\.rb$|(?:^|/)(?:spec|test)/")
+_TEST_FILE = re.compile(r"_(?:spec|test)\.rb$|\.feature$|(?:^|/)(?:spec|test|features)/")
 
 
 def _function(raw: str) -> str | None:
     func = _WRAPPER.sub("", raw)
     if definition := _DEFINITION.match(func):
         return definition["name"]
-    if not func or func.startswith("<"):
+    if not func or func.startswith("<") or func == "nil":  # cucumber steps: in `nil'
         return None
     return func
 
