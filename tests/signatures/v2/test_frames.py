@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.signatures.v2.frames import MAX_INPUT, Frame, frame_key, read_frames
-from tests.signatures.v2.frame_cases import keys
+from tests.signatures.v2.frame_cases import keys, seen
 
 JAVA = """java.lang.IllegalStateException: boom
 \tat com.acme.shop.Cart.add(Cart.java:12)
@@ -92,3 +93,34 @@ def test_any_text_gives_frames_without_line_numbers(text: str) -> None:
         assert not _POSITION.search(frame.file)
         assert frame.language in {"python", "js", "java", "go", "dotnet", "ruby"}
         assert not (frame.is_test and not frame.in_repo)
+
+
+# Which frames are test code: v2 titles a failure by its innermost non-test frame, so a
+# helper kept with the tests must not pass for the code under test.
+TEST_CODE = [
+    ('  File "/home/runner/work/s/s/tests/pages.py", line 3, in goto\n', True),
+    ('  File "/home/runner/work/s/s/app/pages.py", line 3, in goto\n', False),
+    ("\tat com.acme.shop.testing.Fixtures.cart(Fixtures.java:9)\n", True),
+    ("\tat com.acme.shop.Cart.add(Cart.java:9)\n", False),
+    ("   at Acme.Shop.Tests.Fakes.FakeClock.Now() in /src/tests/Fakes/FakeClock.cs:line 4\n", True),
+    ("   at Acme.Shop.Clock.Now() in /src/src/Clock.cs:line 4\n", False),
+    ("    at login (/home/runner/work/s/s/e2e/helpers/login.ts:4:9)\n", True),
+    ("    at login (/home/runner/work/s/s/src/auth/login.ts:4:9)\n", False),
+    ("/home/runner/work/s/s/spec/support/factories.rb:3:in 'build'\n", True),
+    ("/home/runner/work/s/s/app/models/user.rb:3:in 'save'\n", False),
+]
+
+
+@pytest.mark.parametrize(("trace", "is_test"), TEST_CODE)
+def test_test_code_is_told_from_the_code_under_test(trace: str, is_test: bool) -> None:
+    (frame,) = read_frames(trace)
+    assert frame.in_repo
+    assert frame.is_test is is_test
+
+
+def test_a_windows_hosted_python_stdlib_frame_is_not_in_the_repository() -> None:
+    trace = (
+        '  File "C:\\hostedtoolcache\\windows\\Python\\3.11.9\\x64\\Lib\\queue.py", '
+        "line 179, in get\n"
+    )
+    assert seen(read_frames(trace)) == [("queue.py:get", False, False)]

@@ -39,6 +39,8 @@ _LIBRARY_NAMESPACES = re.compile(
 )
 _LIBRARY_FILES = re.compile(r"^/_/|/src/libraries/|^[A-Za-z]:/_/")
 _TEST_NAME = re.compile(r"(?:Tests?|Specs?|Fixture|Facts)(?:\.cs)?$")
+# a test project's namespace or directory: "Acme.Shop.Tests.Fakes", "tests/Acme.Shop.Tests/"
+_TEST_PLACE = re.compile(r"(?:^|[./])(?:Tests?|Specs|UnitTests|IntegrationTests)(?:[./]|$)")
 
 
 def _function(qual: str) -> tuple[str, str | None]:
@@ -75,7 +77,10 @@ def read(lines: list[str]) -> list[Frame]:
         file = normalize_path(match["file"]) if match["file"] else type_name
         in_repo = not (_LIBRARY_NAMESPACES.match(match["qual"]) or _LIBRARY_FILES.search(file))
         is_test = in_repo and bool(
-            _TEST_NAME.search(type_name) or _TEST_NAME.search(file.rpartition("/")[2])
+            _TEST_NAME.search(type_name)
+            or _TEST_NAME.search(file.rpartition("/")[2])
+            or _TEST_PLACE.search(type_name.rpartition(".")[0])
+            or _TEST_PLACE.search(file.rpartition("/")[0])
         )
         frames.append(Frame(file, function, LANGUAGE, in_repo, is_test))
     return frames

@@ -52,6 +52,7 @@ _LIBRARY_PACKAGES = re.compile(
     r"|com\.github\.tomakehurst\.wiremock|org\.json|akka|org\.jooq|org\.mybatis"
     r"|com\.microsoft|oracle)\."
 )
+_TEST_PACKAGE = re.compile(r"(?:^|\.)(?:test|tests|testing|testutil|fixtures)(?:\.|$)")
 _TEST_CLASS = re.compile(r"^Test|(?:Test|Tests|IT|ITCase|TestCase|Spec|Specification)$")
 
 
@@ -73,7 +74,9 @@ def _frame(qual: str, source: str) -> Frame:
     in_repo = not _LIBRARY_PACKAGES.match(qual)
     outer = parts[0] if parts else ""
     is_test = in_repo and bool(
-        _TEST_CLASS.search(outer) or _TEST_CLASS.search(file_name.partition(".")[0])
+        _TEST_CLASS.search(outer)
+        or _TEST_CLASS.search(file_name.partition(".")[0])
+        or _TEST_PACKAGE.search(package)
     )
     return Frame(file, function or None, LANGUAGE, in_repo, is_test)
 

@@ -30,11 +30,13 @@ _NOT_IN_REPO = re.compile(
     r"site-packages/|dist-packages/|/lib/python\d[\d.]*+/|^<|/\.tox/|^\.tox/|/\.nox/|^\.nox/"
     r"|/opt/hostedtoolcache/|/\.pyenv/|^/usr/lib/|^/usr/local/lib/|/_pytest/|/pluggy/"
     r"|(?:^|/)bin/[^/.]++$"  # console scripts: bin/pytest, /usr/local/bin/tox
+    r"|hostedtoolcache/|(?:^|/)Lib/|/AppData/Local/Programs/Python/"  # Windows installs
 )
 # Installed code: keep the path inside the installation, so a venv or Python upgrade
 # does not change a library frame.
-_INSTALL_PREFIX = re.compile(r"^.*/(?:site-packages|dist-packages|lib/python\d[\d.]*+)/")
-_TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test|conftest)\.py$")
+_INSTALL_PREFIX = re.compile(r"^.*/(?:site-packages|dist-packages|lib/python\d[\d.]*+|Lib)/")
+# test modules, conftest, and helpers kept in a tests/ directory
+_TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test|conftest)\.py$|(?:^|/)tests?/")
 
 
 def _frame(raw_file: str, raw_func: str | None) -> Frame:
