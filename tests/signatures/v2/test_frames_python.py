@@ -134,7 +134,20 @@ E   ZeroDivisionError: division by zero
 # https://github.com/pytest-dev/pytest/issues/7743 (--tb=line: one "path:line: message")
 PYTEST_LINE = "/home/kevin/SandBox/code/ch4/cache/test_slower.py:23: AssertionError: assert 4 == 5"
 
+# https://github.com/launchableinc/cli tests/data/pytest/report.xml (--tb=long as a JUnit
+# report pretty-prints it: every line indented, the location too)
+PYTEST_LONG_INDENTED = """def test_func5():
+                > assert 1 == False # noqa: E712
+                E assert 1 == False
+
+                tests/funcs3_test.py:6: AssertionError"""
+
 EXAMPLES = [
+    pytest.param(
+        PYTEST_LONG_INDENTED,
+        [("tests/funcs3_test.py:test_func5", True, True)],
+        id="pytest-long-indented-in-junit",
+    ),
     pytest.param(
         CHAINED_CAUSE,
         [
@@ -276,3 +289,31 @@ def test_every_ci_root_gives_the_same_python_frames(root: str) -> None:
 def test_a_dot_venv_library_frame_is_not_in_the_repository() -> None:
     trace = ROOTED.replace(".tox/py311", ".venv").replace("{root}", "/home/runner/work/shop/shop/")
     assert seen(read_frames(trace)) == ROOTED_KEYS
+
+
+# Python 3.11+ prints an exception group's tracebacks behind "| " (the layout of PEP 654's
+# examples); the frames are read as any others.
+EXCEPTION_GROUP = """  + Exception Group Traceback (most recent call last):
+  |   File "/home/runner/work/shop/shop/tests/test_jobs.py", line 8, in test_jobs
+  |     run_all()
+  |   File "/home/runner/work/shop/shop/app/jobs.py", line 20, in run_all
+  |     raise ExceptionGroup("jobs failed", errors)
+  | ExceptionGroup: jobs failed (1 sub-exception)
+  +-+---------------- 1 ----------------
+    | Traceback (most recent call last):
+    |   File "/home/runner/work/shop/shop/app/jobs.py", line 14, in run_all
+    |     job()
+    |   File "/home/runner/work/shop/shop/app/mail.py", line 5, in send
+    |     raise ConnectionRefusedError(111)
+    | ConnectionRefusedError: 111
+    +------------------------------------
+"""
+
+
+def test_exception_group_frames_are_read() -> None:
+    assert keys(EXCEPTION_GROUP) == [
+        "app/mail.py:send",
+        "app/jobs.py:run_all",
+        "app/jobs.py:run_all",
+        "tests/test_jobs.py:test_jobs",
+    ]

@@ -20,9 +20,11 @@ from bot.core.signatures.v2.frames.model import Frame, normalize_path
 
 LANGUAGE = "dotnet"
 
-# "at Ns.Cls.M(Int32 x) in /path/File.cs:line 42" (":line" is localized: "Zeile", "ligne" …)
+# "at Ns.Cls.M(Int32 x) in /path/File.cs:line 42" (":line" is localized: "Zeile", "ligne" …);
+# .NET 5+ prints an iterator as "Ns.Cls.M()+MoveNext()".
 _FRAME = re.compile(
-    r"^\s*+at (?P<qual>[^\s(]++)\((?P<args>[^():]*+)\)(?: in (?P<file>.+):[^\W\d]++ \d++)?\s*+$"
+    r"^\s*+at (?P<qual>[^\s(]++)\((?P<args>[^():]*+)\)(?:\+MoveNext\(\))?"
+    r"(?: in (?P<file>.+):[^\W\d]++ \d++)?\s*+$"
 )
 _JVM_SOURCES = frozenset({"Native Method", "Unknown Source"})
 _GENERATED_NAME = re.compile(r"^<+(?P<name>[^<>]++)>")
@@ -37,11 +39,17 @@ _LIBRARY_NAMESPACES = re.compile(
 )
 _LIBRARY_FILES = re.compile(r"^/_/|/src/libraries/|^[A-Za-z]:/_/")
 _TEST_NAME = re.compile(r"(?:Tests?|Specs?|Fixture|Facts)(?:\.cs)?$")
+# a test project's namespace or directory: "Acme.Shop.Tests.Fakes", "tests/Acme.Shop.Tests/"
+_TEST_PLACE = re.compile(r"(?:^|[./])(?:Tests?|Specs|UnitTests|IntegrationTests)(?:[./]|$)")
 
 
 def _function(qual: str) -> tuple[str, str | None]:
     """``(namespace-qualified type, Cls.Method)`` of a frame's qualified name."""
-    parts = _GENERIC_ARITY.sub("", qual).replace("+", ".").split(".")
+    qual = _GENERIC_ARITY.sub("", qual).replace("+", ".")
+    for constructor in ("ctor", "cctor"):  # "Cls..ctor", "<.cctor>b__0": no empty parts
+        qual = qual.replace(f"..{constructor}", f".{constructor}")
+        qual = qual.replace(f"<.{constructor}>", f"<{constructor}>")
+    parts = qual.split(".")
     method = parts.pop()
     if method == "MoveNext" and parts and parts[-1].startswith("<"):
         method = parts.pop()  # async/iterator state machine: <Method>d__5.MoveNext
@@ -69,7 +77,10 @@ def read(lines: list[str]) -> list[Frame]:
         file = normalize_path(match["file"]) if match["file"] else type_name
         in_repo = not (_LIBRARY_NAMESPACES.match(match["qual"]) or _LIBRARY_FILES.search(file))
         is_test = in_repo and bool(
-            _TEST_NAME.search(type_name) or _TEST_NAME.search(file.rpartition("/")[2])
+            _TEST_NAME.search(type_name)
+            or _TEST_NAME.search(file.rpartition("/")[2])
+            or _TEST_PLACE.search(type_name.rpartition(".")[0])
+            or _TEST_PLACE.search(file.rpartition("/")[0])
         )
         frames.append(Frame(file, function, LANGUAGE, in_repo, is_test))
     return frames

@@ -26,9 +26,12 @@ _FRAME = re.compile(
     r"^\s*+at (?:[\w.-]++(?:@[^/\s]*+)?/++)?(?P<qual>[^\s(]++)\((?P<src>[^()]*+)\)"
     r"(?:\s*+~?\[[^\]]*+\])?\s*+$"
 )
-_CAUSED_BY = re.compile(r"^(?P<indent>\s*+)Caused by: ")
+_CAUSED_BY = re.compile(r"^(?P<indent>\s*+)Caused by:(?: |$)")  # Gradle: "Caused by:" alone
 _SUPPRESSED = re.compile(r"^(?P<indent>\s*+)Suppressed: ")
 _SOURCE = re.compile(r"^(?P<file>[\w$.-]+\.\w+)(?::\d++)?$")
+# What the JVM prints between the parentheses; anything else (a JS "file.js:1:2", .NET
+# parameters "Int32 x") is another language's frame.
+_JVM_SOURCE = re.compile(r"^(?:[\w$.<>-]++(?::\d++)?|Native Method|Unknown Source(?::\d++)?)$")
 _HIDDEN_CLASS = re.compile(r"/0x[0-9a-fA-F]++")
 _GENERATED = re.compile(r"\$\$.*+|\$(?:MockitoMock|HibernateProxy|ByteBuddy)\$.*+")
 _LAMBDA_METHOD = re.compile(r"^lambda\$(?P<name>[^$]++)\$.*+$")
@@ -49,6 +52,7 @@ _LIBRARY_PACKAGES = re.compile(
     r"|com\.github\.tomakehurst\.wiremock|org\.json|akka|org\.jooq|org\.mybatis"
     r"|com\.microsoft|oracle)\."
 )
+_TEST_PACKAGE = re.compile(r"(?:^|\.)(?:test|tests|testing|testutil|fixtures)(?:\.|$)")
 _TEST_CLASS = re.compile(r"^Test|(?:Test|Tests|IT|ITCase|TestCase|Spec|Specification)$")
 
 
@@ -70,7 +74,9 @@ def _frame(qual: str, source: str) -> Frame:
     in_repo = not _LIBRARY_PACKAGES.match(qual)
     outer = parts[0] if parts else ""
     is_test = in_repo and bool(
-        _TEST_CLASS.search(outer) or _TEST_CLASS.search(file_name.partition(".")[0])
+        _TEST_CLASS.search(outer)
+        or _TEST_CLASS.search(file_name.partition(".")[0])
+        or _TEST_PACKAGE.search(package)
     )
     return Frame(file, function or None, LANGUAGE, in_repo, is_test)
 
@@ -82,9 +88,9 @@ def read(lines: list[str]) -> list[Frame]:
     current = main_chain
     suppressed_indent: int | None = None
     for line in lines:
-        if "at " in line and (match := _FRAME.match(line)):
+        if "at " in line and (match := _FRAME.match(line)) and _JVM_SOURCE.match(match["src"]):
             current[-1].append(_frame(match["qual"], match["src"]))
-        elif "Caused by: " in line and (match := _CAUSED_BY.match(line)):
+        elif "Caused by:" in line and (match := _CAUSED_BY.match(line)):
             indent = len(match["indent"])
             if suppressed_indent is None or indent < suppressed_indent:
                 suppressed_indent = None

@@ -57,7 +57,7 @@ _WORKSPACE_ROOTS = re.compile(
     r")"
 )
 _URL_PREFIX = re.compile(
-    r"^(?:file://(?:localhost)?|webpack-internal:///(?:\([^)]*+\)/)?|webpack://[^/]*+/"
+    r"^(?:file:(?://localhost|//)?|webpack-internal:///(?:\([^)]*+\)/)?|webpack://[^/]*+/"
     r"|https?://[^/]++/(?:__cypress/tests\?p=)?)"
 )
 _DRIVE_AFTER_URL = re.compile(r"^/(?=[A-Za-z]:/)")

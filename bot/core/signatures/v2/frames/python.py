@@ -21,20 +21,22 @@ _CHAIN_SEPARATOR = re.compile(
 # "  File "x.py", line 3, in func"; exception groups prefix lines with "| ".
 _TRACEBACK_FRAME = re.compile(r'^[\s|+]*File "(?P<file>[^"]++)", line \d++(?:, in (?P<func>\S++))?')
 # pytest: "tests/x.py:12: in func" (short), "tests/x.py:12: ErrorType" / "x.py:12: " (long),
-# "/abs/x.py:12: AssertionError: msg" (line).
+# "/abs/x.py:12: AssertionError: msg" (line); indented when a report pretty-prints it.
 _PYTEST_LOCATION = re.compile(
-    r"^(?P<file>(?:[A-Za-z]:)?[^\s:\"'()]++):\d++:(?: in (?P<func>\S++)\s*+$| |$)"
+    r"^\s*+(?P<file>(?:[A-Za-z]:)?[^\s:\"'()]++):\d++:(?: in (?P<func>\S++)\s*+$| |$)"
 )
 _DEF = re.compile(r"^\s*+(?:async\s++)?def\s++(?P<func>\w++)\s*+\(")
 _NOT_IN_REPO = re.compile(
     r"site-packages/|dist-packages/|/lib/python\d[\d.]*+/|^<|/\.tox/|^\.tox/|/\.nox/|^\.nox/"
     r"|/opt/hostedtoolcache/|/\.pyenv/|^/usr/lib/|^/usr/local/lib/|/_pytest/|/pluggy/"
     r"|(?:^|/)bin/[^/.]++$"  # console scripts: bin/pytest, /usr/local/bin/tox
+    r"|hostedtoolcache/|(?:^|/)Lib/|/AppData/Local/Programs/Python/"  # Windows installs
 )
 # Installed code: keep the path inside the installation, so a venv or Python upgrade
 # does not change a library frame.
-_INSTALL_PREFIX = re.compile(r"^.*/(?:site-packages|dist-packages|lib/python\d[\d.]*+)/")
-_TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test|conftest)\.py$")
+_INSTALL_PREFIX = re.compile(r"^.*/(?:site-packages|dist-packages|lib/python\d[\d.]*+|Lib)/")
+# test modules, conftest, and helpers kept in a tests/ directory
+_TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test|conftest)\.py$|(?:^|/)tests?/")
 
 
 def _frame(raw_file: str, raw_func: str | None) -> Frame:

@@ -23,22 +23,24 @@ _WRAPPER = re.compile(r"^(?:(?:block|rescue|ensure)(?: \(\d++ levels\))? in )++"
 _DEFINITION = re.compile(r"^<(?:class|module):(?P<name>[^>]++)>$")
 _NOT_IN_REPO = re.compile(
     r"/gems/|(?:^|/)vendor/bundle/|/rubygems|^/usr/lib/ruby/|/lib/ruby/|^<internal:|/\.rbenv/"
-    r"|/\.rvm/|/opt/hostedtoolcache/Ruby/|^\(|^-e$"
+    r"|/\.rvm/|/opt/hostedtoolcache/Ruby/|^\(|^-e$|^/usr/(?:local/)?bin/|(?:^|/)bin/[^/.]++$"
 )
 _INSTALL_PREFIX = re.compile(r"^.*/gems/(?P<gem>[^/]+?)-\d[^/]*+/|^.*/lib/ruby/(?:\d[\d.]*+/)?")
-_TEST_FILE = re.compile(r"_(?:spec|test)\.rb$|(?:^|/)(?:spec|test)/")
+_TEST_FILE = re.compile(r"_(?:spec|test)\.rb$|\.feature$|(?:^|/)(?:spec|test|features)/")
 
 
 def _function(raw: str) -> str | None:
     func = _WRAPPER.sub("", raw)
     if definition := _DEFINITION.match(func):
         return definition["name"]
-    if not func or func.startswith("<"):
+    if not func or func.startswith("<") or func == "nil":  # cucumber steps: in `nil'
         return None
     return func
 
 
 def _path(raw: str) -> tuple[str, bool]:
+    if raw.startswith("<internal:/"):  # Ruby 3.4: "<internal:/usr/lib/ruby/3.4.0/x.rb>"
+        raw = raw[len("<internal:") : -1]
     path = normalize_path(raw)
     if not _NOT_IN_REPO.search(path):
         return path, True
