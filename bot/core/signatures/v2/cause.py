@@ -60,7 +60,11 @@ UNINFORMATIVE = frozenset(
     }
 )
 _CAUSED_BY = re.compile(r"^\s*Caused by: (?P<type>[\w$.]+)(?::[ \t]*(?P<message>[^\n]*))?", re.M)
-_INNER = re.compile(r" ---> (?P<type>[\w.`]+(?:Exception|Error))(?: ?:[ \t]*(?P<message>[^\n]*))?")
+# .NET: " ---> Inner: …" (exception ToString), "---- Inner : …" (xUnit's inner exceptions)
+_INNER = re.compile(
+    r"(?: ---> |^-{4} )(?P<type>[\w.`]+(?:Exception|Error))(?: ?(?:\(\d+\))?:[ \t]*(?P<message>[^\n]*))?",
+    re.M,
+)
 _SPRING_CONTEXT = re.compile(r"Failed to load ApplicationContext(?: for \[[^\n]*\])?")
 _PANIC = re.compile(r"^panic: (?P<message>[^\n]+)", re.M)
 _TESTIFY_ERROR = re.compile(
@@ -80,7 +84,7 @@ _PYDANTIC_FIELD = re.compile(
     r"^(?P<path>[\w.\[\]-]+)\n[ \t]+(?:[^\n]*?[\[(]type=(?P<type>[\w.]+)[^\n]*|[^\n]*)$", re.M
 )
 _RSPEC = re.compile(r"Failure/Error: [^\n]*\n(?P<rest>(?:[^\n]*\n?){1,6})")
-_PLAYWRIGHT_MESSAGE = re.compile(r"^[^\s:]+:\d+:\d+ \S")  # "checkout.spec.ts:20:5 title"
+_PLAYWRIGHT_MESSAGE = re.compile(r"^[^\s:]+\.\w+:\d+:\d+ \S[^\n]*$")  # "a.spec.ts:20:5 title"
 _PLAYWRIGHT_HEADER = re.compile(r"^\s*(?:\[[^\]\n]*\] › )?[^\n]*›[^\n]*─*\s*$", re.M)
 _JEST_SUITE = re.compile(r"Test suite failed to run", re.I)
 _FRAME_LINE = re.compile(r"^\s*(?:at |File \")")
@@ -164,7 +168,7 @@ def _jest_suite(t: _Text) -> Cause | None:
 def _playwright_junit(t: _Text) -> Cause | None:
     """Playwright's JUnit message is only ``file:line:col title``; the error is the body,
     under a ``[project] › file › title ────`` header."""
-    if not _PLAYWRIGHT_MESSAGE.match(t.message) or "›" not in t.trace[:500]:
+    if not _PLAYWRIGHT_MESSAGE.match(t.message) or not t.trace.strip():
         return None
     header = _PLAYWRIGHT_HEADER.search(t.trace)
     rest = t.trace[header.end() :] if header else t.trace
@@ -236,7 +240,7 @@ def strip_test_prefix(message: str, test_id: str) -> str:
         if message.startswith(name + ": "):
             message = message[len(name) + 2 :]
             break
-    return re.sub(r"^\s*[\w./-]+_test\.go:\d+: ", "", message)
+    return re.sub(r"^\s*[\w./-]+_test\.go:\d+:(?: |$)", "", message)
 
 
 def pick_cause(case: TestCase) -> Cause:

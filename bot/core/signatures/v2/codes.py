@@ -132,6 +132,17 @@ ERRNO_NAMES: dict[int, str] = {
     111: "ECONNREFUSED",
     113: "EHOSTUNREACH",
 }
+_ERRNO_WORDS = {
+    "address already in use": "EADDRINUSE",
+    "address not available": "EADDRNOTAVAIL",
+    "cannot assign requested address": "EADDRNOTAVAIL",
+    "no space left on device": "ENOSPC",
+    "too many open files": "EMFILE",
+    "connection refused": "ECONNREFUSED",
+    "connection reset by peer": "ECONNRESET",
+    "network is unreachable": "ENETUNREACH",
+    "no route to host": "EHOSTUNREACH",
+}
 ERRNO_WORDS = frozenset(ERRNO_NAMES.values()) | {"ENOTFOUND", "EAI_AGAIN", "EHOSTDOWN"}
 
 
@@ -385,6 +396,18 @@ PATTERNS: tuple[CodePattern, ...] = (
         _errno_name,
     ),
     CodePattern("typescript", re.compile(r"\berror (?P<code>TS\d{4})\b"), _fixed("ts")),
+    CodePattern("dotnet-socket", re.compile(r"SocketException \((?P<code>\d+)\)"), _errno_number),
+    CodePattern(
+        "errno-words",  # strerror texts, as every language prints them
+        re.compile(
+            r"\b(?P<code>Address already in use|Address not available|Cannot assign requested "
+            r"address|No space left on device|Too many open files|Connection refused"
+            r"|Connection reset by peer|Network is unreachable"
+            r"|No route to host)\b",
+            re.I,
+        ),
+        lambda text: Code("errno", _ERRNO_WORDS[text.lower()]),
+    ),
     # databases
     CodePattern(
         "sqlstate",

@@ -40,6 +40,11 @@ _ASSERTION_TEXT = re.compile(r"^(?:assert\b|expect\(|expected\b|Expected\b|Not e
 _CODE_ORDER = ("ws", "grpc", "signal", "http", "sqlstate", "mysql", "oracle", "sqlite")
 _LATE_CODES = ("errno", "exit")
 _CALLEE_FAMILIES = ("http-", "grpc-", "connection-", "dns", "timeout", "db-", "errno-")
+# A service that is down or overloaded answers every endpoint alike; any other status is
+# about the request, so the status the test expected says which request it was.
+_AVAILABILITY_STATUSES = frozenset({"http-429", "http-502", "http-503", "http-504"})
+# Browser automation names the pending action of a test timeout (page.click, locator.fill).
+_BROWSER_ACTION = re.compile(r"\b((?:page|locator|frame|context|browser|elementHandle)\.\w+)\b")
 
 
 def headline(message: str) -> str:
@@ -179,6 +184,16 @@ def _family_signature(
         # the upstream (service or host), not the endpoint: one outage answers every path
         found = callee_of(cause.message) or service_of(cause.body) or ""
         callee = found.split("/", 1)[0]
+    shown = callee  # the title names the callee, not the key's other details
+    if family.id.startswith("http-") and family.id not in _AVAILABILITY_STATUSES and expectation:
+        expected = re.search(r"\b[1-5]\d\d\b", expectation.expected)
+        if expected:
+            callee = f"{callee} expected={expected.group()}".strip()
+    if family.id == "timeout-test" and not callee:
+        action = _BROWSER_ACTION.search(cause.body[:4_000])
+        callee = action.group(1) if action else ""
+    if family.id.startswith("errno-") and not callee:
+        callee = parameterize(line)  # which file or address: ENOENT of two files is two
     if family.id in ("timeout", "timeout-await") and not callee:
         # no kind or callee says which wait: the awaited condition does
         callee = parameterize(line)
@@ -188,6 +203,6 @@ def _family_signature(
     title = family.title
     if expectation is not None and code is not None and read_expectation(line) is not None:
         title = _expectation_title(cause.type, expectation, code)
-    elif callee:
-        title = f"{family.title} ({callee})"
+    elif shown:
+        title = f"{family.title} ({shown})"
     return _signature("computed", title, family.id, parts)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.signatures.v2.codes import Code, codes_in, is_http_status
+from bot.core.signatures.v2.codes import HTTP_STATUS_NAMES, Code, codes_in, is_http_status
 
 MAX_EXPECTATION_INPUT = 4_000
 
@@ -91,7 +91,9 @@ SPELLINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_BARE_STATUS = re.compile(r"^\s*['\"]?(?P<code>[1-5]\d\d)\b(?:\s+\"?[A-Z][\w ']*\"?)?['\"]?\s*$")
+_BARE_STATUS = re.compile(
+    r"^\s*['\"<]?(?P<code>[1-5]\d\d)\b(?:\s+\"?[A-Z][\w ']*\"?)?['\">]?\s*\.?$"
+)
 _PYTEST_WHERE = re.compile(r"where (?P<code>[1-5]\d\d) = <Response \[(?P=code)\]>")
 
 
@@ -118,11 +120,20 @@ _STATUS_WORD = re.compile(
 )
 
 
+# .NET's HttpStatusCode names (FluentAssertions: "but found InternalServerError")
+_STATUS_ENUM = {
+    re.sub(r"[^A-Za-z]", "", name): code for code, name in HTTP_STATUS_NAMES.items()
+} | {"OK": 200, "Created": 201, "NoContent": 204, "Accepted": 202}
+
+
 def actual_codes(expectation: Expectation, text: str = "") -> list[Code]:
     """The codes of the actual value; a bare status when both sides are statuses."""
     found = codes_in(expectation.actual)
     if found:
         return found
+    enum = _STATUS_ENUM.get(expectation.actual.strip(" .'\"<>"))
+    if enum is not None and re.search(r"status", text, re.I):
+        return [Code("http", str(enum))]
     actual = _BARE_STATUS.match(_STATUS_WORD.sub("", expectation.actual))
     expected = _BARE_STATUS.match(_STATUS_WORD.sub("", expectation.expected))
     if actual and expected and is_http_status(int(actual.group("code"))):
