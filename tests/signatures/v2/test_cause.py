@@ -134,3 +134,17 @@ def test_gotestsum_test_name_prefix_is_not_a_type() -> None:
 def test_grpc_status_is_not_a_type() -> None:
     cause = pick_cause(failure("io.grpc.StatusRuntimeException: UNAVAILABLE: io exception"))
     assert (cause.type, cause.message) == ("StatusRuntimeException", "UNAVAILABLE: io exception")
+
+
+def test_xunit_nested_inner_exceptions_the_deepest_wins() -> None:
+    message = (
+        "System.InvalidOperationException : An exception has been raised that is likely due "
+        "to a transient failure.\n---- Npgsql.NpgsqlException (0x80004005): Failed to connect "
+        "to 127.0.0.1:5432\n-------- System.Net.Sockets.SocketException (111): Connection refused"
+    )
+    cause = pick_cause(failure(message))
+    assert (cause.reader, cause.type, cause.message) == (
+        "dotnet-inner",
+        "SocketException",
+        "Connection refused",
+    )

@@ -60,10 +60,10 @@ UNINFORMATIVE = frozenset(
     }
 )
 _CAUSED_BY = re.compile(r"^\s*Caused by: (?P<type>[\w$.]+)(?::[ \t]*(?P<message>[^\n]*))?", re.M)
-# .NET: " ---> Inner: …" (exception ToString), "---- Inner : …" (xUnit's inner exceptions)
+# .NET: " ---> Inner: …" (exception ToString); xUnit: "---- Inner : …", "-------- Deeper : …"
 _INNER = re.compile(
-    r"(?: ---> |^-{4} )(?P<type>[\w.`]+(?:Exception|Error))"
-    r"(?: ?(?:\(\d+\))?:[ \t]*(?P<message>[^\n]*))?",
+    r"(?: ---> |^-{4,} )(?P<type>[\w.`]+(?:Exception|Error))"
+    r"(?: ?(?:\((?:0x)?[0-9A-Fa-f]+\))?:[ \t]*(?P<message>[^\n]*))?",
     re.M,
 )
 _SPRING_CONTEXT = re.compile(r"Failed to load ApplicationContext(?: for \[[^\n]*\])?")
