@@ -201,3 +201,18 @@ def test_normalized_is_readable() -> None:
         "v2 | computed | family=- | type=ValueError | detail=order <n> has no items | frames="
     )
     assert signature.title == "ValueError: order <n> has no items"
+
+
+def test_a_second_server_on_its_own_port_is_another_callee() -> None:
+    default = v2("Error 111 connecting to localhost:6379. Connection refused.", "ConnectionError")
+    again = v2("Error 111 connecting to 127.0.0.1:6379. Connection refused.", "ConnectionError")
+    replica = v2("Error 111 connecting to localhost:6380. Connection refused.", "ConnectionError")
+    assert default.fingerprint == again.fingerprint != replica.fingerprint
+    assert default.title == "Connection refused (redis)"
+    assert replica.title == "Connection refused (redis:6380)"
+
+
+def test_a_random_port_is_data() -> None:
+    a = v2("[Errno 111] Connect call failed ('127.0.0.1', 41234)", "ConnectionRefusedError")
+    b = v2("[Errno 111] Connect call failed ('127.0.0.1', 52011)", "ConnectionRefusedError")
+    assert a.fingerprint == b.fingerprint

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.signatures.v2.callee import callee_of, command_of, service_of
+from bot.core.signatures.v2.callee import callee_of, command_of, endpoint_of, service_of
 from bot.core.signatures.v2.cause import Cause
 from bot.core.signatures.v2.expectation import Expectation
 from bot.core.signatures.v2.families import Family
@@ -35,7 +35,9 @@ class Detail:
 def callee_for(family: Family, cause: Cause) -> str:
     if family.id.startswith(("exit-", "signal-")):
         return command_of(cause.body) or ""
-    if family.id.startswith(("connection-", "db-")):
+    if family.id.startswith("connection-"):
+        return endpoint_of(cause.body) or ""
+    if family.id.startswith("db-"):
         return callee_of(cause.body) or ""
     if family.id.startswith(_CALLEE_FAMILIES):
         # the upstream (service or host), not the endpoint: one outage answers every path
