@@ -204,9 +204,10 @@ def test_normalized_is_readable() -> None:
 
 
 def test_a_second_server_on_its_own_port_is_another_callee() -> None:
-    default = v2("Error 111 connecting to localhost:6379. Connection refused.", "ConnectionError")
-    again = v2("Error 111 connecting to 127.0.0.1:6379. Connection refused.", "ConnectionError")
-    replica = v2("Error 111 connecting to localhost:6380. Connection refused.", "ConnectionError")
+    error = "redis.exceptions.ConnectionError"
+    default = v2("Error 111 connecting to localhost:6379. Connection refused.", error)
+    again = v2("Error 111 connecting to 127.0.0.1:6379. Connection refused.", error)
+    replica = v2("Error 111 connecting to localhost:6380. Connection refused.", error)
     assert default.fingerprint == again.fingerprint != replica.fingerprint
     assert default.title == "Connection refused (redis)"
     assert replica.title == "Connection refused (redis:6380)"
