@@ -71,6 +71,7 @@ _PORT = re.compile(
     r"|\(\s*'[\w.:-]+',\s*(?P<tuple>\d{2,5})\)",  # asyncio: Connect call failed ('127.0.0.1', 8000)
     re.I,
 )
+_SERVICE_BY_PORT = {port: name for name, port in DEFAULT_PORTS.items()}
 # Ports the OS hands out at random (Linux's ephemeral range starts at 32768): data.
 MAX_FIXED_PORT = 32_767
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1"})  # noqa: S104 - names
@@ -126,6 +127,8 @@ def endpoint_of(text: str) -> str | None:
     port = fixed_port_of(text)
     if port is None or (callee is not None and DEFAULT_PORTS.get(callee) == port):
         return callee
+    if callee in (None, "local") and port in _SERVICE_BY_PORT:
+        return _SERVICE_BY_PORT[port]  # ('127.0.0.1', 5432) is PostgreSQL's port
     return f"{callee or 'local'}:{port}"
 
 
