@@ -58,6 +58,11 @@ EXAMPLES: list[tuple[str, str, str]] = [
     ("quoted", "KeyError: 'user_id'", "KeyError: 'user_id'"),  # a name is kept
     ("quoted", "invalid literal for int(): 'a b c'", "invalid literal for int(): <str>"),
     ("collection", "execution order violated: ['a', 'b']", "execution order violated: […]"),
+    (
+        "literal",
+        "Not equal: []interface {}{1, false, 2, true} (expected)",
+        "Not equal: []interface {}{…} (expected)",
+    ),
 ]
 
 
