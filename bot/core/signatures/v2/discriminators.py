@@ -24,6 +24,18 @@ _AVAILABILITY_STATUSES = frozenset({"http-429", "http-502", "http-503", "http-50
 # Browser automation names the pending action of a test timeout (page.click, locator.fill).
 _BROWSER_ACTION = re.compile(r"\b((?:page|locator|frame|context|browser|elementHandle)\.\w+)\b")
 _STATUS = re.compile(r"\b[1-5]\d\d\b")
+# gRPC statuses that say the server failed the call (UNKNOWN, INTERNAL …) carry its error in
+# the description; the transport ones (UNAVAILABLE, DEADLINE_EXCEEDED …) do not.
+_GRPC_TRANSPORT = frozenset(
+    {
+        "grpc-unavailable",
+        "grpc-deadline-exceeded",
+        "grpc-cancelled",
+        "grpc-resource-exhausted",
+        "grpc-unauthenticated",
+        "grpc-permission-denied",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +66,9 @@ def detail_for(family: Family, cause: Cause, line: str, expectation: Expectation
         expected = _STATUS.search(expectation.expected)
         if expected:
             key = f"{callee} expected={expected.group()}".strip()
+    elif family.id.startswith("grpc-") and family.id not in _GRPC_TRANSPORT:
+        said = expectation.actual if expectation else line  # the status that came
+        key = f"{callee} {parameterize(said)}".strip()
     elif family.id == "timeout-test" and not callee:
         action = _BROWSER_ACTION.search(cause.body[:4_000])
         key = action.group(1) if action else ""

@@ -140,8 +140,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         _quoted,
     ),
     Parameter("collection", re.compile(r"\[[^\[\]\n]{0,300}[,'\"][^\[\]\n]{0,300}\]"), "[…]"),
-    # Go/JS literals: []interface {}{1, 2, true}, {a: 1, b: 2}
-    Parameter("literal", re.compile(r"\{[^{}\n]{0,300},[^{}\n]{0,300}\}"), "{…}"),
+    # Go/JS literals: []interface {}{1, 2, true}, {a: 1, b: 2}; not Java's toString
+    # (Status{code=UNKNOWN, description=…} says what failed)
+    Parameter("literal", re.compile(r"\{[^{}=\n]{0,300},[^{}=\n]{0,300}\}"), "{…}"),
 )
 
 
