@@ -38,6 +38,18 @@ _GRPC_TRANSPORT = frozenset(
 )
 
 
+# Waits whose message names what was awaited (an element, a condition).
+_WAITS_FOR_A_CONDITION = frozenset(
+    {
+        "timeout",
+        "timeout-await",
+        "timeout-cypress-retry",
+        "timeout-browser-action",
+        "timeout-webdriver-wait",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Detail:
     key: str  # hashed
@@ -74,6 +86,6 @@ def detail_for(family: Family, cause: Cause, line: str, expectation: Expectation
         key = action.group(1) if action else ""
     elif family.id.startswith("errno-") and not callee:
         key = parameterize(line)  # which file or address: ENOENT of two files is two
-    elif family.id in ("timeout", "timeout-await") and not callee:
-        key = parameterize(line)  # no kind or callee says which wait: the condition does
+    elif family.id in _WAITS_FOR_A_CONDITION and not callee:
+        key = parameterize(line)  # what was awaited: the condition, the element
     return Detail(key, callee)
