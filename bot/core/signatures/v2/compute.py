@@ -153,7 +153,9 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
         key = collapse_test_id(case.test_id)
         return _signature("test-name", f"{key} failed", None, [f"test={key}"])
     parts = ["family=-", f"type={cause.type or '-'}", f"detail={text}", f"frames={place}"]
-    if not place and (assertion or not text):
+    # Nothing said and a frame without a function (TAP's ``test.js``) place nothing either.
+    unplaced = not place or (not text and not any(frame.function for frame in frames))
+    if unplaced and (assertion or not text):
         parts.append(f"test={collapse_test_id(case.test_id)}")
     title = ": ".join(p for p in (cause.type, parameterize(line)) if p)
     if not title:
