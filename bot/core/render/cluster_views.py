@@ -20,7 +20,7 @@ from bot.core.five_whys import AnalysisBlock, Attribution
 ClusterKind = Literal["named", "computed", "test-name"]
 ClusterState = Literal["new", "open", "resolved", "regressed", "muted"]
 ResolutionReason = Literal["issue_closed", "green_runs", "command"]
-FindingState = Literal["new", "recurring", "regression", "flaky", "muted"]
+FindingState = Literal["new", "recurring", "regression", "fix_not_in_build", "flaky", "muted"]
 
 BOT_LOGIN = "loopwatch"  # ``Resolution.by`` when green runs resolved the cluster
 
