@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from loopwatch_sandbox.demo.fixtures import junit_report
 from sqlalchemy import select
 
 from bot.adapters.store.models import Cluster, ClusterEvent, CommitContainment
@@ -39,12 +40,10 @@ def _history(h: Harness) -> None:
     )
 
 
-def _run(h: Harness, failing: bool, commit: str, branch: str = "main", number: int = 0) -> None:
-    from loopwatch_sandbox.demo.fixtures import junit_report
-
+def _run(h: Harness, failing: bool, commit: str, *, number: int, branch: str = "main") -> None:
     h.upload(
         {"r.xml": junit_report([WS_1011] if failing else [], slow=False)},
-        workflow_run_id=number or abs(hash((commit, branch))) % 10**6,
+        workflow_run_id=number,
         branch=branch,
         commit_sha=sha(commit),
     )
