@@ -137,3 +137,23 @@ def test_a_streak_without_a_commit_names_no_fix() -> None:
         transition = _passed(life, commit)
         life = transition.life
     assert transition.resolved and transition.fix_commit is None
+
+
+def test_annotation_of_a_known_failure_names_the_fix() -> None:
+    from bot.core.checks.annotations import build_annotations
+    from bot.core.checks.model import Category, FailedTest
+
+    known = FailedTest(
+        test_id="tests/test_ws.py::test_events",
+        category=Category.FIX_NOT_IN_BUILD,
+        file="tests/test_ws.py",
+        line=12,
+        message="ConnectionClosedError: received 1011",
+        trace=None,
+        cluster_key="ws",
+        cluster_title="WebSocket closed 1011 (internal error)",
+        fix_sha=FIX,
+    )
+    (annotation,) = build_annotations([known], "acme/shop").annotations
+    assert annotation.annotation_level == "warning"
+    assert "Known failure, fix b2c3d4e not in this build." in annotation.message
