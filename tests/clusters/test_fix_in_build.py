@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app.clusters.lifecycle import Event, EventKind, Life, State, Transition, apply
+from bot.core.checks.annotations import build_annotations
+from bot.core.checks.model import Category, FailedTest
 from bot.core.fix_in_build import (
     Containment,
     containment_of_status,
@@ -140,9 +142,6 @@ def test_a_streak_without_a_commit_names_no_fix() -> None:
 
 
 def test_annotation_of_a_known_failure_names_the_fix() -> None:
-    from bot.core.checks.annotations import build_annotations
-    from bot.core.checks.model import Category, FailedTest
-
     known = FailedTest(
         test_id="tests/test_ws.py::test_events",
         category=Category.FIX_NOT_IN_BUILD,
