@@ -124,6 +124,8 @@ def test_pr_closed_cluster_fails_on_a_branch_without_the_merge_commit(harness: H
     _run(h, True, "c3", number=4)
     issue = _failure_issues(h)[0]
     assert issue["state"] == "open" and len(_regression_comments(h)) == 1
+    (comment,) = _regression_comments(h)
+    assert f"**The fix is in this build:** {sha('c3')[:7]} contains {sha('c2')[:7]}." in comment
     assert _cluster(h)[0] == "regressed" and _events(h).count("regressed") == 1
     assert "1 regression" in _check(h, "c3")["output"]["title"]
 
@@ -161,6 +163,9 @@ def test_unknown_commit_counts_as_a_regression(harness: Harness) -> None:
     h.work_until_settled()
     _run(h, True, "gone", number=2)  # never registered in the sandbox
     assert len(_regression_comments(h)) == 1 and _cluster(h)[0] == "regressed"
+    (comment,) = _regression_comments(h)
+    assert f"GitHub could not compare {sha('c2')[:7]} with {sha('gone')[:7]}" in comment
+    assert "counts as a regression to be safe" in comment
     assert "fix_not_in_build" not in _events(h)
     with h.session_factory() as session:  # an unknown answer is not kept
         assert session.scalars(select(CommitContainment)).all() == []

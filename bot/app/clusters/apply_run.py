@@ -36,7 +36,7 @@ from bot.app.clusters.issues import IssueContext, may_open_issues, update_cluste
 from bot.app.clusters.lifecycle import Event, EventKind, Life, State, apply, run_event_kind
 from bot.app.clusters.store import get_or_create_cluster, record_event
 from bot.core.config.repo import RepoConfig
-from bot.core.fix_in_build import fix_in_build, short_sha
+from bot.core.fix_in_build import Containment, fix_in_build, same_commit, short_sha
 from bot.core.render.clusters import BOT_LOGIN
 from bot.core.reports.model import Outcome, TestCase
 from bot.core.signatures import Signature, compute_signature, fingerprints_for_versions
@@ -265,14 +265,11 @@ def _apply(
     }
     record_event(session, cluster, names[kind], at, run_id=run.id)
     if transition.regressed:
-        record_event(
-            session,
-            cluster,
-            "regressed",
-            at,
-            run_id=run.id,
-            details={"regression": cluster.regressions},
-        )
+        details: dict[str, object] = {"regression": cluster.regressions}
+        check = _fix_check(cluster, run, fix_answers or {})
+        if check is not None:  # what the regression comment says of the fix
+            details |= {"fix": cluster.resolved_commit, "fix_in_build": check.value}
+        record_event(session, cluster, "regressed", at, run_id=run.id, details=details)
         changes.regressed.append(cluster.id)
         session.add(
             SessionLogEntry(
@@ -316,6 +313,16 @@ def _fix_in_build(cluster: Cluster, run: Run, answers: FixAnswers) -> bool:
         return True
     fix = cluster.resolved_commit
     return fix_in_build(fix, run.commit_sha, answers.get(fix))
+
+
+def _fix_check(cluster: Cluster, run: Run, answers: FixAnswers) -> Containment | None:
+    """What is known of the fix being in ``run``'s build; None: nothing to ask."""
+    fix, build = cluster.resolved_commit, run.commit_sha
+    if not fix or not build:
+        return None
+    return (
+        Containment.CONTAINED if same_commit(fix, build) else answers.get(fix, Containment.UNKNOWN)
+    )
 
 
 def _record_fix_not_in_build(

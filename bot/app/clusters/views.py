@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -361,7 +361,26 @@ def regression_view(
         previous_root_cause=confirmed.block.root_cause if confirmed else None,
         previous_record_by=confirmed.attribution if confirmed else None,
         fix_did_not_hold=bool(fixes),
+        **_fix_facts(session, cluster.id, run.id),
     )
+
+
+def _fix_facts(session: Session, cluster_id: int, run_id: int) -> dict[str, Any]:
+    """The fix the regression's build was checked for, from its ``regressed`` event."""
+    details = session.scalar(
+        select(ClusterEvent.details)
+        .where(
+            ClusterEvent.cluster_id == cluster_id,
+            ClusterEvent.run_id == run_id,
+            ClusterEvent.kind == "regressed",
+        )
+        .order_by(ClusterEvent.id.desc())
+        .limit(1)
+    )
+    fix, check = (details or {}).get("fix"), (details or {}).get("fix_in_build")
+    if not isinstance(fix, str) or check not in ("contained", "unknown"):
+        return {}
+    return {"fix_sha": fix, "fix_in_build": check}
 
 
 def _failing_executions(result: TestResult) -> int:

@@ -107,6 +107,8 @@ class RegressionView:
     previous_root_cause: str | None = None
     previous_record_by: Attribution | None = None  # whose five-whys, which version, where
     fix_did_not_hold: bool = False
+    fix_sha: str | None = None  # the fix GitHub was asked about (None: nothing to ask)
+    fix_in_build: Literal["contained", "unknown"] | None = None  # what GitHub's compare said
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
