@@ -34,6 +34,8 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "**Runs failed:** 8 of 11 runs seen" in ws["body"]
     assert "known failure, fix d1e2f3a not in this build (release/2025.09 at f0a1b2c)" in ws["body"]
     assert "PR #142, commit d1e2f3a" in regressions[2]["body"]
+    assert "**The fix is in this build:** e2f3a4b contains d1e2f3a." in regressions[2]["body"]
+    assert "**The fix is in this build:** d4e5f6a contains b2c3d4e." in regressions[0]["body"]
     assert "muted" not in ws["labels"]  # resolved by ana, then back
     assert "E2E env vars are set by hand per region" in ws["body"]  # ana's /five-whys
     assert "This fix did not hold:" in ws["body"]

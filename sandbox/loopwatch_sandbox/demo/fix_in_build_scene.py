@@ -112,7 +112,10 @@ def fix_not_in_this_build(
     )
     stack.drain()
     issue = _issue(sandbox, failure)
+    said = f"**The fix is in this build:** {AFTER_FIX[:7]} contains {FIX[:7]}."
     story.check(
-        issue["state"] == "open" and _regressions(issue) == before + 1,
-        f"#{failure} reopened with one regression comment: the fix is in this build",
+        issue["state"] == "open"
+        and _regressions(issue) == before + 1
+        and said in issue["comments"][-1]["body"],
+        f"#{failure} reopened with one regression comment: {AFTER_FIX[:7]} contains {FIX[:7]}",
     )
