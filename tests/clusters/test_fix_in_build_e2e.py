@@ -185,3 +185,26 @@ def test_rate_limited_compare_is_retried_then_answered(harness: Harness) -> None
     assert _compares(h) == 2  # refused once with a 502, asked again by the retried job
     assert _regression_comments(h) == [] and _cluster(h)[0] == "resolved"
     assert "fix_not_in_build" in _events(h)
+
+
+def test_pull_request_branch_without_the_fix_shows_a_known_failure(harness: Harness) -> None:
+    """A branch not rebased onto the fix: its run moves nothing (not a steering branch),
+    and its check run calls the failure known, not new."""
+    h = harness
+    _history(h)
+    h.admin(
+        "POST",
+        f"/repos/{REPO}/commits",
+        json={"sha": sha("f1"), "message": "f1", "branch": "feature", "parents": [sha("c1")]},
+    )
+    _run(h, True, "c1", number=1)
+    number = _failure_issues(h)[0]["number"]
+    close = {"user": "ana", "pull_request": 141, "commit_id": sha("c2")}
+    h.admin("POST", f"/repos/{REPO}/issues/{number}/close", json=close)
+    h.work_until_settled()
+    _run(h, False, "c3", number=2)  # main's latest run, the check's base
+    _run(h, True, "f1", branch="feature", number=3)
+    assert _regression_comments(h) == [] and _cluster(h)[0] == "resolved"
+    assert _events(h).count("fix_not_in_build") == 1
+    title = _check(h, "f1")["output"]["title"]
+    assert title.startswith("1 known failure (fix not in this build)") and "new" not in title
