@@ -178,7 +178,8 @@ def assert_sections_add_up(text: str) -> None:
     """Each failure section shows rows plus "… and N more" adding up to its count."""
     sections = re.findall(r"^### \S+ ([^\n(]+) \(([\d,]+)\)\n(.*?)(?=^### |\Z)", text, re.M | re.S)
     for name, count, body in sections:
-        if name not in ("New failures", "Regressions", "Still failing", "Flaky", "Failures"):
+        known = "Known failures, fix not in this build"
+        if name not in ("New failures", "Regressions", "Still failing", "Flaky", "Failures", known):
             continue
         rows = len(re.findall(r"^\| `", body, re.M))
         more = re.search(r"^… and ([\d,]+) more ", body, re.M)
@@ -255,6 +256,47 @@ def test_summary_when_everything_is_fixed(golden: Golden) -> None:
     assert_tables_whole(summary)
     assert summary.startswith("## ✅ All 1,204 tests passed\n")
     assert summary.count("- `tests/e2e/test_recs.py::test_case_") == 5
+
+
+FIX_SHA = "b2c3d4e5b2c3d4e5b2c3d4e5b2c3d4e5b2c3d4e5"
+OLD_BRANCH = replace(
+    SMALL,
+    counts=Counts(total=1_207, passed=1_204, failed=3, duration_s=402),
+    failures=[
+        replace(
+            failed("tests/e2e/test_pipeline.py::test_websocket_events[1]", Category.NEW, WS_1011),
+            category=Category.FIX_NOT_IN_BUILD,
+            fix_sha=FIX_SHA,
+            issue_number=141,
+            issue_url=f"{ISSUES}/141",
+        ),
+        failed("tests/e2e/test_tools.py::test_cost_analyzer", Category.NEW, TIMEOUT),
+        failed("tests/e2e/test_recs.py::test_cost_recs", Category.STILL_FAILING, ASSERT, 138),
+    ],
+    fixed=[],
+    added=[],
+    removed=[],
+    newly_skipped=[],
+    annotations_sent=3,
+    no_file=0,
+)
+
+
+def test_summary_of_a_build_without_the_fix(golden: Golden) -> None:
+    """A resolved cluster failing where its fix is not in the build: a known failure."""
+    summary = render_summary(OLD_BRANCH)
+    golden("check_fix_not_in_build.md", summary)
+    assert_tables_whole(summary)
+    assert_sections_add_up(summary)
+    assert check_title(OLD_BRANCH) == (
+        "1 new failure, 1 still failing, 1 known failure (fix not in this build) · 1,204 passed"
+    )
+    assert "Regression" not in summary
+    assert "known failure, fix b2c3d4e not in this build" in summary
+    new, still, known = (
+        summary.index(h) for h in ("New failures", "Still failing", "Known failures")
+    )
+    assert new < still < known
 
 
 # --- limits -----------------------------------------------------------------------------

@@ -23,12 +23,19 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     assert ws["title"] == "WebSocket closed 1011 (internal error) in 2 tests"
     assert ws["state"] == "open" and "regression" in ws["labels"]
     regressions = [c for c in ws["comments"] if "Regression" in c["body"]]
-    assert len(regressions) == 2  # run 5, and run 8 after ana's /resolve
+    # run 5, run 8 after ana's /resolve, and run 13 on main after PR #142's fix; not run
+    # 12 on the release branch cut before that fix
+    assert len(regressions) == 3
     assert "Environment `REGION`: `us-central1` → `europe-west1`" in regressions[0]["body"]
     assert "PR #140" in regressions[0]["body"] and "`ana`" in regressions[0]["body"]
     assert "**This fix did not hold.**" in regressions[1]["body"]
-    # Failing in runs 1, 5, 6, 7 (muted by then), 8 and the PR's run 9; passed in runs 2-4.
-    assert "**Runs failed:** 6 of 9 runs seen" in ws["body"]
+    # Failing in runs 1, 5, 6, 7 (muted by then), 8, the PR's run 9, the release branch's
+    # run 12 and run 13; passed in runs 2-4.
+    assert "**Runs failed:** 8 of 11 runs seen" in ws["body"]
+    assert "known failure, fix d1e2f3a not in this build (release/2025.09 at f0a1b2c)" in ws["body"]
+    assert "PR #142, commit d1e2f3a" in regressions[2]["body"]
+    assert "**The fix is in this build:** e2f3a4b contains d1e2f3a." in regressions[2]["body"]
+    assert "**The fix is in this build:** d4e5f6a contains b2c3d4e." in regressions[0]["body"]
     assert "muted" not in ws["labels"]  # resolved by ana, then back
     assert "E2E env vars are set by hand per region" in ws["body"]  # ana's /five-whys
     assert "This fix did not hold:" in ws["body"]
@@ -37,10 +44,14 @@ def test_demo_runs_the_whole_scenario(tmp_path: Path, capsys: pytest.CaptureFixt
     assert issue["body"].startswith("**Notes (ana):**")
     assert [c["user"] for c in issue["comments"]][:2] == ["ana", "loopwatch[bot]"]
     assert any(c["user"] == "ana" and c["body"] == "/rerun" for c in issue["comments"])
-    # One check run per commit: runs 1-8 on main and the pull request's head (run 9).
+    # One check run per commit: runs 1-8 on main, the pull request's head (run 9), the
+    # release branch (run 12) and main after the fix (run 13).
     golden = [c for c in repo["check_runs"] if c["name"] == "Loopwatch / golden-path-staging"]
     checks = {c["head_sha"]: c for c in golden}
-    assert len(checks) == len(golden) == 9
+    assert len(checks) == len(golden) == 11
+    release = checks["f0a1b2c" + "0" * 33]
+    assert release["output"]["title"].startswith("1 known failure (fix not in this build)")
+    assert [a["annotation_level"] for a in release["annotations"]] == ["warning"]
     head = checks["a7b8c9d" + "0" * 33]
     assert head["conclusion"] == "failure"
     assert head["output"]["title"].startswith("1 new failure, 1 still failing")

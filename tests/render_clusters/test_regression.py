@@ -159,3 +159,16 @@ def test_session_log_line_for_the_tracking_issue() -> None:
         "Regression: WebSocket closed 1011 (internal error) failing again in run 10 on "
         "b2c3d4e (main), 2 tests; resolved 2025-09-11 by ana, PR 140"
     )
+
+
+def test_regression_comment_says_whether_the_fix_is_in_the_build() -> None:
+    fix = "b2c3d4e" + "0" * 33
+    view = regression_view()
+    build = str(view.run.commit_sha)[:7]
+    assert "fix is in this build" not in render_regression_comment(view)  # nothing asked
+    contained = render_regression_comment(replace(view, fix_sha=fix, fix_in_build="contained"))
+    assert f"**The fix is in this build:** {build} contains b2c3d4e." in contained
+    unknown = render_regression_comment(replace(view, fix_sha=fix, fix_in_build="unknown"))
+    assert f"GitHub could not compare b2c3d4e with {build}" in unknown
+    assert "counts as a regression to be safe" in unknown
+    assert_well_formed(unknown)

@@ -280,6 +280,8 @@ class Cluster(Base):
     regressions: Mapped[int] = mapped_column(default=0)
     # Consecutive runs per campaign (name -> count) in which its tests ran and passed.
     green_streaks: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The commit of each streak's first green run (name -> sha): the fix if it resolves.
+    green_streak_commits: Mapped[dict[str, Any] | None] = mapped_column(default=dict)
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(255))
     resolved_reason: Mapped[str | None] = mapped_column(String(64))
@@ -305,6 +307,22 @@ class ClusterEvent(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
     actor: Mapped[str | None] = mapped_column(String(255))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CommitContainment(Base):
+    """Whether ``build_sha`` contains ``fix_sha`` (GitHub's compare API), asked once: a
+    pair of commits never changes its answer. Only definite answers are kept."""
+
+    __tablename__ = "commit_containment"
+    __table_args__ = (UniqueConstraint("repository_id", "build_sha", "fix_sha"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id", ondelete="CASCADE"))
+    build_sha: Mapped[str] = mapped_column(String(64))
+    fix_sha: Mapped[str] = mapped_column(String(64))
+    contained: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))  # identical | ahead | behind | diverged
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ClusterAlias(Base):

@@ -148,7 +148,21 @@ def _regressed(session: Session, run_ids: Sequence[int]) -> set[int]:
     )
 
 
-def _failed_test(row: TestResult, category: Category, cluster: _ClusterFacts | None) -> FailedTest:
+def _fix_not_in_build(session: Session, run_ids: Sequence[int]) -> dict[int, str]:
+    """Clusters that failed in these runs in a build without their fix -> the fix."""
+    return {
+        cluster_id: str((details or {}).get("fix") or "")
+        for cluster_id, details in session.execute(
+            select(ClusterEvent.cluster_id, ClusterEvent.details).where(
+                ClusterEvent.kind == "fix_not_in_build", ClusterEvent.run_id.in_(list(run_ids))
+            )
+        )
+    }
+
+
+def _failed_test(
+    row: TestResult, category: Category, cluster: _ClusterFacts | None, fix: str | None = None
+) -> FailedTest:
     title = (
         cluster.title
         if cluster
@@ -166,6 +180,7 @@ def _failed_test(row: TestResult, category: Category, cluster: _ClusterFacts | N
         issue_number=cluster.issue_number if cluster else None,
         issue_url=cluster.issue_url if cluster else None,
         phase=row.phase,
+        fix_sha=fix or None,
     )
 
 
@@ -211,6 +226,7 @@ def build_view(
         base_outcomes = merge_outcomes((str(t), str(o)) for t, o in base_rows)
     comparison = compare(outcomes, base_outcomes)
     regressed = _regressed(session, [r.id for r in runs])
+    without_fix = _fix_not_in_build(session, [r.id for r in runs])
     clusters = _clusters(
         session, repository.id, {r.cluster_id for r in merged.values() if r.cluster_id}
     )
@@ -223,11 +239,14 @@ def build_view(
             category = Category.FLAKY
         elif row.cluster_id in regressed:
             category = Category.REGRESSION
+        elif row.cluster_id in without_fix:
+            category = Category.FIX_NOT_IN_BUILD
         elif test_id in new:
             category = Category.NEW
         else:
             category = Category.STILL_FAILING
-        failures.append(_failed_test(row, category, cluster))
+        fix = without_fix.get(row.cluster_id) if row.cluster_id else None
+        failures.append(_failed_test(row, category, cluster, fix))
     results = list(merged.values())
     counts = Counts(
         total=len(results),

@@ -32,10 +32,12 @@ from bot.adapters.store.models import (
     SessionLogEntry,
     TestResult,
 )
+from bot.app.clusters.fix_in_build import FixAnswers
 from bot.app.clusters.issues import IssueContext, may_open_issues, update_cluster_issues
 from bot.app.clusters.lifecycle import Event, EventKind, Life, State, apply, run_event_kind
 from bot.app.clusters.store import get_or_create_cluster, record_event
 from bot.core.config.repo import RepoConfig
+from bot.core.fix_in_build import Containment, fix_in_build, same_commit, short_sha
 from bot.core.render.clusters import BOT_LOGIN
 from bot.core.reports.model import Outcome, TestCase
 from bot.core.signatures import Signature, compute_signature, fingerprints_for_versions
@@ -52,6 +54,7 @@ class RunClusters:
     failing: list[int] = field(default_factory=list)  # seen, not only flaky
     created: list[int] = field(default_factory=list)
     regressed: list[int] = field(default_factory=list)
+    fix_not_in_build: list[int] = field(default_factory=list)  # resolved; failed without fix
     resolved: list[int] = field(default_factory=list)
     marked_flaky: list[int] = field(default_factory=list)  # failed, then passed on the commit
     issues_opened: list[str] = field(default_factory=list)
@@ -75,6 +78,7 @@ def life_of(cluster: Cluster) -> Life:
     return Life(
         state=State(cluster.state),
         green_streaks={str(k): int(v) for k, v in (cluster.green_streaks or {}).items()},
+        streak_starts={str(k): str(v) for k, v in (cluster.green_streak_commits or {}).items()},
         runs_failed=cluster.runs_failed,
         flaky_runs=cluster.flaky_runs,
         regressions=cluster.regressions,
@@ -87,6 +91,7 @@ def life_of(cluster: Cluster) -> Life:
 def store_life(cluster: Cluster, life: Life) -> None:
     cluster.state = life.state.value
     cluster.green_streaks = dict(life.green_streaks)
+    cluster.green_streak_commits = dict(life.streak_starts)
     cluster.runs_failed = life.runs_failed
     cluster.flaky_runs = life.flaky_runs
     cluster.regressions = life.regressions
@@ -254,10 +259,16 @@ def _apply(
     at: datetime,
     resolve_after: int,
     changes: RunClusters,
+    fix_answers: FixAnswers | None = None,
 ) -> None:
-    transition = apply(
-        life_of(cluster), Event(kind, at, campaign=campaign.name), resolve_after=resolve_after
+    event = Event(
+        kind,
+        at,
+        campaign=campaign.name,
+        commit=run.commit_sha,
+        fix_in_build=_fix_in_build(cluster, run, fix_answers or {}),
     )
+    transition = apply(life_of(cluster), event, resolve_after=resolve_after)
     store_life(cluster, transition.life)
     cluster.last_applied_run_id = max(run.id, cluster.last_applied_run_id or 0)
     names = {
@@ -267,14 +278,11 @@ def _apply(
     }
     record_event(session, cluster, names[kind], at, run_id=run.id)
     if transition.regressed:
-        record_event(
-            session,
-            cluster,
-            "regressed",
-            at,
-            run_id=run.id,
-            details={"regression": cluster.regressions},
-        )
+        details: dict[str, object] = {"regression": cluster.regressions}
+        check = _fix_check(cluster, run, fix_answers or {})
+        if check is not None:  # what the regression comment says of the fix
+            details |= {"fix": cluster.resolved_commit, "fix_in_build": check.value}
+        record_event(session, cluster, "regressed", at, run_id=run.id, details=details)
         changes.regressed.append(cluster.id)
         session.add(
             SessionLogEntry(
@@ -285,10 +293,13 @@ def _apply(
                 text=f"Regression: {cluster.title} is failing again in run {run.id}",
             )
         )
+    if transition.fix_not_in_build:
+        _record_fix_not_in_build(session, cluster, run, campaign, at, changes)
     if transition.resolved:
         cluster.resolved_at, cluster.resolved_by = at, BOT_LOGIN
         cluster.resolved_reason = "green_runs"
-        cluster.resolved_commit, cluster.resolved_pull_request = run.commit_sha, None
+        # The streak's first green run: the first build known to contain the fix.
+        cluster.resolved_commit, cluster.resolved_pull_request = transition.fix_commit, None
         record_event(
             session,
             cluster,
@@ -296,9 +307,67 @@ def _apply(
             at,
             run_id=run.id,
             actor=BOT_LOGIN,
-            details={"reason": "green_runs", "green_runs": resolve_after},
+            details={
+                "reason": "green_runs",
+                "green_runs": resolve_after,
+                "commit": transition.fix_commit,
+            },
         )
         changes.resolved.append(cluster.id)
+
+
+FIX_NOT_IN_BUILD = "fix_not_in_build"
+
+
+def _fix_in_build(cluster: Cluster, run: Run, answers: FixAnswers) -> bool:
+    """Whether a failure in ``run`` regresses the cluster: only a resolved cluster with a
+    known fix asks; see :func:`bot.core.fix_in_build.fix_in_build`."""
+    if cluster.state != "resolved" or not cluster.resolved_commit:
+        return True
+    fix = cluster.resolved_commit
+    return fix_in_build(fix, run.commit_sha, answers.get(fix))
+
+
+def _fix_check(cluster: Cluster, run: Run, answers: FixAnswers) -> Containment | None:
+    """What is known of the fix being in ``run``'s build; None: nothing to ask."""
+    fix, build = cluster.resolved_commit, run.commit_sha
+    if not fix or not build:
+        return None
+    return (
+        Containment.CONTAINED if same_commit(fix, build) else answers.get(fix, Containment.UNKNOWN)
+    )
+
+
+def _record_fix_not_in_build(
+    session: Session,
+    cluster: Cluster,
+    run: Run,
+    campaign: Campaign | None,
+    at: datetime,
+    changes: RunClusters,
+) -> None:
+    """A resolved cluster failed in a build without its fix: a known failure, recorded in
+    its history (and the campaign's session log), never a regression."""
+    fix = str(cluster.resolved_commit)
+    details = {"fix": fix, "commit": run.commit_sha, "branch": run.branch}
+    record_event(session, cluster, FIX_NOT_IN_BUILD, at, run_id=run.id, details=details)
+    changes.fix_not_in_build.append(cluster.id)
+    if campaign is None:
+        return
+    where = f" on {run.branch}" if run.branch else ""
+    build = f" at {short_sha(run.commit_sha)}" if run.commit_sha else ""
+    session.add(
+        SessionLogEntry(
+            campaign_id=campaign.id,
+            run_id=run.id,
+            at=at,
+            kind=FIX_NOT_IN_BUILD,
+            text=(
+                f"Known failure: {cluster.title} failed in run {run.id}{where}{build}; "
+                f"its fix {short_sha(fix)} is not in this build (no regression)"
+            ),
+        )
+    )
 
 
 APPLIED_KINDS = ("failed", "flaky", "passed")
@@ -357,8 +426,13 @@ def track_run(
     cases: Sequence[TestCase],
     config: RepoConfig,
     web_url: str,
+    fix_answers: FixAnswers | None = None,
 ) -> RunClusters:
     """Cluster the run's failures and update lifecycles and desired GitHub state.
+
+    ``fix_answers`` (fix commit → whether this run's build contains it, asked of GitHub
+    by the job handler): a failure of a resolved cluster whose fix is not in the build is
+    recorded as "fix not in this build", not as a regression.
 
     Only runs on the branches that may open issues (the default branch, or
     ``failures.only_branches``) move a cluster's state: a pull request's failure is not a
@@ -402,9 +476,19 @@ def track_run(
             cluster.runs_failed += 1 if failed else 0
             cluster.flaky_runs += 0 if failed else 1
             record_event(session, cluster, "failed" if failed else "flaky", at, run_id=run.id)
+            if failed and not _fix_in_build(cluster, run, fix_answers or {}):
+                _record_fix_not_in_build(session, cluster, run, None, at, changes)
             continue
         _apply(
-            session, cluster, kind, run, campaign, at, failures.resolve_after_green_runs, changes
+            session,
+            cluster,
+            kind,
+            run,
+            campaign,
+            at,
+            failures.resolve_after_green_runs,
+            changes,
+            fix_answers,
         )
     if not steers:
         session.flush()

@@ -4,9 +4,13 @@ new → open → resolved → regressed → open …, plus muted. A cluster is *
 that first saw it and *open* from the next failing run on. It resolves when a person
 closes its issue or types ``/resolve``, or after ``resolve_after`` consecutive runs of one
 campaign in which its tests ran and passed (a run where they did not run counts neither
-way: hysteresis). A
+way: hysteresis); the fix of a green-run resolution is the commit of the streak's *first*
+green run, the first build known to contain it (``Transition.fix_commit``). A
 non-flaky failure of a resolved cluster is a regression (one event; later failing runs
-only add to the counts). Flaky failures are counted and never regress or reopen anything.
+only add to the counts) — when the failing build contains the fix. When it does not
+(``Event.fix_in_build`` False: an old branch, a pull request not rebased) the failure is
+counted and the cluster stays resolved (``Transition.fix_not_in_build``).
+Flaky failures are counted and never regress or reopen anything.
 Flaky goes both ways: a failure on a commit where the test passed is flaky when it
 happens (``FLAKY_IN_RUN``); a failure followed by a pass of the test on the same commit
 turns out flaky afterwards (``FAILURE_WAS_FLAKY``): the cluster is marked flaky, counted
@@ -59,6 +63,8 @@ class Life:
 
     state: State = State.NEW
     green_streaks: Mapping[str, int] = field(default_factory=dict)
+    # The commit of each streak's first green run (campaign -> sha): the fix, if it resolves.
+    streak_starts: Mapping[str, str] = field(default_factory=dict)
     runs_failed: int = 0
     flaky_runs: int = 0
     regressions: int = 0
@@ -73,6 +79,8 @@ class Event:
     at: datetime
     campaign: str | None = None  # for the *_in_run events
     until: datetime | None = None  # for MUTE (None: until unmuted)
+    commit: str | None = None  # for the *_in_run events: the run's commit
+    fix_in_build: bool = True  # for FAILED_IN_RUN: the build contains the cluster's fix
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +89,8 @@ class Transition:
     regressed: bool = False  # a regression event happened (comment once)
     resolved: bool = False  # it resolved by this event
     reopened: bool = False  # a person reopened it
+    fix_not_in_build: bool = False  # a resolved cluster failed in a build without its fix
+    fix_commit: str | None = None  # resolved by green runs: the first green run's commit
 
     @property
     def changed_state(self) -> bool:
@@ -125,25 +135,30 @@ def apply(life: Life, event: Event, *, resolve_after: int = 3) -> Transition:
     if kind in _FLAKY_KINDS:
         return Transition(replace(life, flaky=True, flaky_runs=life.flaky_runs + 1))
     if kind is EventKind.FAILED_IN_RUN:
-        return _failed(life)
+        return _failed(life, fix_in_build=event.fix_in_build)
     if kind is EventKind.PASSED_IN_RUN:
-        return _passed(life, event.campaign or "", resolve_after)
+        return _passed(life, event.campaign or "", event.commit, resolve_after)
     if kind in (EventKind.ISSUE_CLOSED_BY_PERSON, EventKind.RESOLVE):
         if life.state is State.RESOLVED:
             return Transition(life)
-        resolved = replace(life, state=State.RESOLVED, green_streaks={}, muted_until=None)
+        resolved = replace(
+            life, state=State.RESOLVED, green_streaks={}, streak_starts={}, muted_until=None
+        )
         return Transition(resolved, resolved=True)
     if kind is EventKind.ISSUE_REOPENED_BY_PERSON:
         if life.state is not State.RESOLVED:
             return Transition(life)
-        return Transition(replace(life, state=State.OPEN, green_streaks={}), reopened=True)
+        reopened = replace(life, state=State.OPEN, green_streaks={}, streak_starts={})
+        return Transition(reopened, reopened=True)
     raise ValueError(f"unknown cluster event {kind!r}")  # pragma: no cover
 
 
-def _failed(life: Life) -> Transition:
-    counted = replace(life, runs_failed=life.runs_failed + 1, green_streaks={})
+def _failed(life: Life, *, fix_in_build: bool) -> Transition:
+    counted = replace(life, runs_failed=life.runs_failed + 1, green_streaks={}, streak_starts={})
     if life.state is State.MUTED:
         return Transition(counted)
+    if life.state is State.RESOLVED and not fix_in_build:
+        return Transition(counted, fix_not_in_build=True)  # a known failure, not a regression
     if life.state is State.RESOLVED:
         regressed = replace(counted, state=State.REGRESSED, regressions=life.regressions + 1)
         return Transition(regressed, regressed=True)
@@ -152,10 +167,16 @@ def _failed(life: Life) -> Transition:
     return Transition(replace(counted, state=State.OPEN))
 
 
-def _passed(life: Life, campaign: str, resolve_after: int) -> Transition:
+def _passed(life: Life, campaign: str, commit: str | None, resolve_after: int) -> Transition:
     streaks = dict(life.green_streaks)
     streaks[campaign] = streaks.get(campaign, 0) + 1
-    counted = replace(life, green_streaks=streaks)
+    starts = dict(life.streak_starts)
+    if streaks[campaign] == 1:  # a new streak: its first green build is the fix candidate
+        starts.pop(campaign, None)
+        if commit:
+            starts[campaign] = commit
+    counted = replace(life, green_streaks=streaks, streak_starts=starts)
     if life.state in ACTIVE_STATES and streaks[campaign] >= resolve_after:
-        return Transition(replace(counted, state=State.RESOLVED, green_streaks={}), resolved=True)
+        resolved = replace(counted, state=State.RESOLVED, green_streaks={}, streak_starts={})
+        return Transition(resolved, resolved=True, fix_commit=starts.get(campaign))
     return Transition(counted)

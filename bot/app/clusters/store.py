@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.store.models import Cluster, ClusterAlias, ClusterEvent
 
 
-def _insert_ignoring_conflict(session: Session, table: Any, values: dict[str, Any]) -> None:
+def insert_ignoring_conflict(session: Session, table: Any, values: dict[str, Any]) -> None:
     """INSERT … ON CONFLICT DO NOTHING: a concurrent writer's row wins, ours is dropped."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -62,7 +62,7 @@ def get_or_create_cluster(
     found = find_cluster(session, repository_id, {**fingerprints, version: fingerprint})
     if found is not None:
         if found.fingerprint != fingerprint:
-            _insert_ignoring_conflict(
+            insert_ignoring_conflict(
                 session,
                 ClusterAlias.__table__,
                 {
@@ -73,7 +73,7 @@ def get_or_create_cluster(
                 },
             )
         return found, False
-    _insert_ignoring_conflict(
+    insert_ignoring_conflict(
         session,
         Cluster.__table__,
         {

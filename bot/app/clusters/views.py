@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -42,6 +42,7 @@ _KINDS = ("named", "computed", "test-name")
 _EVENT_TEXT = {
     "created": "first seen",
     "regressed": "failing again after it was resolved (regression)",
+    "fix_not_in_build": "failed in a build without its fix (known failure, no regression)",
     "resolved": "resolved",
     "reopened": "reopened by a person",
     "issue_opened": "issue opened",
@@ -163,12 +164,28 @@ def _history(session: Session, cluster_id: int) -> list[tuple[datetime, str]]:
         text = _EVENT_TEXT[event.kind]
         if event.kind == "linked" and isinstance((event.details or {}).get("to"), int):
             text = f"moved to #{event.details['to']}"
+        if event.kind == "fix_not_in_build":
+            text = _fix_not_in_build_text(event.details or {})
         if event.actor and event.kind in _WITH_ACTOR:
             text += f" by {event.actor}"
         if event.run_id is not None:
             text += f" (run {event.run_id})"
         out.append((event.at, text))
     return out
+
+
+def _fix_not_in_build_text(details: Mapping[str, object]) -> str:
+    """``known failure, fix b2c3d4e not in this build (release/1.4 at 1e2a5e0)``."""
+    fix, commit, branch = details.get("fix"), details.get("commit"), details.get("branch")
+    text = (
+        f"known failure, fix {str(fix)[:7]} not in this build"
+        if fix
+        else _EVENT_TEXT["fix_not_in_build"]
+    )
+    where = [branch] if isinstance(branch, str) and branch else []
+    if isinstance(commit, str) and commit:
+        where.append(f"at {commit[:7]}")
+    return text + (f" ({' '.join(where)})" if where else "")
 
 
 def issue_url(session: Session, repository_id: int, key: str | None) -> str | None:
@@ -355,7 +372,26 @@ def regression_view(
         previous_root_cause=confirmed.block.root_cause if confirmed else None,
         previous_record_by=confirmed.attribution if confirmed else None,
         fix_did_not_hold=bool(fixes),
+        **_fix_facts(session, cluster.id, run.id),
     )
+
+
+def _fix_facts(session: Session, cluster_id: int, run_id: int) -> dict[str, Any]:
+    """The fix the regression's build was checked for, from its ``regressed`` event."""
+    details = session.scalar(
+        select(ClusterEvent.details)
+        .where(
+            ClusterEvent.cluster_id == cluster_id,
+            ClusterEvent.run_id == run_id,
+            ClusterEvent.kind == "regressed",
+        )
+        .order_by(ClusterEvent.id.desc())
+        .limit(1)
+    )
+    fix, check = (details or {}).get("fix"), (details or {}).get("fix_in_build")
+    if not isinstance(fix, str) or check not in ("contained", "unknown"):
+        return {}
+    return {"fix_sha": fix, "fix_in_build": check}
 
 
 def _failing_executions(result: TestResult) -> int:
@@ -389,6 +425,8 @@ def findings_for_run(session: Session, repository_id: int, run_id: int) -> list[
             state = "muted"
         elif (cluster_id, "regressed") in events:
             state = "regression"
+        elif (cluster_id, "fix_not_in_build") in events:
+            state = "fix_not_in_build"
         elif all(r.outcome not in FAILING_OUTCOMES for r in results) or (
             (cluster_id, "flaky") in events and (cluster_id, "failed") not in events
         ):

@@ -27,7 +27,13 @@ MAX_TEST_ID_CHARS = 300
 MAX_PATH_CHARS = 1_024
 MAX_TRACE_SCAN = 64_000  # characters of a trace searched for frames
 
-CATEGORY_ORDER = (Category.NEW, Category.REGRESSION, Category.STILL_FAILING, Category.FLAKY)
+CATEGORY_ORDER = (
+    Category.NEW,
+    Category.REGRESSION,
+    Category.STILL_FAILING,
+    Category.FIX_NOT_IN_BUILD,
+    Category.FLAKY,
+)
 _RANK = {category: rank for rank, category in enumerate(CATEGORY_ORDER)}
 
 # CI workspace roots (backslashes already turned into slashes); what follows is the repo.
@@ -265,8 +271,16 @@ _WHAT = {
     Category.NEW: "New in this change",
     Category.REGRESSION: "Regression: a failure that was fixed came back",
     Category.STILL_FAILING: "Already failing before this change",
+    Category.FIX_NOT_IN_BUILD: "Known failure, its fix is not in this build",
     Category.FLAKY: "Flaky: failed, then passed on a retry",
 }
+
+
+def _what(category: Category, members: Sequence[FailedTest]) -> str:
+    fix = next((t.fix_sha for t in members if t.fix_sha), None)
+    if category is Category.FIX_NOT_IN_BUILD and fix:
+        return f"Known failure, fix {strip_control(fix).strip()[:7]} not in this build"
+    return _WHAT[category]
 
 
 def _tests_phrase(category: Category, count: int) -> str:
@@ -282,7 +296,7 @@ def _message(category: Category, members: Sequence[FailedTest]) -> str:
     more = len(ids) - MAX_LISTED_TESTS
     if more > 0:
         shown += f" … and {more:,} more"
-    lines = [f"{_WHAT[category]}. {_tests_phrase(category, len(ids))}: {shown}"]
+    lines = [f"{_what(category, members)}. {_tests_phrase(category, len(ids))}: {shown}"]
     first_message = next((t.message for t in members if t.message and t.message.strip()), None)
     if first_message:
         text = strip_control(first_message).strip()

@@ -17,6 +17,8 @@ class Category(StrEnum):
     NEW = "new"  # failing here, not on the base run
     REGRESSION = "regression"  # a resolved failure cluster that came back in this run
     STILL_FAILING = "still_failing"  # failing on the base run already
+    # a resolved cluster failing in a build that does not contain its fix: known, no regression
+    FIX_NOT_IN_BUILD = "fix_not_in_build"
     FLAKY = "flaky"  # failed, then passed on a retry (or on the same commit)
 
 
@@ -24,6 +26,7 @@ LEVELS = {
     Category.NEW: "failure",
     Category.REGRESSION: "failure",
     Category.STILL_FAILING: "warning",
+    Category.FIX_NOT_IN_BUILD: "warning",
     Category.FLAKY: "notice",
 }
 
@@ -43,6 +46,7 @@ class FailedTest:
     issue_number: int | None = None  # the cluster's failure issue, when it has one
     issue_url: str | None = None
     phase: str | None = None
+    fix_sha: str | None = None  # FIX_NOT_IN_BUILD: the cluster's fix, not in this build
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,10 +76,12 @@ def _by_category(view: CheckView) -> dict[Category, list[FailedTest]]:
 
 
 def _failure_parts(view: CheckView) -> list[str]:
-    """``3 new failures``, ``1 regression``, ``2 still failing``, ``1 flaky test``."""
+    """``3 new failures``, ``1 regression``, ``2 still failing``, ``1 flaky test``,
+    ``1 known failure (fix not in this build)``."""
     groups = _by_category(view)
     new, regressions = len(groups[Category.NEW]), len(groups[Category.REGRESSION])
     still, flaky = len(groups[Category.STILL_FAILING]), len(groups[Category.FLAKY])
+    known = len(groups[Category.FIX_NOT_IN_BUILD])
     parts: list[str] = []
     if view.base is None:
         if new + still:
@@ -91,6 +93,8 @@ def _failure_parts(view: CheckView) -> list[str]:
         parts.append(_plural(regressions, "regression"))
     if still and view.base is not None:
         parts.append(f"{_n(still)} still failing")
+    if known:
+        parts.append(_plural(known, "known failure") + " (fix not in this build)")
     if not parts and view.counts.failed:  # failures without details
         parts.append(_plural(view.counts.failed, "failure"))
     if flaky or view.counts.flaky:
@@ -218,6 +222,13 @@ def _section_heading(category: Category, view: CheckView, count: int) -> tuple[s
             f"❌ Still failing ({_n(count)})",
             f"Already failing on {base}, so not caused by this change.",
         )
+    if category is Category.FIX_NOT_IN_BUILD:
+        return (
+            f"🕰️ Known failures, fix not in this build ({_n(count)})",
+            "Failures that were fixed, in a build that does not contain the fix (an older "
+            "branch, or a branch not rebased): not regressions. Merge or rebase to pick "
+            "up the fix.",
+        )
     return f"⚠️ Flaky ({_n(count)})", "Failed, then passed on a retry."
 
 
@@ -225,6 +236,7 @@ _NOUNS = {
     Category.NEW: "new failures",
     Category.REGRESSION: "regressions",
     Category.STILL_FAILING: "tests still failing",
+    Category.FIX_NOT_IN_BUILD: "known failures",
     Category.FLAKY: "flaky tests",
 }
 
@@ -250,9 +262,11 @@ def _failure_section(
     shown = detail.rows if category in (Category.NEW, Category.REGRESSION) else detail.other_rows
     rows = ["| Test | Signature | Failure issue |", "|---|---|---|"]
     for test in tests[:shown]:
+        signature = table_cell(test.cluster_title, detail.title_chars) or "—"
+        if category is Category.FIX_NOT_IN_BUILD and test.fix_sha:
+            signature += f" · known failure, fix {sha(test.fix_sha)} not in this build"
         rows.append(
-            f"| {cell_code(test.test_id, detail.id_chars)} | "
-            f"{table_cell(test.cluster_title, detail.title_chars) or '—'} | {_issue_cell(test)} |"
+            f"| {cell_code(test.test_id, detail.id_chars)} | {signature} | {_issue_cell(test)} |"
         )
     intro = f"### {heading}\n\n" + (f"{explanation}\n\n" if explanation else "")
     noun = "failures" if category is Category.NEW and view.base is None else _NOUNS[category]
@@ -327,7 +341,12 @@ def _footer(view: CheckView) -> list[str]:
 def _blocks(view: CheckView, detail: _Detail) -> list[str]:
     groups = _by_category(view)
     blocks = [*_note(view), _headline(view), _comparison(view), *_phases(view)]
-    for category in (Category.NEW, Category.REGRESSION, Category.STILL_FAILING):
+    for category in (
+        Category.NEW,
+        Category.REGRESSION,
+        Category.STILL_FAILING,
+        Category.FIX_NOT_IN_BUILD,
+    ):
         blocks.extend(_failure_section(category, groups[category], view, detail))
     blocks.extend(_fixed(view, detail))
     blocks.extend(_failure_section(Category.FLAKY, groups[Category.FLAKY], view, detail))

@@ -20,7 +20,7 @@ from bot.core.five_whys import AnalysisBlock, Attribution
 ClusterKind = Literal["named", "computed", "test-name"]
 ClusterState = Literal["new", "open", "resolved", "regressed", "muted"]
 ResolutionReason = Literal["issue_closed", "green_runs", "command"]
-FindingState = Literal["new", "recurring", "regression", "flaky", "muted"]
+FindingState = Literal["new", "recurring", "regression", "fix_not_in_build", "flaky", "muted"]
 
 BOT_LOGIN = "loopwatch"  # ``Resolution.by`` when green runs resolved the cluster
 
@@ -110,6 +110,8 @@ class RegressionView:
     previous_root_cause: str | None = None
     previous_record_by: Attribution | None = None  # whose five-whys, which version, where
     fix_did_not_hold: bool = False
+    fix_sha: str | None = None  # the fix GitHub was asked about (None: nothing to ask)
+    fix_in_build: Literal["contained", "unknown"] | None = None  # what GitHub's compare said
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

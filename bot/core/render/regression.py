@@ -80,6 +80,22 @@ def _previous_record(view: RegressionView) -> str:
     return f"{text} recorded the fix below."
 
 
+def _fix_in_build(view: RegressionView) -> list[str]:
+    """Whether this build contains the fix, as GitHub's compare API said."""
+    if view.fix_sha is None or view.fix_in_build is None:
+        return []
+    fix = sha(view.fix_sha)
+    build = sha(view.run.commit_sha) if view.run.commit_sha else "this build"
+    if view.fix_in_build == "contained":
+        return [f"**The fix is in this build:** {build} contains {fix}.", ""]
+    return [
+        f"**Is the fix in this build?** GitHub could not compare {fix} with {build} (a "
+        "commit it does not know, or one force-pushed away), so this counts as a regression "
+        "to be safe.",
+        "",
+    ]
+
+
 def render_regression_comment(view: RegressionView) -> str:
     """The one comment a failure issue gets when its resolved cluster fails again."""
     cluster = view.cluster
@@ -108,6 +124,7 @@ def render_regression_comment(view: RegressionView) -> str:
     if len(tests) > COMMENT_TESTS:
         lines.append(f"- … and {plural(len(tests) - COMMENT_TESTS, 'more test')}")
     lines.append("")
+    lines += _fix_in_build(view)
     if not view.fix_did_not_hold:
         lines += [
             f"**Had been resolved:** {resolution_phrase(view.resolved)}{_held_for(view)}",

@@ -9,6 +9,8 @@ import structlog
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
+from bot.adapters.github.containment import fetch_compare_status
+from bot.adapters.github.errors import GitHubTransientError
 from bot.adapters.logs import capped
 from bot.adapters.queue.kinds import PROCESS_RUN, ProcessRunPayload, defer_sync
 from bot.adapters.queue.worker import Handler, JobContext
@@ -26,8 +28,14 @@ from bot.adapters.store.models import (
 )
 from bot.app.checks.desired_checks import desire_completed
 from bot.app.clusters.apply_run import publish_run_clusters, track_run
+from bot.app.clusters.fix_in_build import (
+    FixAnswers,
+    fix_questions,
+    known_answers,
+    remember_answers,
+)
 from bot.app.clusters.views import findings_for_run
-from bot.app.repo_config import load_repo_config_text
+from bot.app.repo_config import load_repo_config_text, resolve_installation
 from bot.app.services import Services
 from bot.app.steering.runs import following
 from bot.app.tracking_issue import previous_summaries, run_info, tracking_key, update_tracking_issue
@@ -36,11 +44,14 @@ from bot.core.analysis.run_cases import OTHER_PHASE, RunCase
 from bot.core.config.campaign import ComparisonConfig
 from bot.core.config.loader import load_config
 from bot.core.config.repo import ConfigResult
+from bot.core.fix_in_build import Containment
 from bot.core.render.tracking_issue.issue_view import RunInfo
 from bot.core.render.tracking_issue.run_text import run_log_text
 from bot.core.reports.run_files import ParsedRun, parse_files
 from bot.core.steering.run_diff import RunDiff, TestOutcome, diff_phrase, diff_runs
 from bot.handlers.registry import handles
+
+COMPARE_ATTEMPTS = 3  # then an unanswered "is the fix in this build?" counts as unknown
 
 
 @handles(PROCESS_RUN)
@@ -70,12 +81,80 @@ def make_process_run_handler(services: Services) -> Handler:
         # Parsing and storing can take seconds on big reports: off the event loop, so the
         # job's heartbeat keeps its lease.
         parsed = await asyncio.to_thread(parse_files, files)
-        await asyncio.to_thread(_store, repository_id, run_id, parsed, config)
+        answers = await _fix_answers(ctx, repository_id, run_id, parsed, config)
+        await asyncio.to_thread(_store, repository_id, run_id, parsed, config, answers)
         ctx.log.info("run_processed", cases=len(parsed.cases), errors=len(parsed.errors))
 
-    def _store(repository_id: int, run_id: int, parsed: ParsedRun, config: ConfigResult) -> None:
+    async def _fix_answers(
+        ctx: JobContext, repository_id: int, run_id: int, parsed: ParsedRun, config: ConfigResult
+    ) -> FixAnswers:
+        """Whether this run's build contains the fix of each resolved cluster it fails:
+        from the database, else asked of GitHub (and kept)."""
+        questions = await asyncio.to_thread(_questions, repository_id, run_id, parsed, config)
+        if questions is None:
+            return {}
+        full_name, build, fixes, answers = questions
+        missing = [fix for fix in fixes if fix not in answers]
+        if not missing:
+            return answers
+        installation_id = await resolve_installation(services, repository_id)
+        if installation_id is None:  # not installed: nothing can be asked, all unknown
+            return answers
+        gh = services.github().installation(installation_id)
+        statuses: dict[str, str | None] = {}
+        for fix in missing:
+            try:
+                statuses[fix] = await fetch_compare_status(gh, full_name, fix, build)
+            except GitHubTransientError as error:
+                if ctx.attempt < min(ctx.max_attempts, COMPARE_ATTEMPTS):
+                    raise  # the queue backs off and tries again
+                ctx.log.warning("fix_in_build_unanswered", fix=fix, error=str(error)[:200])
+                statuses[fix] = None  # unknown: decided conservatively (a regression)
+
+        def keep() -> dict[str, Containment]:
+            with transaction(services.session_factory) as session:
+                return remember_answers(session, repository_id, build, statuses)
+
+        answers.update(await asyncio.to_thread(keep))
+        ctx.log.info(
+            "fix_in_build_asked",
+            build=build,
+            asked=len(missing),
+            answers={fix[:7]: answer.value for fix, answer in answers.items()},
+        )
+        return answers
+
+    def _questions(
+        repository_id: int, run_id: int, parsed: ParsedRun, config: ConfigResult
+    ) -> tuple[str, str, list[str], dict[str, Containment]] | None:
+        with services.session_factory() as session:
+            run = session.get_one(Run, run_id)
+            repository = session.get_one(Repository, repository_id)
+            if not run.commit_sha or is_from_fork(run, repository):
+                return None
+            cases = [case for _, case in parsed.cases]
+            fixes = fix_questions(session, repository_id, run.commit_sha, cases, config.config)
+            if not fixes:
+                return None
+            known = known_answers(session, repository_id, run.commit_sha, fixes)
+            return repository.full_name, run.commit_sha, fixes, known
+
+    def _store(
+        repository_id: int,
+        run_id: int,
+        parsed: ParsedRun,
+        config: ConfigResult,
+        answers: FixAnswers,
+    ) -> None:
         with transaction(services.session_factory) as session:
-            store_processed_run(session, run_id, parsed, config, services.settings.github_web_url)
+            store_processed_run(
+                session,
+                run_id,
+                parsed,
+                config,
+                services.settings.github_web_url,
+                fix_answers=answers,
+            )
             # A burst of runs becomes one GitHub edit: the sync job is deduplicated and
             # waits a moment for the next run of the burst.
             repository = session.get_one(Repository, repository_id)
@@ -87,7 +166,13 @@ def make_process_run_handler(services: Services) -> Handler:
 
 
 def store_processed_run(
-    session: Session, run_id: int, parsed: ParsedRun, config: ConfigResult, web_url: str
+    session: Session,
+    run_id: int,
+    parsed: ParsedRun,
+    config: ConfigResult,
+    web_url: str,
+    *,
+    fix_answers: FixAnswers | None = None,
 ) -> None:
     run = session.get_one(Run, run_id)
     repository = session.get_one(Repository, run.repository_id)
@@ -133,6 +218,7 @@ def store_processed_run(
         cases=[case for _, case in parsed.cases],
         config=config.config,
         web_url=web_url,
+        fix_answers=fix_answers,
     )
     info = run_info(run, repository.full_name, web_url)
     _log_run(

@@ -19,6 +19,7 @@ from loopwatch_sandbox.demo.artifacts_scene import nightly_artifacts, oidc_uploa
 from loopwatch_sandbox.demo.checks_scene import pull_request_check
 from loopwatch_sandbox.demo.commands_scene import triage_with_commands
 from loopwatch_sandbox.demo.five_whys_scene import fix_that_did_not_hold, push_commits, show_draft
+from loopwatch_sandbox.demo.fix_in_build_scene import fix_not_in_this_build
 from loopwatch_sandbox.demo.fixtures import (
     DEMO_ANALYSIS,
     DEMO_CAMPAIGN,
@@ -176,6 +177,8 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
     pull_request_check(story, stack, sandbox, uploader)
     nightly_artifacts(story, stack, sandbox)
     oidc_upload(story, stack, sandbox, out)
+    if ws is not None:
+        fix_not_in_this_build(story, stack, sandbox, uploader, failure=ws["number"])
 
 
 def _set_up(story: Story, stack: DemoStack, sandbox: Sandbox) -> str:

@@ -11,9 +11,17 @@ from bot.core.render.tracking_issue.issue_view import TrackingIssueView
 from bot.core.safe_markdown import code, inline, link, safe_url
 from bot.core.text import plural
 
-_CLUSTER_ORDER = {"regression": 0, "new": 1, "recurring": 2, "muted": 3, "flaky": 4}
+_CLUSTER_ORDER = {
+    "regression": 0,
+    "new": 1,
+    "recurring": 2,
+    "fix_not_in_build": 3,
+    "muted": 3,
+    "flaky": 4,
+}
 _CLUSTER_LABELS = {
     "regression": "🔁 Regression",
+    "fix_not_in_build": "🕰️ Known failure, fix not in this build",
     "new": "🆕 New",
     "recurring": "❌ Recurring",
     "muted": "🔇 Muted",
