@@ -33,7 +33,8 @@ from bot.adapters.store.models import (
 )
 from bot.app.clusters.issues import IssueContext, may_open_issues, update_cluster_issues
 from bot.app.clusters.lifecycle import Event, EventKind, Life, State, apply, run_event_kind
-from bot.app.clusters.store import get_or_create_cluster, record_event
+from bot.app.clusters.store import record_event
+from bot.app.clusters.versions import place_failure
 from bot.core.config.repo import RepoConfig
 from bot.core.render.clusters import BOT_LOGIN
 from bot.core.reports.model import Outcome, TestCase
@@ -212,6 +213,13 @@ def _group_failures(
     return groups
 
 
+def _hand_over_tests(older: Cluster, group: _Group) -> None:
+    """A new signature version took these failures from ``older``: their tests are no
+    longer "its tests" (their failures would keep it from ever counting a green run)."""
+    moved = {r.test_id for r in group.results}
+    older.test_ids = [t for t in older.test_ids or [] if str(t) not in moved]
+
+
 def _note_seen(cluster: Cluster, group: _Group, run: Run, at: datetime) -> None:
     signature = group.signature
     cluster.title = signature.title
@@ -361,15 +369,17 @@ def track_run(
     groups = _group_failures(session, run, cases, config)
     failing_clusters: set[int] = set()
     for fingerprint, group in groups.items():
-        cluster, _ = get_or_create_cluster(
+        placement = place_failure(
             session,
             repository.id,
-            fingerprint=fingerprint,
             version=group.signature.version,
-            fingerprints=group.fingerprints,
+            fingerprints={**group.fingerprints, group.signature.version: fingerprint},
             title=group.signature.title,
             at=at,
         )
+        cluster = placement.cluster
+        if placement.split_from is not None:
+            _hand_over_tests(placement.split_from, group)
         for row in group.results:
             row.cluster_id = cluster.id
         changes.seen.append(cluster.id)
