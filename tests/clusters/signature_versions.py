@@ -31,7 +31,9 @@ def stand_in_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
         failure_type, _ = split_type(case.failure_type, case.message)
         normalized += f" | type={failure_type or '-'}"
         title = f"{first.title} ({failure_type})" if failure_type else first.title
-    return replace(first, fingerprint=fingerprint_of(normalized), version=2, normalized=normalized, title=title)
+    return replace(
+        first, fingerprint=fingerprint_of(normalized), version=2, normalized=normalized, title=title
+    )
 
 
 @dataclass

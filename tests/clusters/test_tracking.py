@@ -1,4 +1,4 @@
-"""Cluster rows on both databases: create once, a cluster moving to a new signature version,
+"""Cluster rows on both databases: create once (versions: test_placement.py),
 people closing and reopening failure issues, green runs closing them."""
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.github.desired_state import set_desired_issue
 from bot.adapters.store.db import transaction
-from bot.adapters.store.models import Cluster, ClusterAlias, ClusterEvent, GitHubIssue, Repository
+from bot.adapters.store.models import Cluster, ClusterEvent, GitHubIssue, Repository
 from bot.app.clusters.people import cluster_issue_changed_by_person, set_muted
 from bot.app.clusters.store import create_cluster
-from bot.app.clusters.versions import place_failure
 from bot.core.config.loader import load_config
 from tests.pipeline.conftest import Harness
 
@@ -48,35 +47,12 @@ def test_get_or_create_returns_one_cluster(session_factory: sessionmaker[Session
         assert first.id == again.id and created and not created_again
 
 
-def test_a_new_signature_version_moves_the_old_cluster(
-    session_factory: sessionmaker[Session],
-) -> None:
-    with transaction(session_factory) as session:
-        repo = _repository(session)
-        old = place_failure(
-            session, repo.id, version=1, title="t", at=AT
-        ).cluster
-        new = place_failure(
-            session, repo.id, version=2, title="t", at=AT
-        )
-        assert new.cluster.id == old.id and not new.created
-        assert (old.fingerprint, old.signature_version) == ("v2fp", 2)
-        alias = session.scalars(select(ClusterAlias)).one()
-        assert (alias.fingerprint, alias.signature_version, alias.cluster_id) == ("v1fp", 1, old.id)
-        # Later lookups by the new fingerprint alone find it.
-        found = place_failure(session, repo.id, version=2, title="t", at=AT)
-        assert found.cluster.id == old.id
-        assert session.scalars(select(Cluster)).all() == [old]
-
-
 def test_people_close_and_reopen_and_a_redelivery_changes_nothing(
     session_factory: sessionmaker[Session],
 ) -> None:
     with transaction(session_factory) as session:
         repo = _repository(session)
-        cluster, _ = create_cluster(
-            session, repo.id, fingerprint="f1", version=1, title="t", at=AT
-        )
+        cluster, _ = create_cluster(session, repo.id, fingerprint="f1", version=1, title="t", at=AT)
         cluster.state, cluster.issue_key = "open", "cluster:f1"
         row = set_desired_issue(session, repo.id, "cluster:f1", title="t", section="s")
 
@@ -163,9 +139,7 @@ def _in_own_transaction(factory: sessionmaker[Session], work: Callable[[Session]
 def test_mute_and_unmute_are_recorded_once(session_factory: sessionmaker[Session]) -> None:
     with transaction(session_factory) as session:
         repo = _repository(session)
-        cluster, _ = create_cluster(
-            session, repo.id, fingerprint="m", version=1, title="t", at=AT
-        )
+        cluster, _ = create_cluster(session, repo.id, fingerprint="m", version=1, title="t", at=AT)
         cluster.state = "open"
         assert set_muted(session, cluster, muted=True, at=AT, actor="raj")
         assert not set_muted(session, cluster, muted=True, at=AT, actor="raj")

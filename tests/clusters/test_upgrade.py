@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bot.adapters.store.models import Cluster, ClusterAlias, ClusterEvent, GitHubComment
 from bot.core.reports import parse_report
 from bot.core.signatures import fingerprints_for_versions
-from tests.clusters.signature_versions import Versions, versions  # noqa: F401 - fixture
+from tests.clusters.signature_versions import Versions
 from tests.pipeline.conftest import REPO, Harness
 
 CONFIG = "failures:\n  max_new_issues_per_run: 10\n"
@@ -81,7 +81,9 @@ def _issue_of(h: Harness, cluster: Cluster) -> dict[str, Any]:
 
 
 def _prepare(h: Harness) -> None:
-    h.admin("PUT", f"/repos/{REPO}/files", json={"path": ".github/loopwatch.yml", "content": CONFIG})
+    h.admin(
+        "PUT", f"/repos/{REPO}/files", json={"path": ".github/loopwatch.yml", "content": CONFIG}
+    )
 
 
 def test_texts_differ_between_the_versions(versions: Versions) -> None:
@@ -99,7 +101,11 @@ def test_v1_clusters_move_to_v2_as_they_are_seen(harness: Harness, versions: Ver
     assert len(before) == 3  # Timeout (both texts), the 1011, the KeyError
     with h.session_factory() as session:
         clusters = {c.title: c for c in session.scalars(select(Cluster))}
-    timeout, ws, key_error = clusters["Timeout"], clusters[next(t for t in clusters if "1011" in t)], clusters["KeyError: 'tenant'"]
+    timeout, ws, key_error = (
+        clusters["Timeout"],
+        clusters[next(t for t in clusters if "1011" in t)],
+        clusters["KeyError: 'tenant'"],
+    )
     assert {c.signature_version for c in clusters.values()} == {1}
     ws_issue = _issue_of(h, ws)
     h.admin("POST", f"/repos/{REPO}/issues/{ws_issue['number']}/close", json={"user": "ana"})
@@ -107,7 +113,9 @@ def test_v1_clusters_move_to_v2_as_they_are_seen(harness: Harness, versions: Ver
 
     versions.use(2)  # the new release is deployed
     _run(h, [SELENIUM, WS_1011], 2, WITHOUT_KEY_ERROR)
-    _run(h, [READ_TIMEOUT], 3, WITHOUT_KEY_ERROR)  # its version 1 cluster moved on under another fingerprint
+    _run(
+        h, [READ_TIMEOUT], 3, WITHOUT_KEY_ERROR
+    )  # its version 1 cluster moved on under another fingerprint
     _run(h, [SELENIUM, READ_TIMEOUT, WS_1011], 4, WITHOUT_KEY_ERROR)  # nothing new
 
     after = _failure_issues(h)
@@ -115,8 +123,14 @@ def test_v1_clusters_move_to_v2_as_they_are_seen(harness: Harness, versions: Ver
     (new_number,) = set(after) - set(before)
     with h.session_factory() as session:
         rows = {c.id: c for c in session.scalars(select(Cluster))}
-        aliases = {a.fingerprint: (a.cluster_id, a.signature_version) for a in session.scalars(select(ClusterAlias))}
-        events = [(e.cluster_id, e.kind, e.details) for e in session.scalars(select(ClusterEvent).order_by(ClusterEvent.id))]
+        aliases = {
+            a.fingerprint: (a.cluster_id, a.signature_version)
+            for a in session.scalars(select(ClusterAlias))
+        }
+        events = [
+            (e.cluster_id, e.kind, e.details)
+            for e in session.scalars(select(ClusterEvent).order_by(ClusterEvent.id))
+        ]
         comments = session.scalars(select(GitHubComment)).all()
     selenium, read_timeout = _fingerprints(SELENIUM), _fingerprints(READ_TIMEOUT)
     moved = rows[timeout.id]
@@ -125,10 +139,15 @@ def test_v1_clusters_move_to_v2_as_they_are_seen(harness: Harness, versions: Ver
     assert aliases[timeout.fingerprint] == (timeout.id, 1)  # the old key is still found
     (split,) = [c for c in rows.values() if c.fingerprint == read_timeout[2]]
     assert split.id not in (timeout.id, ws.id, key_error.id) and split.signature_version == 2
-    assert [(cid, d) for cid, kind, d in events if kind == "split"] == [(timeout.id, {"cluster_id": split.id})]
+    assert [(cid, d) for cid, kind, d in events if kind == "split"] == [
+        (timeout.id, {"cluster_id": split.id})
+    ]
     assert READ_TIMEOUT.test not in moved.test_ids
     assert rows[ws.id].signature_version == 2 and rows[ws.id].regressions == 1
-    assert (rows[key_error.id].signature_version, rows[key_error.id].fingerprint) == (1, key_error.fingerprint)
+    assert (rows[key_error.id].signature_version, rows[key_error.id].fingerprint) == (
+        1,
+        key_error.fingerprint,
+    )
     assert rows[key_error.id].state == key_error.state  # as it was
     assert [kind for cid, kind, _ in events if kind == "regressed"] == ["regressed"]
 
@@ -140,8 +159,14 @@ def test_v1_clusters_move_to_v2_as_they_are_seen(harness: Harness, versions: Ver
     assert len(notes) == 1
     assert "Signature version 2 tells apart" in notes[0] and f"#{new_number}" in notes[0]
     assert "Timeout (ReadTimeout)" in notes[0] and "test_real_tool_usage" in notes[0]
-    assert after[ws_issue["number"]]["state"] == "open" and len(after[ws_issue["number"]]["comments"]) == 1
-    assert after[new_number]["title"].startswith("Timeout (ReadTimeout)") or "ReadTimeout" in after[new_number]["title"]
+    assert (
+        after[ws_issue["number"]]["state"] == "open"
+        and len(after[ws_issue["number"]]["comments"]) == 1
+    )
+    assert (
+        after[new_number]["title"].startswith("Timeout (ReadTimeout)")
+        or "ReadTimeout" in after[new_number]["title"]
+    )
     assert after[new_number]["comments"] == []
     key_issue = after[_issue_of(h, rows[key_error.id])["number"]]
     assert key_issue["state"] == "open" and key_issue["comments"] == []

@@ -58,7 +58,9 @@ def loads(text: str) -> dict[str, dict[str, str]]:
     return entries
 
 
-def describe_differences(name: str, expected: Mapping[str, Entry], actual: Mapping[str, Entry]) -> str:
+def describe_differences(
+    name: str, expected: Mapping[str, Entry], actual: Mapping[str, Entry]
+) -> str:
     """A readable account: which keys changed and how, which are missing or new."""
     changed = sorted(k for k in expected.keys() & actual.keys() if expected[k] != actual[k])
     missing = sorted(expected.keys() - actual.keys())

@@ -24,9 +24,7 @@ def test_split_note(golden: Callable[[str, str], None]) -> None:
 
 
 def test_names_the_new_issue_as_a_reference_and_neutralizes_titles() -> None:
-    text = render_split_note(
-        SplitNoteView(2, "kept", "@ana broke `#12`", moved_issue_number=58)
-    )
+    text = render_split_note(SplitNoteView(2, "kept", "@ana broke `#12`", moved_issue_number=58))
     assert "now go to #58;" in text  # a real reference to our own issue
     assert "@ana" in text and "`` @ana broke `#12` ``" in text  # inside a code span: no ping
     assert "Tests whose failures" not in text  # no tests known: no line

@@ -138,7 +138,9 @@ def table_examples() -> list[Example]:
                     continue
                 for row in _rows(mark):
                     fields = {k: row[k] for k in CASE_ARGUMENTS if k in row}
-                    if not fields or not all(v is None or isinstance(v, str) for v in fields.values()):
+                    if not fields or not all(
+                        v is None or isinstance(v, str) for v in fields.values()
+                    ):
                         continue
                     digest = hashlib.sha256(
                         json.dumps(fields, sort_keys=True).encode()

@@ -61,8 +61,6 @@ def announce_splits(session: Session, repository_id: int, seen: Sequence[int]) -
             moved_tests=_tests(session, newer),
         )
         key = split_note_key(older, newer)
-        add_comment(
-            session, repository_id, key, render_split_note(view), issue_key=older.issue_key
-        )
+        add_comment(session, repository_id, key, render_split_note(view), issue_key=older.issue_key)
         queued.append(key)
     return queued

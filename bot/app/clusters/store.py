@@ -34,6 +34,13 @@ def create_cluster(
     and everyone reads the one row that won. Which cluster a failure belongs to across
     signature versions is decided before (:mod:`bot.app.clusters.versions`).
     """
+    found = session.scalar(
+        select(Cluster).where(
+            Cluster.repository_id == repository_id, Cluster.fingerprint == fingerprint
+        )
+    )
+    if found is not None:
+        return found, False
     insert_ignoring_conflict(
         session,
         Cluster.__table__,

@@ -84,9 +84,7 @@ def _alias(session: Session, cluster: Cluster, fingerprint: str, version: int) -
     )
 
 
-def _move(
-    session: Session, cluster: Cluster, version: int, fingerprint: str, at: datetime
-) -> None:
+def _move(session: Session, cluster: Cluster, version: int, fingerprint: str, at: datetime) -> None:
     """The cluster takes its fingerprint under ``version``; the old one stays an alias.
 
     A five-whys is stored under the cluster's fingerprint, so it moves along."""

@@ -27,8 +27,7 @@ class SplitNoteView:
 def render_split_note(view: SplitNoteView) -> str:
     target = f"#{int(view.moved_issue_number)}"  # our own issue: a real reference
     lines = [
-        f"**Signature version {view.version} tells apart failures this issue grouped "
-        "together.**",
+        f"**Signature version {view.version} tells apart failures this issue grouped together.**",
         "",
         f"Failures like {code(view.moved_title, TITLE_CHARS)} now go to {target}; this issue "
         f"keeps {code(view.kept_title, TITLE_CHARS)}.",
