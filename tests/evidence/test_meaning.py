@@ -8,9 +8,11 @@ from typing import get_args
 import pytest
 
 from bot.core.evidence.meaning import Meaning, Side, meaning_of
+from bot.core.reports.model import Outcome, TestCase
 from bot.core.signatures.v1.codes import GRPC_NAMES
 from bot.core.signatures.v1.exception_type import split_type
 from bot.core.signatures.v1.families import detect_family
+from bot.core.signatures.v2.compute import compute_v2
 
 
 def _meaning(family: str | None, failure_type: str | None = None, message: str = "") -> Meaning:
@@ -285,3 +287,29 @@ def test_every_family_detected_in_real_messages_has_a_meaning(
     meaning = meaning_of(family.id, failure_type, message)
 
     assert meaning is not None, family.id
+
+
+@pytest.mark.parametrize(("raw_type", "raw_message"), REAL_FAILURES)
+def test_every_v2_family_of_real_messages_has_the_v1_meaning(
+    raw_type: str | None, raw_message: str
+) -> None:
+    """Signature v2 adds a kind to some families (``timeout-test``, ``signal-sigsegv``);
+    the meaning stays the one the standards give the v1 family."""
+    case = TestCase(
+        test_id="t::x",
+        name="x",
+        outcome=Outcome.FAILED,
+        failure_type=raw_type,
+        message=raw_message,
+    )
+    family = compute_v2(case, ()).family
+    assert family is not None, raw_message
+    failure_type, message = split_type(raw_type, raw_message)
+    v1_family = detect_family(failure_type, message)
+    assert v1_family is not None
+    v1_meaning = meaning_of(v1_family.id, failure_type, message)
+    v2_meaning = meaning_of(family, failure_type, message)
+    assert v1_meaning is not None
+    assert v2_meaning is not None, family
+    # one fact: the same side and source (v1's "exit code 143" adds how shells spell it)
+    assert (v2_meaning.side, v2_meaning.source) == (v1_meaning.side, v1_meaning.source)

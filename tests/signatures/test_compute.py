@@ -10,10 +10,12 @@ from bot.core.reports import parse_report
 from bot.core.reports.model import TestCase
 from bot.core.signatures import (
     SIGNATURE_VERSION,
+    SUPPORTED_VERSIONS,
     Signature,
     compute_signature,
     fingerprints_for_versions,
 )
+from bot.core.signatures.v1.compute import compute_v1
 from tests.signatures.conftest import failure
 
 FORMATS = [
@@ -85,7 +87,7 @@ def test_corpus_failures_get_distinct_signatures(corpus_dir: Path) -> None:
     http = by_test(cases, "test_stream_auth_http")
     ws = by_test(cases, "test_stream_websocket_reconnect")
     assert len({order.fingerprint, fixture.fingerprint, http.fingerprint, ws.fingerprint}) == 4
-    assert http.title == "HTTP 403 Forbidden"
+    assert http.title == "HTTP 403 Forbidden (staging.example.test)"
     assert order.title == "AssertionError: execution order violated: […]"
     assert fixture.title.startswith("RuntimeError: SessionMiddleware must be installed")
 
@@ -171,7 +173,9 @@ def test_signature_shape() -> None:
     assert signature.version == SIGNATURE_VERSION
     assert len(signature.fingerprint) == 20
     assert int(signature.fingerprint, 16) >= 0
-    assert signature.normalized.startswith(f"v{SIGNATURE_VERSION} | computed | type=ValueError")
+    assert signature.normalized.startswith(
+        f"v{SIGNATURE_VERSION} | computed | family=- | type=ValueError"
+    )
     assert signature.title == "ValueError: boom <n>"
     assert (signature.labels, signature.severity, signature.rule_id) == ((), None, None)
 
@@ -180,7 +184,8 @@ def test_fingerprints_for_versions() -> None:
     case = failure("received 1011 (internal error)")
     versions = fingerprints_for_versions(case)
     assert versions[SIGNATURE_VERSION] == compute_signature(case).fingerprint
-    assert set(versions) == {1}
+    assert set(versions) == set(SUPPORTED_VERSIONS) == {1, 2}
+    assert versions[1] != versions[2]  # each version hashes its own normalized text
 
 
 def test_message_from_trace_when_message_is_missing() -> None:
@@ -188,9 +193,9 @@ def test_message_from_trace_when_message_is_missing() -> None:
     assert compute_signature(a).family == "websocket-close-1011"
 
 
-def test_known_miss_detail_on_the_second_line_merges() -> None:
-    # Known miss (docs/signatures.md): only the headline counts, so two different fields
-    # failing validation at one place are one cluster.
+def test_validation_fields_on_later_lines_split_since_v2() -> None:
+    # v1's known miss: only the headline counted, so two different fields failing
+    # validation at one place were one cluster; v2's cause reader reads the field paths.
     trace = '  File "agents/tools/base.py", line 9, in parse_call\n'
     a = failure(
         "1 validation error for ToolCall\narguments.query\n  Field required",
@@ -200,15 +205,19 @@ def test_known_miss_detail_on_the_second_line_merges() -> None:
     b = failure(
         "1 validation error for ToolCall\narguments.limit\n  Too large", "ValidationError", trace
     )
-    assert compute_signature(a).fingerprint == compute_signature(b).fingerprint
+    assert compute_v1(a, ()).fingerprint == compute_v1(b, ()).fingerprint
+    assert compute_signature(a).fingerprint != compute_signature(b).fingerprint
 
 
-def test_timeouts_group_across_tests() -> None:
-    # Documented choice: a timeout is one problem per repository unless a rule splits it.
-    a = failure("Timeout of 2000ms exceeded.", "Error", test_id="a.spec.js::loads")
-    b = failure("", "TimeoutError", test_id="tests/test_b.py::test_b")
-    assert compute_signature(a).fingerprint == compute_signature(b).fingerprint
-    assert compute_signature(a).title == "Timeout"
+def test_timeouts_are_grouped_by_kind() -> None:
+    # v1 made every timeout one cluster; v2 keeps the family and splits by what timed out.
+    mocha = failure("Timeout of 2000ms exceeded.", "Error", test_id="a.spec.js::loads")
+    jest = failure("Exceeded timeout of 5000 ms for a test.", None, test_id="b.spec.js::saves")
+    asyncio = failure("", "TimeoutError", test_id="tests/test_b.py::test_b")
+    assert compute_signature(mocha).fingerprint == compute_signature(jest).fingerprint
+    assert compute_signature(mocha).fingerprint != compute_signature(asyncio).fingerprint
+    assert compute_signature(mocha).title == "Test timed out"
+    assert compute_v1(mocha, ()).fingerprint == compute_v1(asyncio, ()).fingerprint
 
 
 def test_uninformative_messages_keep_tests_apart() -> None:

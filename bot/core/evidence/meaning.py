@@ -416,6 +416,22 @@ _ASSERTION = Meaning(
 )
 
 _FAMILY_ID = re.compile(r"(websocket-close|http|grpc|exit-code|signal)-([a-z0-9-]{1,40})")
+_SIGNAL_NUMBERS = {name.lower(): number for number, name in SIGNAL_NAMES.items()}
+
+
+def _v1_family_id(family: str) -> str:
+    """The v1 id of a v2 family with the same meaning (v2 adds the kind: ``timeout-test``,
+    ``oom-java-heap``, ``signal-sigsegv``, ``exit-1``); other ids are returned as they are."""
+    kind, _, value = family.partition("-")
+    if kind == "timeout":
+        return TIMEOUT.id
+    if kind == "oom" or family == "signal-sigkill":
+        return OOM.id
+    if kind == "signal" and value in _SIGNAL_NUMBERS:
+        return f"signal-{_SIGNAL_NUMBERS[value]}"
+    if kind == "exit" and value.isdigit():
+        return f"exit-code-{value}"
+    return family
 
 
 def meaning_of(
@@ -427,6 +443,7 @@ def meaning_of(
     """
     if family is None:
         return _ASSERTION if short_type(failure_type) in ASSERTION_ONLY_TYPES else None
+    family = _v1_family_id(family)
     if family in _PLAIN:
         return _PLAIN[family]
     match = _FAMILY_ID.fullmatch(family)

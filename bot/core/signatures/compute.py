@@ -12,10 +12,11 @@ from bot.core.config.signature_rules import SignatureRule
 from bot.core.reports.model import TestCase
 from bot.core.signatures.model import SIGNATURE_VERSION, Signature
 from bot.core.signatures.v1.compute import compute_v1
+from bot.core.signatures.v2.compute import compute_v2
 
 Algorithm = Callable[[TestCase, Sequence[SignatureRule]], Signature]
 
-_VERSIONS: dict[int, Algorithm] = {1: compute_v1}
+_VERSIONS: dict[int, Algorithm] = {1: compute_v1, 2: compute_v2}
 SUPPORTED_VERSIONS: tuple[int, ...] = tuple(sorted(_VERSIONS))
 
 

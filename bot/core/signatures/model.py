@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 # Bump when any step changes what is hashed; keep the old steps reachable through
 # ``fingerprints_for_versions`` so stored clusters are matched, not split (docs/signatures.md).
-SIGNATURE_VERSION: int = 1
+SIGNATURE_VERSION: int = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,106 @@
+"""Who was called: the service, host, URL path or command a failure is about.
+
+"Connection refused" to PostgreSQL and to Redis are two problems; so are 503s from two
+upstreams and ``alembic`` vs ``npm run build`` exiting 1. The callee is a discriminator of
+a family's key (docs/signatures.md). Ports are dropped (test servers pick them at random)
+except to name a well-known service.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.signatures.v2.parameters import parameterize
+
+MAX_CALLEE_INPUT = 6_000
+
+# Well-known services by name or default port, checked before hosts (a container host
+# name like "db" says less than the port 5432 beside it).
+SERVICES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "postgresql",
+        re.compile(
+            r"postgres|psycopg|\bpg\b|asyncpg|PSQLException|:5432\b|port 5432\b|\bpgx\b", re.I
+        ),
+    ),
+    ("redis", re.compile(r"\bredis|:6379\b|port 6379\b", re.I)),
+    ("mysql", re.compile(r"\bmysql|mariadb|:3306\b|port 3306\b", re.I)),
+    ("mongodb", re.compile(r"\bmongo|:27017\b", re.I)),
+    ("kafka", re.compile(r"\bkafka|:9092\b", re.I)),
+    ("rabbitmq", re.compile(r"rabbitmq|\bamqp|:5672\b", re.I)),
+    ("elasticsearch", re.compile(r"elasticsearch|opensearch|:9200\b", re.I)),
+    ("memcached", re.compile(r"memcache|:11211\b", re.I)),
+    ("sqlite", re.compile(r"\bsqlite", re.I)),
+    ("selenium", re.compile(r"\bselenium|webdriver|chromedriver|geckodriver", re.I)),
+)
+_URL = re.compile(r"\b(?:https?|wss?)://(?P<host>[\w.-]+)(?::\d+)?(?P<path>/[^\s'\"<>)\],;?#]*)?")
+_POOL_HOST = re.compile(r"\bhost='(?P<host>[\w.-]+)'")
+_HOST_WORD = re.compile(
+    r"\b(?:host|server|hostname)\s*[=:]?\s*[\"']?(?P<host>[A-Za-z][\w-]*(?:\.[\w-]+)+)"
+)
+_COMMANDS = (
+    re.compile(r"Command '\[?'(?P<cmd>[^'\s]+)'?(?:, '(?P<sub>[\w:-]+)')?"),  # subprocess
+    re.compile(
+        r"`(?P<cmd>[\w./-]+)(?: (?:run )?(?P<sub>[\w:-]+))?[^`\n]*`\s+(?:exited|failed|returned)"
+    ),
+    re.compile(r"Process 'command '(?P<cmd>[^']+)''"),  # Gradle Exec
+    re.compile(r"\bexec: \"(?P<cmd>[^\"]+)\""),  # Go os/exec
+    re.compile(
+        r"^(?P<cmd>npm|yarn|pnpm) (?:ERR!|error)\b(?:.*\bscript\b[^\n]*?\b(?P<sub>[\w:-]+))?", re.M
+    ),
+    re.compile(
+        r"\b(?P<cmd>npm|yarn|pnpm|alembic|make|docker|gradle|mvn|cargo|go|tsc|webpack|vite)"
+        r" (?:run )?(?P<sub>[\w:-]+)[^\n]{0,40}?\b(?:exited|failed|returned|exit (?:code|status))",
+        re.I,
+    ),
+)
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1"})  # noqa: S104 - names
+
+
+def _path(path: str | None) -> str:
+    if not path or path == "/":
+        return ""
+    text = parameterize(path.rstrip("/"))
+    return text.split(" ")[0]
+
+
+def service_of(text: str) -> str | None:
+    bounded = text[:MAX_CALLEE_INPUT]
+    return next((name for name, pattern in SERVICES if pattern.search(bounded)), None)
+
+
+def url_of(text: str) -> str | None:
+    match = _URL.search(text[:MAX_CALLEE_INPUT])
+    if not match:
+        return None
+    host = match.group("host")
+    if host in _LOCAL_HOSTS or re.fullmatch(r"[\d.]+", host):
+        host = "local"
+    return host + _path(match.group("path"))
+
+
+def command_of(text: str) -> str | None:
+    bounded = text[:MAX_CALLEE_INPUT]
+    for pattern in _COMMANDS:
+        match = pattern.search(bounded)
+        if match:
+            command = match.group("cmd").rsplit("/", 1)[-1]
+            sub = match.groupdict().get("sub")
+            return f"{command} {sub}" if sub and command in ("npm", "yarn", "pnpm") else command
+    return None
+
+
+def callee_of(text: str, *, services: bool = True) -> str | None:
+    """The most specific callee named in ``text``: a service, else a URL, else a host."""
+    if services:
+        service = service_of(text)
+        if service:
+            return service
+    url = url_of(text)
+    if url:
+        return url
+    bounded = text[:MAX_CALLEE_INPUT]
+    host = _POOL_HOST.search(bounded) or _HOST_WORD.search(bounded)
+    if host and host.group("host") not in _LOCAL_HOSTS:
+        return host.group("host")
+    return None

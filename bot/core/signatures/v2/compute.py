@@ -1,0 +1,208 @@
+"""Version 2: a pipeline of small named steps (Sentry's way), case in, signature out.
+
+1. named rule from the repository config (wins outright, as in v1);
+2. ``cause``: which text is the failure (deepest Caused by, Go body, jest suite body …);
+3. ``expectation``: in an expected/actual pair the actual value is the failure;
+4. ``codes`` and ``families``: the family is a title and a meaning;
+5. discriminators: callee, exception type (families without a code), the innermost
+   in-repo non-test frame; test frames never split a family;
+6. without a family: type + parameterized message + frame; the test's name when nothing
+   else is known.
+
+``normalized`` reads ``v2 | computed | family=… | type=… | detail=… | frames=…``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.core.config.signature_rules import SignatureRule
+from bot.core.reports.model import TestCase
+from bot.core.signatures.common import fingerprint_of, named_signature, shorten
+from bot.core.signatures.model import Signature
+from bot.core.signatures.rules import first_matching_rule
+from bot.core.signatures.v2.callee import callee_of, command_of, service_of
+from bot.core.signatures.v2.cause import Cause, is_uninformative, pick_cause
+from bot.core.signatures.v2.codes import Code, codes_in
+from bot.core.signatures.v2.expectation import Expectation, actual_codes, read_expectation
+from bot.core.signatures.v2.families import Family, family_of_code, family_of_text, oom_in_body
+from bot.core.signatures.v2.frames import Frame, frame_key, read_frames
+from bot.core.signatures.v2.parameters import parameterize
+from bot.core.signatures.v2.test_name import collapse_test_id, is_test_name
+
+VERSION = 2
+MAX_TEST_FRAMES = 3
+MAX_HEADLINE_INPUT = 4_000
+ASSERTION_TYPES = frozenset({"AssertionError", "Failed", "Failure", "AssertionFailedError"})
+_ASSERTION_TEXT = re.compile(r"^(?:assert\b|expect\(|expected\b|Expected\b|Not equal)", re.I)
+# Which code names the failure when a text holds several (a close code beats a timeout).
+_CODE_ORDER = ("ws", "grpc", "signal", "http", "sqlstate", "mysql", "oracle", "sqlite")
+_LATE_CODES = ("errno", "exit")
+_CALLEE_FAMILIES = ("http-", "grpc-", "connection-", "dns", "timeout", "db-", "errno-")
+# A service that is down or overloaded answers every endpoint alike; any other status is
+# about the request, so the status the test expected says which request it was.
+_AVAILABILITY_STATUSES = frozenset({"http-429", "http-502", "http-503", "http-504"})
+# Browser automation names the pending action of a test timeout (page.click, locator.fill).
+_BROWSER_ACTION = re.compile(r"\b((?:page|locator|frame|context|browser|elementHandle)\.\w+)\b")
+
+
+def headline(message: str) -> str:
+    """The first non-blank line (two when the first ends with ``:``)."""
+    lines = [line.strip() for line in message[:MAX_HEADLINE_INPUT].splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if lines[0].endswith(":") and len(lines) > 1:
+        return f"{lines[0]} {lines[1]}"
+    return lines[0]
+
+
+def _pick(codes: list[Code], kinds: tuple[str, ...]) -> Code | None:
+    for kind in kinds:
+        for code in codes:
+            if code.kind == kind:
+                return code
+    return None
+
+
+def _family(
+    cause: Cause, line: str, expectation: Expectation | None
+) -> tuple[Family | None, Code | None]:
+    if expectation is not None:
+        codes = actual_codes(expectation, cause.message)
+    else:
+        codes = codes_in(cause.message) or codes_in(f"{cause.type}: {line}")
+    if (
+        not codes
+        and cause.reader != "go-panic"
+        and (is_uninformative(line) or cause.reader != "message")
+    ):
+        codes = [c for c in codes_in(cause.body) if c.kind in ("ws", "grpc", "signal")]
+    text_family = family_of_text(cause.type, line, cause.body)
+    if text_family is not None and text_family.id.startswith("oom-"):
+        return text_family, None
+    code = _pick(codes, _CODE_ORDER)
+    if code is not None:
+        return family_of_code(code), code
+    if text_family is not None:
+        return text_family, None
+    code = _pick(codes, _LATE_CODES)
+    if code is not None:
+        return family_of_code(code), code
+    return oom_in_body(cause.body), None
+
+
+def _frames(cause: Cause) -> list[Frame]:
+    return [frame for frame in read_frames(cause.trace) if frame.in_repo]
+
+
+def _place(frames: list[Frame], assertion: bool) -> str:
+    """The innermost in-repo non-test frame; for a check made in tests, the call site
+    (up to three test frames: a shared helper alone does not say which check failed)."""
+    app = [f for f in frames if not f.is_test]
+    if app:
+        return frame_key(app[0])
+    if assertion:
+        keys: list[str] = []
+        for frame in frames:
+            if frame_key(frame) not in keys:
+                keys.append(frame_key(frame))
+        return ", ".join(keys[:MAX_TEST_FRAMES])
+    return ""
+
+
+def _detail(line: str, expectation: Expectation | None) -> str:
+    if expectation is None:
+        return parameterize(line)
+    actual = parameterize(expectation.actual)
+    kept = " ".join(str(code) for code in actual_codes(expectation, line))
+    return f"expected {parameterize(expectation.expected)} got {kept or actual}"
+
+
+def _expectation_title(kind: str | None, expectation: Expectation, code: Code) -> str:
+    expected = expectation.expected if re.fullmatch(r"\d{3}", expectation.expected) else "…"
+    return f"{kind + ': ' if kind else ''}expected {expected}, got {code.value}"
+
+
+def _signature(kind: str, title: str, family: str | None, parts: list[str]) -> Signature:
+    normalized = " | ".join([f"v{VERSION}", kind, *parts])
+    return Signature(fingerprint_of(normalized), VERSION, kind, shorten(title), family, normalized)
+
+
+def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
+    cause = pick_cause(case)
+    line = headline(cause.message)
+    expectation = read_expectation(cause.message)
+    if expectation is None and _ASSERTION_TEXT.match(line):
+        # jest-junit and CTRF put "Expected:/Received:" in the trace, not the message
+        expectation = read_expectation(cause.trace, source_lines=True)
+    family, code = _family(cause, line, expectation)
+    rule = first_matching_rule(case, rules, cause.type)
+    if rule is not None:
+        return named_signature(rule, family.id if family else None, VERSION)
+    frames = _frames(cause)
+    if family is not None:
+        return _family_signature(cause, line, family, code, expectation, frames)
+    text = (
+        ""
+        if is_uninformative(line) or is_test_name(line, case.test_id)
+        else _detail(line, expectation)
+    )
+    assertion = (
+        cause.type is None
+        or cause.type in ASSERTION_TYPES
+        or expectation is not None
+        or bool(_ASSERTION_TEXT.match(line))
+    )
+    place = _place(frames, assertion)
+    if cause.type is None and not text and not place:
+        key = collapse_test_id(case.test_id)
+        return _signature("test-name", f"{key} failed", None, [f"test={key}"])
+    parts = ["family=-", f"type={cause.type or '-'}", f"detail={text}", f"frames={place}"]
+    if not place and (assertion or not text):
+        parts.append(f"test={collapse_test_id(case.test_id)}")
+    title = ": ".join(p for p in (cause.type, parameterize(line)) if p)
+    if not title:
+        title = f"Failure at {place}" if place else f"{collapse_test_id(case.test_id)} failed"
+    return _signature("computed", title, None, parts)
+
+
+def _family_signature(
+    cause: Cause,
+    line: str,
+    family: Family,
+    code: Code | None,
+    expectation: Expectation | None,
+    frames: list[Frame],
+) -> Signature:
+    callee = ""
+    if family.id.startswith(("exit-", "signal-")):
+        callee = command_of(cause.body) or ""
+    elif family.id.startswith(("connection-", "db-")):
+        callee = callee_of(cause.body) or ""
+    elif family.id.startswith(_CALLEE_FAMILIES):
+        # the upstream (service or host), not the endpoint: one outage answers every path
+        found = callee_of(cause.message) or service_of(cause.body) or ""
+        callee = found.split("/", 1)[0]
+    shown = callee  # the title names the callee, not the key's other details
+    if family.id.startswith("http-") and family.id not in _AVAILABILITY_STATUSES and expectation:
+        expected = re.search(r"\b[1-5]\d\d\b", expectation.expected)
+        if expected:
+            callee = f"{callee} expected={expected.group()}".strip()
+    if family.id == "timeout-test" and not callee:
+        action = _BROWSER_ACTION.search(cause.body[:4_000])
+        callee = action.group(1) if action else ""
+    if family.id.startswith("errno-") and not callee:
+        callee = parameterize(line)  # which file or address: ENOENT of two files is two
+    if family.id in ("timeout", "timeout-await") and not callee:
+        # no kind or callee says which wait: the awaited condition does
+        callee = parameterize(line)
+    kind = (cause.type or "-") if family.id == "timeout" else "-"  # a kind says more
+    place = "" if family.id.startswith("websocket-") else _place(frames, assertion=False)
+    parts = [f"family={family.id}", f"type={kind}", f"detail={callee}", f"frames={place}"]
+    title = family.title
+    if expectation is not None and code is not None and read_expectation(line) is not None:
+        title = _expectation_title(cause.type, expectation, code)
+    elif shown:
+        title = f"{family.title} ({shown})"
+    return _signature("computed", title, family.id, parts)

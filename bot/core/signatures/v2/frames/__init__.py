@@ -1,0 +1,45 @@
+"""Per-language stack frame readers for signature version 2.
+
+``read_frames`` runs every language's reader over the (bounded) trace and keeps the
+frames of the language that found the most; ties go to the order of ``_READERS``. A trace
+mixes languages only by accident (a Python test driving a Node server quoting its stack),
+and the language of the failure is the one that printed most of it.
+
+Every reader works line by line with anchored, possessive patterns, so the cost is linear
+in the (bounded) input and a hostile line cannot make a pattern backtrack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.core.signatures.v2.frames import dotnet, go, java, js, python, ruby
+from bot.core.signatures.v2.frames.model import MAX_INPUT, Frame, bounded_lines, frame_key
+
+__all__ = ["MAX_INPUT", "Frame", "frame_key", "read_frames"]
+
+_READERS: tuple[Callable[[list[str]], list[Frame]], ...] = (
+    python.read,
+    java.read,
+    dotnet.read,
+    go.read,
+    ruby.read,
+    js.read,
+)
+
+
+def read_frames(trace: str | None) -> tuple[Frame, ...]:
+    """Every frame found in the trace, innermost (where raised) first.
+
+    Reads at most ``MAX_INPUT`` characters; pure, never raises.
+    """
+    try:
+        lines = bounded_lines(trace)
+        best: list[Frame] = []
+        for reader in _READERS:
+            frames = reader(lines)
+            if len(frames) > len(best):
+                best = frames
+        return tuple(best)
+    except Exception:  # a reader bug must never fail the processing of a report
+        return ()

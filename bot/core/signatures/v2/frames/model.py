@@ -1,0 +1,82 @@
+"""The frame every language reader returns, its key, and the path rules they share.
+
+Paths are made repo-relative by one table of CI/container workspace roots, written for v2
+alone (v1 keeps its own in ``bot/core/reports/common.py``; a change there must never move a
+v2 key, nor the other way round).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_INPUT = 32_000
+"""Characters of a trace that are read; the rest is ignored (bounds the work per trace)."""
+MAX_LINE = 2_000
+"""Characters of one line that are read; frame lines are far shorter."""
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One stack frame, normalized so that a re-run or an edit elsewhere keeps it equal."""
+
+    file: str
+    function: str | None
+    language: str
+    in_repo: bool
+    is_test: bool
+
+
+def frame_key(frame: Frame) -> str:
+    """``file:function``, or ``file`` for an anonymous frame; never a line number."""
+    return f"{frame.file}:{frame.function}" if frame.function else frame.file
+
+
+# Workspace roots, tried in order at the start of a slash-normalized path. Each pattern ends
+# at the repository root; what follows is repo-relative.
+_WORKSPACE_ROOTS = re.compile(
+    r"^(?:"
+    r"/home/runner/work/[^/]++/[^/]++/"  # GitHub Actions (Linux)
+    r"|/Users/runner/work/[^/]++/[^/]++/"  # GitHub Actions (macOS)
+    r"|[A-Za-z]:/a/[^/]++/[^/]++/"  # GitHub Actions (Windows)
+    r"|/github/workspace/"  # GitHub container actions
+    r"|/builds/[^/]++/[^/]++/"  # GitLab
+    r"|/var/jenkins_home/workspace/[^/]++/"  # Jenkins (docker image)
+    r"|/var/lib/jenkins/workspace/[^/]++/"  # Jenkins (package)
+    r"|/var/lib/buildkite-agent/builds/[^/]++/[^/]++/[^/]++/"  # Buildkite
+    r"|/buildkite/builds/[^/]++/[^/]++/[^/]++/"  # Buildkite (docker)
+    r"|/home/circleci/project/"  # CircleCI
+    r"|/home/travis/build/[^/]++/[^/]++/"  # Travis
+    r"|/opt/atlassian/pipelines/agent/build/"  # Bitbucket Pipelines
+    r"|/drone/src/"  # Drone
+    r"|/workspace/"  # Cloud Build, many containers
+    r"|/usr/src/app/"  # docker (node/python images' convention)
+    r"|/app/"  # docker
+    r"|/src/"  # docker
+    r"|/code/"  # docker
+    r")"
+)
+_URL_PREFIX = re.compile(
+    r"^(?:file:(?://localhost|//)?|webpack-internal:///(?:\([^)]*+\)/)?|webpack://[^/]*+/"
+    r"|https?://[^/]++/(?:__cypress/tests\?p=)?)"
+)
+_DRIVE_AFTER_URL = re.compile(r"^/(?=[A-Za-z]:/)")
+
+
+def normalize_path(raw: str) -> str:
+    """A repo-relative, slash-separated path without URL scheme, query or workspace root."""
+    path = raw.strip().replace("\\", "/")
+    path = _URL_PREFIX.sub("", path, count=1)
+    path = _DRIVE_AFTER_URL.sub("", path, count=1)
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    path = _WORKSPACE_ROOTS.sub("", path, count=1)
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
+def bounded_lines(trace: str | None) -> list[str]:
+    """The trace's first ``MAX_INPUT`` characters as lines, each cut at ``MAX_LINE``."""
+    if not trace:
+        return []
+    return [line[:MAX_LINE] for line in trace[:MAX_INPUT].splitlines()]

@@ -1,0 +1,94 @@
+"""The parameterization table: examples for every entry (real texts cite their source)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.signatures.v2.parameters import PARAMETERS, parameterize
+
+# (entry name, input, parameterized)
+EXAMPLES: list[tuple[str, str, str]] = [
+    ("ansi", "\x1b[31mTimed out 5000ms\x1b[39m", "Timed out <duration>"),
+    (
+        # https://github.com/pytest-dev/pytest-xdist/issues/742
+        "tmp-path",
+        "cwd: /tmp/pytest-of-tkloczko/pytest-10/test_dist_tests_with_crash0",
+        "cwd: <tmp>",
+    ),
+    ("tmp-path", r"C:\Users\ci\AppData\Local\Temp\tmpab12\out.txt missing", "<tmp> missing"),
+    (
+        "ci-root",
+        "at /home/runner/work/web/web/e2e/checkout.spec.ts",
+        "at e2e/checkout.spec.ts",
+    ),
+    ("ci-root", r"D:\a\_work\1\s\src\App.cs failed", r"src\App.cs failed"),
+    ("email", "Address aba@bab.com should have thrown", "Address <email> should have thrown"),
+    (
+        "uuid",
+        "thread 3f2c9a7e-1b44-4c1e-9d0a-6b1f2e3d4c5b not found",
+        "thread <uuid> not found",
+    ),
+    ("timestamp", "closed at 2024-05-01T10:00:00Z", "closed at <timestamp>"),
+    ("date", "no rates for 2024-05-01", "no rates for <date>"),
+    ("time", "Start at 09:03:23", "Start at <time>"),
+    (
+        # https://github.com/heidihoward/ios/issues/15
+        "address",
+        "[signal SIGSEGV: segmentation violation code=0x1 addr=0x28 pc=0x4eb15b]",
+        "[signal SIGSEGV: segmentation violation code=<addr> addr=<addr> pc=<addr>]",
+    ),
+    (
+        # https://github.com/grpc/grpc-java/issues/11341
+        "ip-port",
+        "could not reach 10.141.40.110:8980",
+        "could not reach <ip>:<port>",
+    ),
+    ("localhost-port", "connect to localhost:54321 refused", "connect to localhost:<port> refused"),
+    ("version", "requires pytest 8.2.0 or later", "requires pytest <version> or later"),
+    ("hex-id", "commit 9acb3d602489c7389134 broke it", "commit <hex> broke it"),
+    ("random-token", "token abcdefgh12345678xyz rejected", "token <id> rejected"),
+    ("duration", "Timeout of 2000ms exceeded", "Timeout of <duration> exceeded"),
+    (
+        # https://github.com/wemake-services/django-modern-rest/issues/1291
+        "xdist-worker",
+        "[gw3] node down: Not properly terminated",
+        "[gw<n>] node down: Not properly terminated",
+    ),
+    ("quoted-state", "job state 'pending' is not done", "job state <str> is not done"),
+    ("quoted", "KeyError: 'user_id'", "KeyError: 'user_id'"),  # a name is kept
+    ("quoted", "invalid literal for int(): 'a b c'", "invalid literal for int(): <str>"),
+    ("collection", "execution order violated: ['a', 'b']", "execution order violated: […]"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), EXAMPLES)
+def test_each_parameter(name: str, text: str, expected: str) -> None:
+    assert name in {p.name for p in PARAMETERS}
+    assert parameterize(text) == expected
+
+
+def test_every_parameter_has_an_example() -> None:
+    assert {p.name for p in PARAMETERS} <= {name for name, _, _ in EXAMPLES}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # codes are kept by their context; other numbers are data
+        ("HTTP 503 after 3 retries", "HTTP 503 after <n> retries"),
+        ("received 1011 (internal error)", "received 1011 (internal error)"),
+        ("exit status 139", "exit status 139"),
+        ("ERROR 2013 (HY000): Lost connection", "ERROR 2013 (HY000): Lost connection"),
+        ("duplicate key (SQLSTATE 23505) for id 42", "duplicate key (SQLSTATE 23505) for id <n>"),
+        ("expected 5 items, got 3", "expected <n> items, got <n>"),
+    ],
+)
+def test_codes_are_kept_and_numbers_go(text: str, expected: str) -> None:
+    assert parameterize(text) == expected
+
+
+def test_run_specific_values_do_not_split() -> None:
+    # https://github.com/pytest-dev/pytest-xdist/issues/714 (worker ids vary per run)
+    a = "worker 'gw1' crashed while running 'tests/test_a.py::test_x'"
+    b = "worker 'gw7' crashed while running 'tests/test_a.py::test_x'"
+    assert parameterize(a) == parameterize(b)
