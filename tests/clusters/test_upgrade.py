@@ -200,3 +200,46 @@ def test_two_v2_groups_in_one_run_split_their_v1_cluster_once(
         kinds = [e.kind for e in session.scalars(select(ClusterEvent))]
     assert kinds.count("split") == 1 and kinds.count("split_from") == 1
     assert "reopened" not in kinds and "regressed" not in kinds
+
+
+RESPONSE_503 = DemoFailure(
+    "tests/e2e/test_real_agent_tool_execution.py::test_real_tool_usage",
+    "AssertionError: assert 503 == 200",
+    "    def test_real_tool_usage():\n>       assert response.status_code == 200\n"
+    "E       AssertionError: assert 503 == 200\n"
+    "E        +  where 503 = <Response [503]>.status_code\n\n"
+    "tests/e2e/test_real_agent_tool_execution.py:14: AssertionError",
+)
+EXPECTED_503 = DemoFailure(
+    "tests/e2e/staging/test_5_response_streaming_staging.py::test_streaming_chunks",
+    "AssertionError: expected 200, got 503",
+    "tests/e2e/staging/test_5_response_streaming_staging.py:9: in test_streaming_chunks\n"
+    "E   AssertionError: expected 200, got 503",
+)
+
+
+def test_when_v2_merges_two_v1_clusters_each_issue_keeps_its_failures(
+    harness: Harness, versions: Versions
+) -> None:
+    """Both seen in one run after the upgrade: each old cluster keeps its own failures (the
+    second stays on version 1), no issue is orphaned, merged away or duplicated."""
+    response, expected = _fingerprints(RESPONSE_503), _fingerprints(EXPECTED_503)
+    assert response[1] != expected[1] and response[2] == expected[2]  # the premise
+    h = harness
+    _prepare(h)
+    _run(h, [RESPONSE_503, EXPECTED_503], 1)
+    before = _failure_issues(h)
+    assert len(before) == 2
+    versions.use(2)
+    _run(h, [RESPONSE_503, EXPECTED_503], 2)
+    _run(h, [RESPONSE_503, EXPECTED_503], 3)
+    after = _failure_issues(h)
+    assert set(after) == set(before)
+    assert all(issue["comments"] == [] and issue["state"] == "open" for issue in after.values())
+    with h.session_factory() as session:
+        clusters = {c.fingerprint: c for c in session.scalars(select(Cluster))}
+    assert len(clusters) == 2
+    moved, kept = clusters[response[2]], clusters[expected[1]]
+    assert (moved.signature_version, kept.signature_version) == (2, 1)
+    assert moved.runs_failed == kept.runs_failed == 3  # every run reached both
+    assert moved.test_ids == [RESPONSE_503.test] and kept.test_ids == [EXPECTED_503.test]
