@@ -164,6 +164,9 @@ def test_v1_clusters_move_to_v2_as_they_are_seen(harness: Harness, versions: Ver
     # issue came back by the regression rules (one comment); the KeyError's is untouched.
     timeout_issue = after[_issue_of(h, moved)["number"]]
     assert timeout_issue["number"] in before and timeout_issue["state"] == "open"
+    history = timeout_issue["body"].replace("\u200b", "")  # its history says so too
+    assert "grouped by signature version 2 from now on" in history
+    assert f"tells some of its failures apart: they go to #{new_number}" in history
     notes = [c["body"] for c in timeout_issue["comments"]]
     assert len(notes) == 1
     assert "Signature version 2 tells apart" in notes[0] and f"#{new_number}" in notes[0]
