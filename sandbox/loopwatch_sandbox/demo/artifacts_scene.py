@@ -113,6 +113,10 @@ def nightly_artifacts(story: Story, stack: DemoStack, sandbox: Sandbox) -> None:
         "1 test failing" in body, "one run from both reports: 5 tests, the checkout smoke failing"
     )
     story.check(
+        "expected 200, got 503" in body,
+        "the smoke failure is titled by its status (signature v2 keeps the 503 it got)",
+    )
+    story.check(
         "junit-extra" in body and "zip-slip" in body,
         "the zip-slip artifact is refused, and the session log says so",
     )

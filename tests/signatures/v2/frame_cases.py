@@ -20,6 +20,9 @@ CI_ROOTS = (
     "/app/",  # docker
     "/src/",  # docker
     "/usr/src/app/",  # docker
+    "/__w/shop/shop/",  # GitHub container jobs
+    "/home/vsts/work/1/s/",  # Azure Pipelines
+    "/_/",  # .NET deterministic builds
     "",
 )
 _WINDOWS_PATH = re.compile(r"D:\\a\\shop\\shop\\[^\s\"'()]*")

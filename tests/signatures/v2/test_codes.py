@@ -47,6 +47,7 @@ EXAMPLES: list[tuple[str, list[str]]] = [
     # https://github.com/ranaroussi/qtpylib/issues/13
     ('pymysql.err.OperationalError: (2006, "MySQL server has gone away")', ["mysql=2006"]),
     ("Error 1213 (40001): Deadlock found when trying to get lock", ["mysql=1213"]),
+    ("Mysql2::Error: MySQL server has gone away: SHOW FULL FIELDS FROM `builds`", ["mysql=2006"]),
     ("ERROR: duplicate key value violates unique constraint (SQLSTATE 23505)", ["sqlstate=23505"]),
     ("ORA-00001: unique constraint (APP.PK) violated", ["oracle=ORA-00001"]),
     ("sqlite3.OperationalError: SQLITE_BUSY: database is locked", ["sqlite=SQLITE_BUSY"]),

@@ -201,3 +201,52 @@ def test_normalized_is_readable() -> None:
         "v2 | computed | family=- | type=ValueError | detail=order <n> has no items | frames="
     )
     assert signature.title == "ValueError: order <n> has no items"
+
+
+def test_a_second_server_on_its_own_port_is_another_callee() -> None:
+    error = "redis.exceptions.ConnectionError"
+    default = v2("Error 111 connecting to localhost:6379. Connection refused.", error)
+    again = v2("Error 111 connecting to 127.0.0.1:6379. Connection refused.", error)
+    replica = v2("Error 111 connecting to localhost:6380. Connection refused.", error)
+    assert default.fingerprint == again.fingerprint != replica.fingerprint
+    assert default.title == "Connection refused (redis)"
+    assert replica.title == "Connection refused (redis:6380)"
+
+
+def test_a_random_port_is_data() -> None:
+    a = v2("[Errno 111] Connect call failed ('127.0.0.1', 41234)", "ConnectionRefusedError")
+    b = v2("[Errno 111] Connect call failed ('127.0.0.1', 52011)", "ConnectionRefusedError")
+    assert a.fingerprint == b.fingerprint
+
+
+def test_a_500_is_keyed_by_the_request_a_503_by_the_service() -> None:
+    # https://github.com/forwardemail/supertest/issues/226 (supertest's wording)
+    get = v2('expected 200 "OK", got 500 "Internal Server Error"')
+    post = v2('expected 201 "Created", got 500 "Internal Server Error"')
+    assert get.fingerprint != post.fingerprint
+    down_get = v2('expected 200 "OK", got 503 "Service Unavailable"')
+    down_post = v2('expected 201 "Created", got 503 "Service Unavailable"')
+    assert down_get.fingerprint == down_post.fingerprint
+
+
+def test_grpc_unknown_keeps_the_servers_error() -> None:
+    a = v2("io.grpc.StatusRuntimeException: UNKNOWN: refCnt: 0")
+    b = v2("io.grpc.StatusRuntimeException: UNKNOWN: Cannot transition phase")
+    assert a.family == b.family == "grpc-unknown"
+    assert a.fingerprint != b.fingerprint
+
+
+def test_a_test_timeout_is_keyed_by_the_pending_browser_action() -> None:
+    # https://github.com/research-software-directory/RSD-as-a-service/pull/834
+    click = v2("Test timeout of 30000ms exceeded.\n\nError: locator.click: Target closed")
+    goto = v2("Test timeout of 30000ms exceeded.\n\nError: page.goto: net::ERR_ABORTED")
+    assert click.family == goto.family == "timeout-test"
+    assert click.fingerprint != goto.fingerprint
+
+
+def test_strerror_words_are_errno() -> None:
+    # https://github.com/apache/pulsar/issues/19005
+    a = v2("failed to bind to /0.0.0.0:6650: Address already in use", None, None, "t::a")
+    b = v2("failed to bind to /0.0.0.0:6650: Address already in use", None, None, "t::b")
+    assert a.family == "errno-eaddrinuse"
+    assert a.fingerprint == b.fingerprint

@@ -60,6 +60,13 @@ EXAMPLES: list[tuple[str, str, str, str, list[str]]] = [
         ["http=200"],
     ),
     ("got 503, want 200", "got-want", "200", "503", ["http=503"]),
+    (
+        "Expected response to be a <2XX: success>, but was a <401: Unauthorized>",
+        "but-was",
+        "response to be a <2XX: success>",
+        "a <401: Unauthorized>",
+        ["http=401"],
+    ),
     # numbers without an HTTP context on both sides stay data
     ("expected 1011 rows but was 1000", "but-was", "1011 rows", "1000", []),
     ("expected 5 items, got 3", "expected-got", "5 items", "3", []),

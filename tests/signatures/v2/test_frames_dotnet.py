@@ -52,7 +52,97 @@ NESTED_TEST_CLASS = """   at System.Linq.Enumerable.Single[TSource](IEnumerable`
    at FixtureAcceptanceTests.ClassFixture.TestClassWithExtraArgumentToConstructorResultsInFailedTest() in d:\\Dev\\xunit\\xunit\\test\\test.xunit.execution\\Acceptance\\FixtureAcceptanceTests.cs:line 76
 """
 
+# https://github.com/YarnSpinnerTool/YarnSpinner-Godot/pull/42 (an inner exception in a local
+# function of an async method; the path is elided as the thread prints it)
+GODOT_INNER = """Error while running RunLineInternal: System.AggregateException: One or more errors occurred. (Object reference not set to an instance of an object.)
+ ---> System.NullReferenceException: Object reference not set to an instance of an object.
+   at YarnSpinnerGodot.LineView.<>c__DisplayClass32_0.<<RunLineInternal>g__PresentLine|0>d.MoveNext() in ...\\addons\\YarnSpinner-Godot\\Runtime\\Views\\LineView.cs:line 382
+--- End of stack trace from previous location ---
+   at YarnSpinnerGodot.LineView.RunLineInternal(LocalizedLine dialogueLine, Action onDialogueLineFinished) in ...\\addons\\YarnSpinner-Godot\\Runtime\\Views\\LineView.cs:line 505
+   --- End of inner exception stack trace ---
+"""
+# https://github.com/DotNETWeekly-io/DotNetWeekly/issues/722 (top-level statements
+# "<Main>$"; the inner exception's frames first)
+TOP_LEVEL_INNER = """Unhandled exception. System.ApplicationException: application error
+ ---> System.NullReferenceException: Object reference not set to an instance of an object.
+   at Program.<Main>$(String[] args) in C:\\Users\\fenga\\tizan\\codebase\\episodes\\exceptiondemo\\Program.cs:line 6
+   --- End of inner exception stack trace ---
+   at Program.<Main>$(String[] args) in C:\\Users\\fenga\\tizan\\codebase\\episodes\\exceptiondemo\\Program.cs:line 10
+"""
+# https://github.com/microsoft/testfx/pull/6240 (MSTest prints "File.cs:280"; "/_/" is a
+# deterministic build's repository root)
+MSTEST_DETERMINISTIC = """    Assert.AreEqual failed. Expected:<1>. Actual:<-532462766>.
+      at MSTest.Acceptance.IntegrationTests.SdkTests.Invalid_TestingProfile_Name_Should_Fail(String multiTfm, BuildConfiguration buildConfiguration) in /_/test/IntegrationTests/MSTest.Acceptance.IntegrationTests/SdkTests.cs:280
+"""
+# https://github.com/dotnet/runtime/issues/132120 (an Azure Pipelines container "/__w/1/s/",
+# a local function of top-level statements)
+AZURE_CONTAINER = """   at Xunit.Assert.True(Boolean condition, String userMessage) in /_/src/arcade/src/Microsoft.DotNet.XUnitAssert/src/BooleanAsserts.cs:line 117
+   at TestLibrary.OutOfProcessTest.RunOutOfProcessTest(String assemblyPath, String testPathPrefix) in /__w/1/s/src/tests/Common/CoreCLRTestLibrary/OutOfProcessTest.cs:line 84
+   at Program.<<Main>$>g__TestExecutor106|0_107(StreamWriter tempLogSw, StreamWriter statsCsvSw, StreamWriter outOfProcessPlanWriter, <>c__DisplayClass0_0&)
+"""
+
 EXAMPLES = [
+    pytest.param(
+        GODOT_INNER,
+        [
+            (
+                ".../addons/YarnSpinner-Godot/Runtime/Views/LineView.cs:LineView.RunLineInternal",
+                True,
+                False,
+            ),
+            (
+                ".../addons/YarnSpinner-Godot/Runtime/Views/LineView.cs:LineView.RunLineInternal",
+                True,
+                False,
+            ),
+        ],
+        id="inner-exception-local-function",
+    ),
+    pytest.param(
+        TOP_LEVEL_INNER,
+        [
+            (
+                "C:/Users/fenga/tizan/codebase/episodes/exceptiondemo/Program.cs:Program.Main",
+                True,
+                False,
+            ),
+            (
+                "C:/Users/fenga/tizan/codebase/episodes/exceptiondemo/Program.cs:Program.Main",
+                True,
+                False,
+            ),
+        ],
+        id="top-level-statements-inner-exception",
+    ),
+    pytest.param(
+        MSTEST_DETERMINISTIC,
+        [
+            (
+                "test/IntegrationTests/MSTest.Acceptance.IntegrationTests/SdkTests.cs"
+                ":SdkTests.Invalid_TestingProfile_Name_Should_Fail",
+                False,
+                False,
+            ),
+        ],
+        id="mstest-deterministic-path",
+    ),
+    pytest.param(
+        AZURE_CONTAINER,
+        [
+            (
+                "src/arcade/src/Microsoft.DotNet.XUnitAssert/src/BooleanAsserts.cs:Assert.True",
+                False,
+                False,
+            ),
+            (
+                "src/tests/Common/CoreCLRTestLibrary/OutOfProcessTest.cs:OutOfProcessTest.RunOutOfProcessTest",
+                True,
+                True,
+            ),
+            ("Program:Program.Main", True, False),
+        ],
+        id="azure-container-top-level-local-function",
+    ),
     pytest.param(
         NUNIT_LAMBDA,
         [

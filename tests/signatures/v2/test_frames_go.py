@@ -286,3 +286,11 @@ def test_a_t_errorf_line_is_a_frame_without_function() -> None:
     assert seen(read_frames("    cart_test.go:12: expected 200, got 503\n")) == [
         ("cart_test.go", True, True)
     ]
+
+
+def test_an_indented_goroutine_trace_gives_the_same_frames() -> None:
+    # a JUnit <failure> body pretty-printed: every line indented, call lines included
+    indented = "".join(
+        "        " + line for line in rooted(ROOTED, "/builds/acme/shop/").splitlines(True)
+    )
+    assert seen(read_frames(indented)) == ROOTED_KEYS

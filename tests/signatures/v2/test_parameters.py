@@ -57,7 +57,22 @@ EXAMPLES: list[tuple[str, str, str]] = [
     ("quoted-state", "job state 'pending' is not done", "job state <str> is not done"),
     ("quoted", "KeyError: 'user_id'", "KeyError: 'user_id'"),  # a name is kept
     ("quoted", "invalid literal for int(): 'a b c'", "invalid literal for int(): <str>"),
+    (
+        "quoted",  # a CSS selector names an element: kept, numbers aside
+        "Unable to find css \"#ids_[value='572407971']\"",
+        'Unable to find css "#ids_[…]"',  # then its attribute is a collection
+    ),
+    (
+        "quoted",
+        "Expected to find element: `#tabs-wrapper`",
+        "Expected to find element: `#tabs-wrapper`",
+    ),
     ("collection", "execution order violated: ['a', 'b']", "execution order violated: […]"),
+    (
+        "literal",
+        "Not equal: []interface {}{1, false, 2, true} (expected)",
+        "Not equal: []interface {}{…} (expected)",
+    ),
 ]
 
 

@@ -54,6 +54,26 @@ _COMMANDS = (
         re.I,
     ),
 )
+DEFAULT_PORTS = {
+    "postgresql": 5432,
+    "redis": 6379,
+    "mysql": 3306,
+    "mongodb": 27017,
+    "kafka": 9092,
+    "rabbitmq": 5672,
+    "elasticsearch": 9200,
+    "memcached": 11211,
+}
+_PORT = re.compile(
+    # host:port with a host that is an address or a URL's (never file.go:233)
+    r"(?:\blocalhost|\b\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|//[\w.-]+):(?P<port>\d{2,5})\b"
+    r"|\bport[ =:]+(?P<word>\d{2,5})\b"
+    r"|\(\s*'[\w.:-]+',\s*(?P<tuple>\d{2,5})\)",  # asyncio: Connect call failed ('127.0.0.1', 8000)
+    re.I,
+)
+_SERVICE_BY_PORT = {port: name for name, port in DEFAULT_PORTS.items()}
+# Ports the OS hands out at random (Linux's ephemeral range starts at 32768): data.
+MAX_FIXED_PORT = 32_767
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1"})  # noqa: S104 - names
 
 
@@ -88,6 +108,28 @@ def command_of(text: str) -> str | None:
             sub = match.groupdict().get("sub")
             return f"{command} {sub}" if sub and command in ("npm", "yarn", "pnpm") else command
     return None
+
+
+def fixed_port_of(text: str) -> int | None:
+    """The first port named in ``text`` when it is a fixed one (configured, not random)."""
+    match = _PORT.search(text[:MAX_CALLEE_INPUT])
+    if not match:
+        return None
+    port = int(match.group("port") or match.group("word") or match.group("tuple"))
+    return port if 0 < port <= MAX_FIXED_PORT else None
+
+
+def endpoint_of(text: str) -> str | None:
+    """A connection's callee: the service (with its port when not the default one: a second
+    Redis on 6380 is another server), else the host, else a fixed port."""
+    found = callee_of(text)
+    callee = found.split("/", 1)[0] if found else None
+    port = fixed_port_of(text)
+    if port is None or (callee is not None and DEFAULT_PORTS.get(callee) == port):
+        return callee
+    if callee in (None, "local") and port in _SERVICE_BY_PORT:
+        return _SERVICE_BY_PORT[port]  # ('127.0.0.1', 5432) is PostgreSQL's port
+    return f"{callee or 'local'}:{port}"
 
 
 def callee_of(text: str, *, services: bool = True) -> str | None:

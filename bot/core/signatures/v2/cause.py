@@ -251,7 +251,9 @@ def pick_cause(case: TestCase) -> Cause:
     message = _GO_NOISE.sub("", message).strip() if _GO_NOISE.match(message) else message
     kind, message = split_type(case.failure_type, message, test_name)
     trace = clean(case.trace)[:MAX_CAUSE_INPUT]
-    body = f"{clean(case.message)[:MAX_CAUSE_INPUT]}\n{trace}"
+    # the reported type is part of the searched text: redis.exceptions.ConnectionError names
+    # its service even when the message only says "localhost:6380"
+    body = f"{case.failure_type or ''}\n{clean(case.message)[:MAX_CAUSE_INPUT]}\n{trace}"
     text = _Text(kind, message, trace, body, test_name)
     for _name, reader in READERS:
         found = reader(text)

@@ -395,6 +395,11 @@ PATTERNS: tuple[CodePattern, ...] = (
         re.compile(r"\b(?P<code>" + "|".join(sorted(ERRNO_WORDS)) + r")\b"),
         _errno_name,
     ),
+    CodePattern(  # the client library's words for MySQL's two "connection lost" errors
+        "mysql-words",
+        re.compile(r"(?P<code>MySQL server has gone away|Lost connection to MySQL server)"),
+        lambda text: Code("mysql", "2006" if "gone away" in text else "2013"),
+    ),
     CodePattern("typescript", re.compile(r"\berror (?P<code>TS\d{4})\b"), _fixed("ts")),
     CodePattern("dotnet-socket", re.compile(r"SocketException \((?P<code>\d+)\)"), _errno_number),
     CodePattern(

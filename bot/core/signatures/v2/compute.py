@@ -22,9 +22,9 @@ from bot.core.reports.model import TestCase
 from bot.core.signatures.common import fingerprint_of, named_signature, shorten
 from bot.core.signatures.model import Signature
 from bot.core.signatures.rules import first_matching_rule
-from bot.core.signatures.v2.callee import callee_of, command_of, service_of
 from bot.core.signatures.v2.cause import Cause, is_uninformative, pick_cause
 from bot.core.signatures.v2.codes import Code, codes_in
+from bot.core.signatures.v2.discriminators import detail_for
 from bot.core.signatures.v2.expectation import Expectation, actual_codes, read_expectation
 from bot.core.signatures.v2.families import Family, family_of_code, family_of_text, oom_in_body
 from bot.core.signatures.v2.frames import Frame, frame_key, read_frames
@@ -39,12 +39,6 @@ _ASSERTION_TEXT = re.compile(r"^(?:assert\b|expect\(|expected\b|Expected\b|Not e
 # Which code names the failure when a text holds several (a close code beats a timeout).
 _CODE_ORDER = ("ws", "grpc", "signal", "http", "sqlstate", "mysql", "oracle", "sqlite")
 _LATE_CODES = ("errno", "exit")
-_CALLEE_FAMILIES = ("http-", "grpc-", "connection-", "dns", "timeout", "db-", "errno-")
-# A service that is down or overloaded answers every endpoint alike; any other status is
-# about the request, so the status the test expected says which request it was.
-_AVAILABILITY_STATUSES = frozenset({"http-429", "http-502", "http-503", "http-504"})
-# Browser automation names the pending action of a test timeout (page.click, locator.fill).
-_BROWSER_ACTION = re.compile(r"\b((?:page|locator|frame|context|browser|elementHandle)\.\w+)\b")
 
 
 def headline(message: str) -> str:
@@ -159,7 +153,9 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
         key = collapse_test_id(case.test_id)
         return _signature("test-name", f"{key} failed", None, [f"test={key}"])
     parts = ["family=-", f"type={cause.type or '-'}", f"detail={text}", f"frames={place}"]
-    if not place and (assertion or not text):
+    # Nothing said and a frame without a function (TAP's ``test.js``) place nothing either.
+    unplaced = not place or (not text and not any(frame.function for frame in frames))
+    if unplaced and (assertion or not text):
         parts.append(f"test={collapse_test_id(case.test_id)}")
     title = ": ".join(p for p in (cause.type, parameterize(line)) if p)
     if not title:
@@ -175,34 +171,13 @@ def _family_signature(
     expectation: Expectation | None,
     frames: list[Frame],
 ) -> Signature:
-    callee = ""
-    if family.id.startswith(("exit-", "signal-")):
-        callee = command_of(cause.body) or ""
-    elif family.id.startswith(("connection-", "db-")):
-        callee = callee_of(cause.body) or ""
-    elif family.id.startswith(_CALLEE_FAMILIES):
-        # the upstream (service or host), not the endpoint: one outage answers every path
-        found = callee_of(cause.message) or service_of(cause.body) or ""
-        callee = found.split("/", 1)[0]
-    shown = callee  # the title names the callee, not the key's other details
-    if family.id.startswith("http-") and family.id not in _AVAILABILITY_STATUSES and expectation:
-        expected = re.search(r"\b[1-5]\d\d\b", expectation.expected)
-        if expected:
-            callee = f"{callee} expected={expected.group()}".strip()
-    if family.id == "timeout-test" and not callee:
-        action = _BROWSER_ACTION.search(cause.body[:4_000])
-        callee = action.group(1) if action else ""
-    if family.id.startswith("errno-") and not callee:
-        callee = parameterize(line)  # which file or address: ENOENT of two files is two
-    if family.id in ("timeout", "timeout-await") and not callee:
-        # no kind or callee says which wait: the awaited condition does
-        callee = parameterize(line)
+    detail = detail_for(family, cause, line, expectation)
     kind = (cause.type or "-") if family.id == "timeout" else "-"  # a kind says more
     place = "" if family.id.startswith("websocket-") else _place(frames, assertion=False)
-    parts = [f"family={family.id}", f"type={kind}", f"detail={callee}", f"frames={place}"]
+    parts = [f"family={family.id}", f"type={kind}", f"detail={detail.key}", f"frames={place}"]
     title = family.title
     if expectation is not None and code is not None and read_expectation(line) is not None:
         title = _expectation_title(cause.type, expectation, code)
-    elif shown:
-        title = f"{family.title} ({shown})"
+    elif detail.callee:
+        title = f"{family.title} ({detail.callee})"
     return _signature("computed", title, family.id, parts)

@@ -91,8 +91,9 @@ SPELLINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# 503, '503', <503>, 503 "Service Unavailable", <401: Unauthorized> (Rails), 2XX (a class)
 _BARE_STATUS = re.compile(
-    r"^\s*['\"<]?(?P<code>[1-5]\d\d)\b(?:\s+\"?[A-Z][\w ']*\"?)?['\">]?\s*\.?$"
+    r"^\s*['\"<]?(?P<code>[1-5](?:\d\d|XX|xx))\b(?::?\s+\"?[A-Za-z][\w ']*\"?)?['\">]?\s*\.?$"
 )
 _PYTEST_WHERE = re.compile(r"where (?P<code>[1-5]\d\d) = <Response \[(?P=code)\]>")
 
@@ -115,8 +116,11 @@ def read_expectation(text: str, *, source_lines: bool = False) -> Expectation | 
     return None
 
 
+# words before a status in an expectation: "status 200", "response to be a <2XX: success>"
 _STATUS_WORD = re.compile(
-    r"^(?:HTTP|status(?:[ _-]?code)?|response(?:[ _-]?code)?)\s*[:=]?\s*", re.I
+    r"^(?:(?:response )?(?:to be )?an? |HTTP|status(?:[ _-]?code)?|response(?:[ _-]?code)?)"
+    r"\s*[:=]?\s*",
+    re.I,
 )
 
 
@@ -136,7 +140,9 @@ def actual_codes(expectation: Expectation, text: str = "") -> list[Code]:
         return [Code("http", str(enum))]
     actual = _BARE_STATUS.match(_STATUS_WORD.sub("", expectation.actual))
     expected = _BARE_STATUS.match(_STATUS_WORD.sub("", expectation.expected))
-    if actual and expected and is_http_status(int(actual.group("code"))):
+    if actual and expected and actual.group("code").isdigit():
+        if not is_http_status(int(actual.group("code"))):
+            return []
         return [Code("http", actual.group("code"))]
     where = _PYTEST_WHERE.search(text)
     if where and actual and where.group("code") == actual.group("code"):

@@ -183,7 +183,7 @@ _TIMEOUT_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.M,
         ),
     ),
-    ("cypress-retry", re.compile(r"Timed out retrying after", re.I)),
+    ("cypress-retry", re.compile(r"Timed out retrying\b", re.I)),
     (
         "http-read",
         re.compile(r"ReadTimeout|Read timed out|read timeout|SocketTimeoutException: Read", re.I),

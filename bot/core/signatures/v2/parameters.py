@@ -41,9 +41,18 @@ def _is_random(token: str) -> bool:
     return sum(ch.isdigit() for ch in token) >= 2 and any(ch.isalpha() for ch in token)
 
 
+# A CSS selector names an element (``#tabs-wrapper``, ``.btn-primary``, ``input[name=q]``):
+# kept, its numbers aside (``#ids_[value='572407971']`` → ``#ids_[value='<n>']``).
+_SELECTOR = re.compile(r"[#.\[]?[A-Za-z_][\w-]*(?:[#.:][\w-]+|\[[^\]\s]{1,60}\])*")
+
+
 def _quoted(match: re.Match[str]) -> str:
-    inner = match.group()[1:-1]
-    return match.group() if _NAME.fullmatch(inner) else "<str>"
+    quote, inner = match.group()[0], match.group()[1:-1]
+    if _NAME.fullmatch(inner):
+        return match.group()
+    if inner[:1] in "#.[" and _SELECTOR.fullmatch(inner):
+        return quote + re.sub(r"\d+", "<n>", inner) + quote
+    return "<str>"
 
 
 def _ip(match: re.Match[str]) -> str:
@@ -131,6 +140,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         _quoted,
     ),
     Parameter("collection", re.compile(r"\[[^\[\]\n]{0,300}[,'\"][^\[\]\n]{0,300}\]"), "[…]"),
+    # Go/JS literals: []interface {}{1, 2, true}, {a: 1, b: 2}; not Java's toString
+    # (Status{code=UNKNOWN, description=…} says what failed)
+    Parameter("literal", re.compile(r"\{[^{}=\n]{0,300},[^{}=\n]{0,300}\}"), "{…}"),
 )
 
 

@@ -5,8 +5,9 @@ frames of the language that found the most; ties go to the order of ``_READERS``
 mixes languages only by accident (a Python test driving a Node server quoting its stack),
 and the language of the failure is the one that printed most of it.
 
-Every reader works line by line with anchored, possessive patterns, so the cost is linear
-in the (bounded) input and a hostile line cannot make a pattern backtrack.
+Every reader works line by line with anchored patterns (possessive quantifiers wherever a
+pattern could backtrack), on at most ``MAX_INPUT`` characters cut into lines of at most
+``MAX_LINE``: a hostile trace costs no more than a long ordinary one.
 """
 
 from __future__ import annotations

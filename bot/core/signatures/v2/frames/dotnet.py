@@ -20,11 +20,12 @@ from bot.core.signatures.v2.frames.model import Frame, normalize_path
 
 LANGUAGE = "dotnet"
 
-# "at Ns.Cls.M(Int32 x) in /path/File.cs:line 42" (":line" is localized: "Zeile", "ligne" …);
+# "at Ns.Cls.M(Int32 x) in /path/File.cs:line 42" (":line" is localized: "Zeile", "ligne" …;
+# MSTest prints "File.cs:42");
 # .NET 5+ prints an iterator as "Ns.Cls.M()+MoveNext()".
 _FRAME = re.compile(
     r"^\s*+at (?P<qual>[^\s(]++)\((?P<args>[^():]*+)\)(?:\+MoveNext\(\))?"
-    r"(?: in (?P<file>.+):[^\W\d]++ \d++)?\s*+$"
+    r"(?: in (?P<file>.+):(?:[^\W\d]++ )?\d++)?\s*+$"
 )
 _JVM_SOURCES = frozenset({"Native Method", "Unknown Source"})
 _GENERATED_NAME = re.compile(r"^<+(?P<name>[^<>]++)>")
@@ -37,7 +38,6 @@ _LIBRARY_NAMESPACES = re.compile(
     r"|RabbitMQ|Confluent|Amazon|Azure|Elasticsearch|Nest|OpenQA|TechTalk|Reqnroll"
     r"|VerifyTests|VerifyXunit|VerifyNUnit|MSTest|NodaTime|Humanizer|FakeItEasy)\."
 )
-_LIBRARY_FILES = re.compile(r"^/_/|/src/libraries/|^[A-Za-z]:/_/")
 _TEST_NAME = re.compile(r"(?:Tests?|Specs?|Fixture|Facts)(?:\.cs)?$")
 # a test project's namespace or directory: "Acme.Shop.Tests.Fakes", "tests/Acme.Shop.Tests/"
 _TEST_PLACE = re.compile(r"(?:^|[./])(?:Tests?|Specs|UnitTests|IntegrationTests)(?:[./]|$)")
@@ -75,7 +75,7 @@ def read(lines: list[str]) -> list[Frame]:
             continue
         type_name, function = _function(match["qual"])
         file = normalize_path(match["file"]) if match["file"] else type_name
-        in_repo = not (_LIBRARY_NAMESPACES.match(match["qual"]) or _LIBRARY_FILES.search(file))
+        in_repo = not _LIBRARY_NAMESPACES.match(match["qual"])
         is_test = in_repo and bool(
             _TEST_NAME.search(type_name)
             or _TEST_NAME.search(file.rpartition("/")[2])

@@ -48,9 +48,7 @@ _TEST_FILE = re.compile(r"_test\.go$")
 
 def _call_name(line: str) -> str | None:
     """The function of a goroutine trace's call line (``pkg.(*T).M(0x1, ...)``), if it is one."""
-    if not line or line[0] in " \t":
-        return None
-    text = _GOROUTINE_SUFFIX.sub("", line.rstrip().removeprefix("created by "))
+    text = _GOROUTINE_SUFFIX.sub("", line.strip().removeprefix("created by "))
     if text.endswith(")"):
         text = text.rpartition("(")[0]
     if not text or "." not in text or any(char.isspace() for char in text):

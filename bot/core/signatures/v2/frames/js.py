@@ -16,7 +16,7 @@ LANGUAGE = "js"
 
 # "at [async ][new ]func (location)" or "at [async ]location"; the function may hold
 # parentheses ("I.e.fn.(anonymous function) [as index]"), the location never does.
-_V8_CALL = re.compile(r"^\s*+at (?P<func>.*)(?P<space> ?)\((?P<loc>[^()]++)\)\s*+$")
+_V8_CALL = re.compile(r"^\s*+at (?P<func>.*?)(?P<space> ?)\((?P<loc>[^()]++)\)\s*+$")
 _V8_BARE = re.compile(r"^\s*+at (?:async )?(?P<loc>[^\s()]++)\s*+$")
 # node-tap's YAML stack drops the "at ": "Object.<anonymous> (test.js:8:5)"; a line and a
 # column are required, so Java's "Cls.m(File.java:12)" never matches

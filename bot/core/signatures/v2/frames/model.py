@@ -40,6 +40,9 @@ _WORKSPACE_ROOTS = re.compile(
     r"|/Users/runner/work/[^/]++/[^/]++/"  # GitHub Actions (macOS)
     r"|[A-Za-z]:/a/[^/]++/[^/]++/"  # GitHub Actions (Windows)
     r"|/github/workspace/"  # GitHub container actions
+    r"|/__w/[^/]++/[^/]++/"  # GitHub container jobs, Azure Pipelines containers (/__w/1/s/)
+    r"|/home/vsts/work/[^/]++/s/"  # Azure Pipelines (Linux)
+    r"|/_/"  # .NET deterministic builds (ContinuousIntegrationBuild) map the repo root here
     r"|/builds/[^/]++/[^/]++/"  # GitLab
     r"|/var/jenkins_home/workspace/[^/]++/"  # Jenkins (docker image)
     r"|/var/lib/jenkins/workspace/[^/]++/"  # Jenkins (package)

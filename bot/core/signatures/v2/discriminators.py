@@ -1,0 +1,91 @@
+"""Discriminators: what keeps two causes of one family apart (docs/signatures.md).
+
+A family is a title and a meaning; the key adds, per family, the detail that says which
+cause it is: the callee (service, host, command), the status the test expected for a
+status that is about the request, the pending browser action of a test timeout, the
+file or address of an errno, the awaited condition of an unknown wait.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.signatures.v2.callee import callee_of, command_of, endpoint_of, service_of
+from bot.core.signatures.v2.cause import Cause
+from bot.core.signatures.v2.expectation import Expectation
+from bot.core.signatures.v2.families import Family
+from bot.core.signatures.v2.parameters import parameterize
+
+_CALLEE_FAMILIES = ("http-", "grpc-", "dns", "timeout", "errno-")
+# A service that is down or overloaded answers every endpoint alike; any other status is
+# about the request, so the status the test expected says which request it was.
+_AVAILABILITY_STATUSES = frozenset({"http-429", "http-502", "http-503", "http-504"})
+# Browser automation names the pending action of a test timeout (page.click, locator.fill).
+_BROWSER_ACTION = re.compile(r"\b((?:page|locator|frame|context|browser|elementHandle)\.\w+)\b")
+_STATUS = re.compile(r"\b[1-5]\d\d\b")
+# gRPC statuses that say the server failed the call (UNKNOWN, INTERNAL …) carry its error in
+# the description; the transport ones (UNAVAILABLE, DEADLINE_EXCEEDED …) do not.
+_GRPC_TRANSPORT = frozenset(
+    {
+        "grpc-unavailable",
+        "grpc-deadline-exceeded",
+        "grpc-cancelled",
+        "grpc-resource-exhausted",
+        "grpc-unauthenticated",
+        "grpc-permission-denied",
+    }
+)
+
+
+# Waits whose message names what was awaited (an element, a condition).
+_WAITS_FOR_A_CONDITION = frozenset(
+    {
+        "timeout",
+        "timeout-await",
+        "timeout-cypress-retry",
+        "timeout-browser-action",
+        "timeout-webdriver-wait",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    key: str  # hashed
+    callee: str  # shown in the title
+
+
+def callee_for(family: Family, cause: Cause) -> str:
+    if family.id.startswith(("exit-", "signal-")):
+        return command_of(cause.body) or ""
+    if family.id.startswith("connection-"):
+        return endpoint_of(cause.body) or ""
+    if family.id.startswith("db-"):
+        return callee_of(cause.body) or ""
+    if family.id.startswith(_CALLEE_FAMILIES):
+        # the upstream (service or host), not the endpoint: one outage answers every path
+        found = callee_of(cause.message) or service_of(cause.body) or ""
+        return found.split("/", 1)[0]
+    return ""
+
+
+def detail_for(family: Family, cause: Cause, line: str, expectation: Expectation | None) -> Detail:
+    """The family's discriminating detail for the key, and the callee for the title."""
+    callee = callee_for(family, cause)
+    key = callee
+    if family.id.startswith("http-") and family.id not in _AVAILABILITY_STATUSES and expectation:
+        expected = _STATUS.search(expectation.expected)
+        if expected:
+            key = f"{callee} expected={expected.group()}".strip()
+    elif family.id.startswith("grpc-") and family.id not in _GRPC_TRANSPORT:
+        said = expectation.actual if expectation else line  # the status that came
+        key = f"{callee} {parameterize(said)}".strip()
+    elif family.id == "timeout-test" and not callee:
+        action = _BROWSER_ACTION.search(cause.body[:4_000])
+        key = action.group(1) if action else ""
+    elif family.id.startswith("errno-") and not callee:
+        key = parameterize(line)  # which file or address: ENOENT of two files is two
+    elif family.id in _WAITS_FOR_A_CONDITION and not callee:
+        key = parameterize(line)  # what was awaited: the condition, the element
+    return Detail(key, callee)
