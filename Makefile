@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck layers check bench clean golden docs mermaid
+.PHONY: venv demo test lint typecheck layers check bench clean golden snapshots docs mermaid
 
 # setup.py and the .pyx: `pip install -e .` compiles the JUnit case reader (see setup.py).
 $(STAMP): pyproject.toml sandbox/pyproject.toml setup.py bot/core/reports/formats/_junit_cases.pyx
@@ -51,6 +51,11 @@ check: lint typecheck layers test
 
 golden: $(STAMP)
 	$(BIN)/python -m pytest -q tests --update-golden
+
+# Signature snapshot files (tests/signatures/snapshots/v<N>/): only for a version not shipped
+# yet, or new examples; a shipped version's lines never change (docs/signatures.md).
+snapshots: $(STAMP)
+	$(BIN)/python -m pytest -q tests/signatures --update-snapshots
 
 docs: $(STAMP)
 	$(BIN)/loopwatch commands --update docs/commands.md

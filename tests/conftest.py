@@ -3,5 +3,6 @@
 pytest_plugins = [
     "tests.plugins.env",
     "tests.plugins.golden",
+    "tests.plugins.snapshots",
     "tests.plugins.db",
 ]

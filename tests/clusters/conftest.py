@@ -10,4 +10,5 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+from tests.clusters.signature_versions import versions  # noqa: E402, F401 - v1 → v2 switch
 from tests.pipeline.conftest import harness  # noqa: E402, F401 - the in-process harness

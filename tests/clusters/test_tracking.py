@@ -1,4 +1,4 @@
-"""Cluster rows on both databases: get-or-create, aliases across signature versions,
+"""Cluster rows on both databases: create once (versions: test_placement.py),
 people closing and reopening failure issues, green runs closing them."""
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.github.desired_state import set_desired_issue
 from bot.adapters.store.db import transaction
-from bot.adapters.store.models import Cluster, ClusterAlias, ClusterEvent, GitHubIssue, Repository
+from bot.adapters.store.models import Cluster, ClusterEvent, GitHubIssue, Repository
 from bot.app.clusters.people import cluster_issue_changed_by_person, set_muted
-from bot.app.clusters.store import get_or_create_cluster
+from bot.app.clusters.store import create_cluster
 from bot.core.config.loader import load_config
 from tests.pipeline.conftest import Harness
 
@@ -38,53 +38,13 @@ def _repository(session: Session) -> Repository:
 def test_get_or_create_returns_one_cluster(session_factory: sessionmaker[Session]) -> None:
     with transaction(session_factory) as session:
         repo = _repository(session)
-        first, created = get_or_create_cluster(
-            session, repo.id, fingerprint="f1", version=1, fingerprints={1: "f1"}, title="t", at=AT
+        first, created = create_cluster(
+            session, repo.id, fingerprint="f1", version=1, title="t", at=AT
         )
-        again, created_again = get_or_create_cluster(
-            session, repo.id, fingerprint="f1", version=1, fingerprints={1: "f1"}, title="t", at=AT
+        again, created_again = create_cluster(
+            session, repo.id, fingerprint="f1", version=1, title="t", at=AT
         )
         assert first.id == again.id and created and not created_again
-
-
-def test_a_new_signature_version_joins_the_old_cluster(
-    session_factory: sessionmaker[Session],
-) -> None:
-    with transaction(session_factory) as session:
-        repo = _repository(session)
-        old, _ = get_or_create_cluster(
-            session,
-            repo.id,
-            fingerprint="v1fp",
-            version=1,
-            fingerprints={1: "v1fp"},
-            title="t",
-            at=AT,
-        )
-        new, created = get_or_create_cluster(
-            session,
-            repo.id,
-            fingerprint="v2fp",
-            version=2,
-            fingerprints={1: "v1fp", 2: "v2fp"},
-            title="t",
-            at=AT,
-        )
-        assert new.id == old.id and not created
-        alias = session.scalars(select(ClusterAlias)).one()
-        assert (alias.fingerprint, alias.cluster_id) == ("v2fp", old.id)
-        # Later lookups by the new fingerprint alone find it through the alias.
-        found, _ = get_or_create_cluster(
-            session,
-            repo.id,
-            fingerprint="v2fp",
-            version=2,
-            fingerprints={2: "v2fp"},
-            title="t",
-            at=AT,
-        )
-        assert found.id == old.id
-        assert session.scalars(select(Cluster)).all() == [old]
 
 
 def test_people_close_and_reopen_and_a_redelivery_changes_nothing(
@@ -92,9 +52,7 @@ def test_people_close_and_reopen_and_a_redelivery_changes_nothing(
 ) -> None:
     with transaction(session_factory) as session:
         repo = _repository(session)
-        cluster, _ = get_or_create_cluster(
-            session, repo.id, fingerprint="f1", version=1, fingerprints={}, title="t", at=AT
-        )
+        cluster, _ = create_cluster(session, repo.id, fingerprint="f1", version=1, title="t", at=AT)
         cluster.state, cluster.issue_key = "open", "cluster:f1"
         row = set_desired_issue(session, repo.id, "cluster:f1", title="t", section="s")
 
@@ -154,8 +112,8 @@ def test_two_writers_meeting_a_new_signature_share_one_cluster(
         repo_id = _repository(session).id
 
     def create(session: Session) -> int:
-        cluster, _ = get_or_create_cluster(
-            session, repo_id, fingerprint="race", version=1, fingerprints={}, title="t", at=AT
+        cluster, _ = create_cluster(
+            session, repo_id, fingerprint="race", version=1, title="t", at=AT
         )
         return cluster.id
 
@@ -181,9 +139,7 @@ def _in_own_transaction(factory: sessionmaker[Session], work: Callable[[Session]
 def test_mute_and_unmute_are_recorded_once(session_factory: sessionmaker[Session]) -> None:
     with transaction(session_factory) as session:
         repo = _repository(session)
-        cluster, _ = get_or_create_cluster(
-            session, repo.id, fingerprint="m", version=1, fingerprints={}, title="t", at=AT
-        )
+        cluster, _ = create_cluster(session, repo.id, fingerprint="m", version=1, title="t", at=AT)
         cluster.state = "open"
         assert set_muted(session, cluster, muted=True, at=AT, actor="raj")
         assert not set_muted(session, cluster, muted=True, at=AT, actor="raj")

@@ -35,7 +35,8 @@ from bot.adapters.store.models import (
 from bot.app.clusters.fix_in_build import FixAnswers
 from bot.app.clusters.issues import IssueContext, may_open_issues, update_cluster_issues
 from bot.app.clusters.lifecycle import Event, EventKind, Life, State, apply, run_event_kind
-from bot.app.clusters.store import get_or_create_cluster, record_event
+from bot.app.clusters.store import record_event
+from bot.app.clusters.versions import place_failure
 from bot.core.config.repo import RepoConfig
 from bot.core.fix_in_build import Containment, fix_in_build, same_commit, short_sha
 from bot.core.render.clusters import BOT_LOGIN
@@ -72,6 +73,26 @@ class _Group:
     @property
     def all_flaky(self) -> bool:
         return all(self.flaky)
+
+    def add(self, row: TestResult, case: TestCase, flaky: bool) -> None:
+        self.results.append(row)
+        self.flaky.append(flaky)
+        if self.sample is None or (self.sample_is_flaky and not flaky):
+            self.sample, self.sample_is_flaky = case, flaky
+
+    def absorb(self, other: _Group) -> None:
+        """Failures another group brought to the same cluster (one cluster, one update)."""
+        self.results += other.results
+        self.flaky += other.flaky
+        if other.sample is not None and (
+            self.sample is None or (self.sample_is_flaky and not other.sample_is_flaky)
+        ):
+            self.sample, self.sample_is_flaky = other.sample, other.sample_is_flaky
+
+
+# Failures are grouped by their fingerprints under every supported version: two failures
+# one version 2 fingerprint apart from two version 1 clusters each go to their own.
+GroupKey = tuple[tuple[int, str], ...]
 
 
 def life_of(cluster: Cluster) -> Life:
@@ -196,7 +217,7 @@ def _mark_flaky_after_the_fact(
 
 def _group_failures(
     session: Session, run: Run, cases: Sequence[TestCase], config: RepoConfig
-) -> dict[str, _Group]:
+) -> dict[GroupKey, _Group]:
     failing_outcomes = {Outcome.FAILED, Outcome.ERRORED, Outcome.FLAKY}
     rows: dict[str, list[TestResult]] = {}
     for row in session.scalars(  # only the failing rows: a big run is mostly green
@@ -210,24 +231,54 @@ def _group_failures(
         rows.setdefault(row.test_id, []).append(row)
     failing = [c for c in cases if c.outcome in failing_outcomes]
     same_commit = _passed_on_same_commit(session, run)
-    groups: dict[str, _Group] = {}
+    groups: dict[GroupKey, _Group] = {}
     for case in failing:
         matching = rows.get(case.test_id)
         if not matching:
             continue
         row = matching.pop(0)
         signature = compute_signature(case, config.signatures)
-        group = groups.get(signature.fingerprint)
-        if group is None:
-            group = _Group(signature, fingerprints_for_versions(case, config.signatures))
-            groups[signature.fingerprint] = group
-        flaky = case.outcome is Outcome.FLAKY or case.test_id in same_commit
-        group.results.append(row)
-        group.flaky.append(flaky)
-        if group.sample is None or (group.sample_is_flaky and not flaky):
-            group.sample, group.sample_is_flaky = case, flaky
+        fingerprints = fingerprints_for_versions(case, config.signatures)
+        fingerprints[signature.version] = signature.fingerprint
+        key = tuple(sorted(fingerprints.items()))
+        group = groups.setdefault(key, _Group(signature, fingerprints))
+        group.add(row, case, case.outcome is Outcome.FLAKY or case.test_id in same_commit)
         row.fingerprint = signature.fingerprint
     return groups
+
+
+def _place_groups(
+    session: Session, repository: Repository, groups: dict[GroupKey, _Group], at: datetime
+) -> dict[int, tuple[Cluster, _Group]]:
+    """Each group's cluster (bot/app/clusters/versions.py); groups that land on one
+    cluster are merged, so a cluster is updated once per run."""
+    placed: dict[int, tuple[Cluster, _Group]] = {}
+    for group in groups.values():
+        placement = place_failure(
+            session,
+            repository.id,
+            version=group.signature.version,
+            fingerprints=group.fingerprints,
+            title=group.signature.title,
+            at=at,
+        )
+        cluster = placement.cluster
+        if placement.split_from is not None:
+            _hand_over_tests(placement.split_from, group)
+        for row in group.results:
+            row.cluster_id = cluster.id
+        if cluster.id in placed:
+            placed[cluster.id][1].absorb(group)
+        else:
+            placed[cluster.id] = (cluster, group)
+    return placed
+
+
+def _hand_over_tests(older: Cluster, group: _Group) -> None:
+    """A new signature version took these failures from ``older``: their tests are no
+    longer "its tests" (their failures would keep it from ever counting a green run)."""
+    moved = {r.test_id for r in group.results}
+    older.test_ids = [t for t in older.test_ids or [] if str(t) not in moved]
 
 
 def _note_seen(cluster: Cluster, group: _Group, run: Run, at: datetime) -> None:
@@ -447,18 +498,7 @@ def track_run(
     applied = _applied_in_run(session, run)
     groups = _group_failures(session, run, cases, config)
     failing_clusters: set[int] = set()
-    for fingerprint, group in groups.items():
-        cluster, _ = get_or_create_cluster(
-            session,
-            repository.id,
-            fingerprint=fingerprint,
-            version=group.signature.version,
-            fingerprints=group.fingerprints,
-            title=group.signature.title,
-            at=at,
-        )
-        for row in group.results:
-            row.cluster_id = cluster.id
+    for cluster, group in _place_groups(session, repository, groups, at).values():
         changes.seen.append(cluster.id)
         detected = EventKind.FLAKY_IN_RUN if group.all_flaky else EventKind.FAILED_IN_RUN
         kind = run_event_kind(life_of(cluster), detected)  # a person's /flaky or /not-flaky

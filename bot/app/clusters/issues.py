@@ -28,6 +28,7 @@ from bot.adapters.store.models import (
     Run,
     TestResult,
 )
+from bot.app.clusters.split_notes import announce_splits
 from bot.app.clusters.views import (
     FAILING_OUTCOMES,
     cluster_key,
@@ -265,6 +266,7 @@ def update_cluster_issues(
         # A cluster that only now gets its issue needs no "it came back" comment there.
         had_issue = cluster.issue_key is not None and cluster.issue_key not in opened
         _announce_regression(session, cluster, ctx, comment=had_issue)
+    announce_splits(session, ctx.repository.id, seen)
     _queue_drafts(session, ctx, opened, regressed)
     return opened
 

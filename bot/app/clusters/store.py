@@ -1,8 +1,7 @@
-"""Cluster rows: race-safe get-or-create (aliases of other signature versions included)."""
+"""Cluster rows: race-safe create, and the cluster history (events)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.adapters.store.models import Cluster, ClusterAlias, ClusterEvent
+from bot.adapters.store.models import Cluster, ClusterEvent
 
 
 def insert_ignoring_conflict(session: Session, table: Any, values: dict[str, Any]) -> None:
@@ -20,58 +19,27 @@ def insert_ignoring_conflict(session: Session, table: Any, values: dict[str, Any
     session.execute(insert(table).values(**values).on_conflict_do_nothing())
 
 
-def find_cluster(
-    session: Session, repository_id: int, fingerprints: Mapping[int, str]
-) -> Cluster | None:
-    """The cluster of any of ``fingerprints`` (one per signature version), newest first."""
-    for _, fingerprint in sorted(fingerprints.items(), reverse=True):
-        cluster = session.scalar(
-            select(Cluster).where(
-                Cluster.repository_id == repository_id, Cluster.fingerprint == fingerprint
-            )
-        )
-        if cluster is not None:
-            return cluster
-        alias = session.scalar(
-            select(ClusterAlias).where(
-                ClusterAlias.repository_id == repository_id,
-                ClusterAlias.fingerprint == fingerprint,
-            )
-        )
-        if alias is not None:
-            return session.get_one(Cluster, alias.cluster_id)
-    return None
-
-
-def get_or_create_cluster(
+def create_cluster(
     session: Session,
     repository_id: int,
     *,
     fingerprint: str,
     version: int,
-    fingerprints: Mapping[int, str],
     title: str,
     at: datetime,
 ) -> tuple[Cluster, bool]:
-    """The cluster for a signature, created if none; ``True`` when this call created it.
+    """The cluster with ``fingerprint``, created if none; ``True`` when this call created it.
 
     Several workers may meet the same new signature at once: the insert ignores a conflict
-    and everyone reads the one row that won. A cluster found under another version's
-    fingerprint gets an alias for this one, so versions never split a cluster.
+    and everyone reads the one row that won. Which cluster a failure belongs to across
+    signature versions is decided before (:mod:`bot.app.clusters.versions`).
     """
-    found = find_cluster(session, repository_id, {**fingerprints, version: fingerprint})
+    found = session.scalar(
+        select(Cluster).where(
+            Cluster.repository_id == repository_id, Cluster.fingerprint == fingerprint
+        )
+    )
     if found is not None:
-        if found.fingerprint != fingerprint:
-            insert_ignoring_conflict(
-                session,
-                ClusterAlias.__table__,
-                {
-                    "repository_id": repository_id,
-                    "fingerprint": fingerprint,
-                    "signature_version": version,
-                    "cluster_id": found.id,
-                },
-            )
         return found, False
     insert_ignoring_conflict(
         session,

@@ -51,6 +51,8 @@ _EVENT_TEXT = {
     "pinned_flaky": "marked flaky",
     "pinned_not_flaky": "marked not flaky",
     "linked": "moved to another issue",
+    "signature_upgraded": "grouped by a new signature version from now on",
+    "split": "a new signature version tells some of its failures apart: they go elsewhere",
 }
 _WITH_ACTOR = frozenset(
     {"resolved", "reopened", "muted", "unmuted", "pinned_flaky", "pinned_not_flaky", "linked"}
@@ -152,6 +154,27 @@ def _distinct_environments(runs: Sequence[Run]) -> list[dict[str, str]]:
     return seen
 
 
+def _version_event_text(session: Session, event: ClusterEvent) -> str | None:
+    """``signature_upgraded`` and ``split`` with their version and the other issue."""
+    details = event.details or {}
+    if event.kind == "signature_upgraded" and isinstance(details.get("to_version"), int):
+        return f"grouped by signature version {details['to_version']} from now on"
+    if event.kind != "split" or not isinstance(details.get("cluster_id"), int):
+        return None
+    other = session.get(Cluster, details["cluster_id"])
+    number = None
+    if other is not None and other.issue_key is not None:
+        number = session.scalar(
+            select(GitHubIssue.number).where(
+                GitHubIssue.repository_id == other.repository_id,
+                GitHubIssue.key == other.issue_key,
+            )
+        )
+    version = other.signature_version if other is not None else "new"
+    where = f"#{number}" if number else "another cluster"
+    return f"signature version {version} tells some of its failures apart: they go to {where}"
+
+
 def _history(session: Session, cluster_id: int) -> list[tuple[datetime, str]]:
     events = session.scalars(
         select(ClusterEvent)
@@ -166,6 +189,7 @@ def _history(session: Session, cluster_id: int) -> list[tuple[datetime, str]]:
             text = f"moved to #{event.details['to']}"
         if event.kind == "fix_not_in_build":
             text = _fix_not_in_build_text(event.details or {})
+        text = _version_event_text(session, event) or text
         if event.actor and event.kind in _WITH_ACTOR:
             text += f" by {event.actor}"
         if event.run_id is not None:

@@ -30,7 +30,8 @@ def fingerprints_for_versions(
 ) -> dict[int, str]:
     """The case's fingerprint under every supported version, oldest first.
 
-    The cluster store looks a failure up by each of these, so a cluster made by an older
-    version keeps receiving its failures after the algorithm changes (no silent split).
+    A cluster made by an older version is found by the failure's fingerprint of that
+    version and moves to the current one when seen; a split is announced on its issue
+    (``bot/app/clusters/versions.py``, docs/signatures.md "Versions").
     """
     return {version: _VERSIONS[version](case, rules).fingerprint for version in SUPPORTED_VERSIONS}
