@@ -246,3 +246,32 @@ def test_when_v2_merges_two_v1_clusters_each_issue_keeps_its_failures(
     assert (moved.signature_version, kept.signature_version) == (2, 1)
     assert moved.runs_failed == kept.runs_failed == 3  # every run reached both
     assert moved.test_ids == [RESPONSE_503.test] and kept.test_ids == [EXPECTED_503.test]
+
+
+def test_a_repository_pin_holds_version_1_until_it_is_lifted(harness: Harness) -> None:
+    """``signature_version: 1`` in the repository's config: the install runs version 2,
+    this repository keeps version 1 clusters; lifting the pin upgrades them as they are seen."""
+    h = harness
+
+    def configure(text: str) -> None:
+        h.admin(
+            "PUT", f"/repos/{REPO}/files", json={"path": ".github/loopwatch.yml", "content": text}
+        )
+
+    configure(CONFIG + "signature_version: 1\n")
+    _run(h, [SELENIUM, READ_TIMEOUT], 1)
+    with h.session_factory() as session:
+        pinned = session.scalars(select(Cluster)).all()
+    assert [(c.title, c.signature_version) for c in pinned] == [("Timeout", 1)]
+    (before,) = _failure_issues(h)
+
+    configure(CONFIG)  # the pin is lifted: the newest version from the next run on
+    _run(h, [SELENIUM, READ_TIMEOUT], 2)
+    with h.session_factory() as session:
+        clusters = session.scalars(select(Cluster).order_by(Cluster.id)).all()
+    assert [c.signature_version for c in clusters] == [2, 2]
+    assert clusters[0].id == pinned[0].id  # the same cluster, moved on
+    after = _failure_issues(h)
+    assert before in after and len(after) == 2
+    notes = [c["body"] for c in after[before]["comments"]]
+    assert len(notes) == 1 and "Signature version 2 tells apart" in notes[0]

@@ -35,7 +35,7 @@ from bot.adapters.store.models import (
 from bot.app.clusters.fix_in_build import FixAnswers
 from bot.app.clusters.issues import IssueContext, may_open_issues, update_cluster_issues
 from bot.app.clusters.lifecycle import Event, EventKind, Life, State, apply, run_event_kind
-from bot.app.clusters.store import record_event
+from bot.app.clusters.store import MAX_TEST_IDS, record_event
 from bot.app.clusters.versions import place_failure
 from bot.core.config.repo import RepoConfig
 from bot.core.fix_in_build import Containment, fix_in_build, same_commit, short_sha
@@ -43,7 +43,6 @@ from bot.core.render.clusters import BOT_LOGIN
 from bot.core.reports.model import Outcome, TestCase
 from bot.core.signatures import Signature, compute_signature, fingerprints_for_versions
 
-MAX_TEST_IDS = 200
 ACTIVE = ("new", "open", "regressed", "muted")
 
 
@@ -237,7 +236,7 @@ def _group_failures(
         if not matching:
             continue
         row = matching.pop(0)
-        signature = compute_signature(case, config.signatures)
+        signature = compute_signature(case, config.signatures, config.signature_version)
         fingerprints = fingerprints_for_versions(case, config.signatures)
         fingerprints[signature.version] = signature.fingerprint
         key = tuple(sorted(fingerprints.items()))

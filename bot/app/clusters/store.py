@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.store.models import Cluster, ClusterEvent
 
+MAX_TEST_IDS = 200  # tests kept on a cluster row (the count of all comes from its results)
+
 
 def insert_ignoring_conflict(session: Session, table: Any, values: dict[str, Any]) -> None:
     """INSERT … ON CONFLICT DO NOTHING: a concurrent writer's row wins, ours is dropped."""

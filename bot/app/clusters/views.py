@@ -18,6 +18,7 @@ from bot.adapters.store.models import (
     Run,
     TestResult,
 )
+from bot.app.clusters.store import MAX_TEST_IDS
 from bot.app.five_whys_store import cluster_subject, load_five_whys
 from bot.core.render.clusters import (
     BOT_LOGIN,
@@ -253,11 +254,16 @@ def cluster_view(
         .join(Run, Run.id == seen.run_id)
         .where(Run.repository_id == repository.id)
     )
-    test_count = session.scalar(
-        select(func.count(func.distinct(TestResult.test_id))).where(
-            TestResult.cluster_id == cluster.id
+    test_count = len(cluster.test_ids or [])
+    if test_count >= MAX_TEST_IDS:  # the row keeps the first 200: count them all
+        test_count = (
+            session.scalar(
+                select(func.count(func.distinct(TestResult.test_id))).where(
+                    TestResult.cluster_id == cluster.id
+                )
+            )
+            or 0
         )
-    )
     tracking_url = None
     if len(campaigns) == 1:
         tracking_url = issue_url(session, repository.id, f"campaign:{campaigns[0]}")

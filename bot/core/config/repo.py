@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -28,6 +29,9 @@ class RepoConfig(StrictModel):
     checks: ChecksConfig = Field(default_factory=ChecksConfig)
     artifacts: ArtifactsConfig = Field(default_factory=ArtifactsConfig)
     signatures: list[SignatureRule] = Field(default_factory=list, max_length=200)
+    # Pin the signature algorithm (docs/signatures.md, "Versions"); None = the newest. The
+    # literal lists the supported versions (a test holds it to bot.core.signatures).
+    signature_version: Literal[1, 2] | None = None
 
     @field_validator("signatures")
     @classmethod

@@ -20,9 +20,12 @@ _VERSIONS: dict[int, Algorithm] = {1: compute_v1, 2: compute_v2}
 SUPPORTED_VERSIONS: tuple[int, ...] = tuple(sorted(_VERSIONS))
 
 
-def compute_signature(case: TestCase, rules: Sequence[SignatureRule] = ()) -> Signature:
-    """The signature of a failed case with the current algorithm (``SIGNATURE_VERSION``)."""
-    return _VERSIONS[SIGNATURE_VERSION](case, rules)
+def compute_signature(
+    case: TestCase, rules: Sequence[SignatureRule] = (), version: int | None = None
+) -> Signature:
+    """The signature of a failed case with ``version``'s algorithm: a repository's pin
+    (``signature_version`` in its config), else the current one (``SIGNATURE_VERSION``)."""
+    return _VERSIONS[version or SIGNATURE_VERSION](case, rules)
 
 
 def fingerprints_for_versions(

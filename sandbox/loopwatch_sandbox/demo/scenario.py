@@ -31,6 +31,7 @@ from loopwatch_sandbox.demo.fixtures import (
     junit_report,
 )
 from loopwatch_sandbox.demo.stack import DemoStack, demo_stack
+from loopwatch_sandbox.demo.upgrade_scene import signature_upgrade
 
 STAGING = {"ENVIRONMENT": "staging", "REGION": "us-central1"}
 # Run 4's staging suites answer in milliseconds: mocks, not the staging services.
@@ -179,6 +180,7 @@ def _scenario(story: Story, stack: DemoStack, sandbox: Sandbox, out: Path) -> No
     oidc_upload(story, stack, sandbox, out)
     if ws is not None:
         fix_not_in_this_build(story, stack, sandbox, uploader, failure=ws["number"])
+    signature_upgrade(story, stack, sandbox, uploader)
 
 
 def _set_up(story: Story, stack: DemoStack, sandbox: Sandbox) -> str:
