@@ -164,13 +164,13 @@ EXAMPLES = [
         MOCHA_SUITE,
         [
             (
-                "/home/charlie/code/code-fellows/jsf2/foundations-js-lab1/test/excercise1Tests.js",
+                "test/excercise1Tests.js",
                 True,
                 True,
             ),
             ("mocha/lib/interfaces/bdd.js:context.describe.context.context", False, False),
             (
-                "/home/charlie/code/code-fellows/jsf2/foundations-js-lab1/test/excercise1Tests.js",
+                "test/excercise1Tests.js",
                 True,
                 True,
             ),
@@ -199,9 +199,9 @@ EXAMPLES = [
         FIREFOX,
         [
             ("to/file.js:Bar.prototype._baz", True, False),
-            ("/path/to/file.js:App.prototype.foo", True, False),
-            ("/path/to/file.js:bar", True, False),
-            ("/path/to/index.html", True, False),
+            ("to/file.js:App.prototype.foo", True, False),
+            ("to/file.js:bar", True, False),
+            ("to/index.html", True, False),
         ],
         id="firefox",
     ),
