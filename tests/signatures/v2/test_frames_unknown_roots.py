@@ -20,7 +20,10 @@ NIAPY_RPMBUILD = """/builddir/build/BUILD/NiaPy-2.1.0/niapy/task.py:79: in __ini
     problem = _problem_options().pop(name.lower())
 E   KeyError: 'runtest'"""
 # https://github.com/openSUSE/open-build-service/issues/7841 (OBS's own container: /obs/)
-OBS_SPEC = "{root}src/api/spec/bootstrap/features/webui/kiwi/images_spec.rb:78:in `block (3 levels) in <top (required)>'"
+OBS_SPEC = (
+    "{root}src/api/spec/bootstrap/features/webui/kiwi/images_spec.rb:78:"
+    "in `block (3 levels) in <top (required)>'"
+)
 
 
 @pytest.mark.parametrize(
