@@ -21,6 +21,9 @@ _CALLEE_FAMILIES = ("http-", "grpc-", "dns", "timeout", "errno-")
 # A service that is down or overloaded answers every endpoint alike; any other status is
 # about the request, so the status the test expected says which request it was.
 _AVAILABILITY_STATUSES = frozenset({"http-429", "http-502", "http-503", "http-504"})
+# A success where the test expected an error: the error path was not taken (a handler not
+# registered, a check skipped); which error each test expected does not tell causes apart.
+_SUCCESS = re.compile(r"^http-2\d\d$")
 # Browser automation names the pending action of a test timeout (page.click, locator.fill).
 _BROWSER_ACTION = re.compile(r"\b((?:page|locator|frame|context|browser|elementHandle)\.\w+)\b")
 _STATUS = re.compile(r"\b[1-5]\d\d\b")
@@ -74,7 +77,12 @@ def detail_for(family: Family, cause: Cause, line: str, expectation: Expectation
     """The family's discriminating detail for the key, and the callee for the title."""
     callee = callee_for(family, cause)
     key = callee
-    if family.id.startswith("http-") and family.id not in _AVAILABILITY_STATUSES and expectation:
+    if (
+        family.id.startswith("http-")
+        and family.id not in _AVAILABILITY_STATUSES
+        and not _SUCCESS.match(family.id)
+        and expectation
+    ):
         expected = _STATUS.search(expectation.expected)
         if expected:
             key = f"{callee} expected={expected.group()}".strip()
