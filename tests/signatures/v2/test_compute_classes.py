@@ -37,3 +37,40 @@ def test_an_error_status_still_keeps_the_expected_status_apart() -> None:
     created = v2("AssertionError: expected 201, got 400")
     ok = v2("AssertionError: expected 200, got 400")
     assert created.fingerprint != ok.fingerprint
+
+
+# https://github.com/Mosibi/whr_930/issues/9 ('a0') and
+# https://github.com/moonshawdo/checkgoogleip/issues/47 ('') : the rejected input varies
+PARSE_TRACE = """Traceback (most recent call last):
+  File "whr930.py", line 753, in get_status
+    ActiveStatus1 = int(data[13])
+ValueError: invalid literal for int() with base 10: {value}"""
+
+
+def test_the_input_a_conversion_rejected_is_data() -> None:
+    seen = {
+        v2(f"invalid literal for int() with base 10: {value}", "ValueError", trace).fingerprint
+        for value in ("'a0'", "''", "'12a'")
+        for trace in [PARSE_TRACE.format(value=value)]
+    }
+    assert len(seen) == 1
+
+
+# https://github.com/folio-org/mod-inventory-storage/pull/649: the matcher's value varies
+AWAITILITY = (
+    "Lambda expression in org.folio.rest.support.matchers.DomainEventAssertions that uses "
+    "java.lang.String, java.lang.Stringjava.lang.String: expected a value greater than <{n}> "
+    "but <{n}> was equal to <{n}> within 1 seconds."
+)
+# https://github.com/elastic/apm-agent-java/pull/2286 (another wait: apart)
+AWAITILITY_OTHER = (
+    "Condition with lambda expression in co.elastic.apm.agent.profiler.SamplingProfilerTest "
+    "that uses co.elastic.apm.agent.profiler.SamplingProfiler was not fulfilled within 6 seconds."
+)
+CONDITION_TIMEOUT = "org.awaitility.core.ConditionTimeoutException"
+
+
+def test_an_awaitility_wait_is_keyed_by_where_its_condition_is_defined() -> None:
+    runs = {v2(AWAITILITY.format(n=n), CONDITION_TIMEOUT) for n in (0, 1, 2)}
+    assert len({s.fingerprint for s in runs}) == 1
+    assert v2(AWAITILITY_OTHER, CONDITION_TIMEOUT).fingerprint not in {s.fingerprint for s in runs}

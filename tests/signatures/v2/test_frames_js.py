@@ -283,7 +283,7 @@ def test_every_ci_root_gives_the_same_js_frames(root: str) -> None:
 
 
 # https://github.com/withspectrum/spectrum/issues/3122 (Cypress 3's bundled runner)
-CYPRESS_RUNNER = """CypressError: Timed out retrying: Expected to find element: 'x', but never found it.
+CYPRESS_RUNNER = """CypressError: Timed out retrying: Expected to find element: 'x'
       at Object.cypressErr (http://localhost:3000/__cypress/runner/cypress_runner.js:66781:11)
       at Object.throwErr (http://localhost:3000/__cypress/runner/cypress_runner.js:66746:18)
       at retry (http://localhost:3000/__cypress/runner/cypress_runner.js:60782:16)

@@ -55,6 +55,28 @@ EXAMPLES: list[tuple[str, str, str]] = [
         "[gw<n>] node down: Not properly terminated",
     ),
     ("quoted-state", "job state 'pending' is not done", "job state <str> is not done"),
+    (
+        # https://github.com/Mosibi/whr_930/issues/9 (a rejected input is data)
+        "rejected-value",
+        "ValueError: invalid literal for int() with base 10: 'a0'",
+        "ValueError: invalid literal for int() with base <n>: <str>",
+    ),
+    (
+        "rejected-value",
+        'invalid input syntax for type integer: "12a"',
+        "invalid input syntax for type integer: <str>",
+    ),
+    (
+        "rejected-value",
+        "could not convert string to float: 'n_a'",
+        "could not convert string to float: <str>",
+    ),
+    (
+        # https://github.com/authlib/authlib/issues/616 (which setting is read first varies)
+        "unconfigured-setting",
+        "Requested setting DATABASES, but settings are not configured.",
+        "Requested setting <name>, but settings are not configured.",
+    ),
     ("quoted", "KeyError: 'user_id'", "KeyError: 'user_id'"),  # a name is kept
     ("quoted", "invalid literal for int(): 'a b c'", "invalid literal for int(): <str>"),
     (

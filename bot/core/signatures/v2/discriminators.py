@@ -53,6 +53,21 @@ _WAITS_FOR_A_CONDITION = frozenset(
 )
 
 
+# Awaitility names the condition by where its lambda is defined ("[Condition with] lambda
+# expression in <Class> [that uses <types>]"); a matcher's description after it quotes
+# the value seen at the deadline, which varies per run.
+_AWAITILITY_LAMBDA = re.compile(
+    r"\blambda expression in (?P<where>[\w.$]++(?: that uses [\w.$]++(?:, [\w.$]++)*+)?)", re.I
+)
+
+
+def _awaited(line: str) -> str:
+    """What a wait waited for: Awaitility's lambda site, else the parameterized line."""
+    if lambda_site := _AWAITILITY_LAMBDA.search(line):
+        return f"lambda expression in {lambda_site['where']}"
+    return parameterize(line)
+
+
 @dataclass(frozen=True, slots=True)
 class Detail:
     key: str  # hashed
@@ -95,5 +110,5 @@ def detail_for(family: Family, cause: Cause, line: str, expectation: Expectation
     elif family.id.startswith("errno-") and not callee:
         key = parameterize(line)  # which file or address: ENOENT of two files is two
     elif family.id in _WAITS_FOR_A_CONDITION and not callee:
-        key = parameterize(line)  # what was awaited: the condition, the element
+        key = _awaited(line)  # what was awaited: the condition, the element
     return Detail(key, callee)

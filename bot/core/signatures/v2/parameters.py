@@ -135,6 +135,25 @@ PARAMETERS: tuple[Parameter, ...] = (
         lambda m: f"{m.group('word')}{m.group('sep')}<str>",
     ),
     Parameter(
+        # the input a conversion rejected is data ("invalid literal for int() with base 10:
+        # 'abc'", "could not convert string to float: '1,5'", PostgreSQL's "invalid input
+        # syntax for type integer: \"x\""): the message without it names the failure
+        "rejected-value",
+        re.compile(
+            r"(?P<said>\b(?:invalid (?:literal|input syntax|value)|could not convert)\b"
+            r"[^'\"\n:]{0,60}:\s*)(?:'[^'\n]{0,200}'|\"[^\"\n]{0,200}\")",
+            re.I,
+        ),
+        lambda m: f"{m.group('said')}<str>",
+    ),
+    Parameter(
+        # Django names the first setting read before settings.configure(): which one is
+        # read first is incidental, the failure is that settings are not configured
+        "unconfigured-setting",
+        re.compile(r"\bRequested setting \w+(?=, but settings are not configured)"),
+        "Requested setting <name>",
+    ),
+    Parameter(
         "quoted",
         re.compile(r"(?<![A-Za-z])'[^'\n]{0,200}'(?![A-Za-z])|\"[^\"\n]{0,200}\"|`[^`\n]{0,200}`"),
         _quoted,
