@@ -74,3 +74,52 @@ def test_an_awaitility_wait_is_keyed_by_where_its_condition_is_defined() -> None
     runs = {v2(AWAITILITY.format(n=n), CONDITION_TIMEOUT) for n in (0, 1, 2)}
     assert len({s.fingerprint for s in runs}) == 1
     assert v2(AWAITILITY_OTHER, CONDITION_TIMEOUT).fingerprint not in {s.fingerprint for s in runs}
+
+
+# A native crash or a kill names no in-repo frame; the process that died says which one.
+# https://github.com/brave/brave-browser/issues/58778 (jest-worker)
+JEST_SEGV = (
+    "A jest worker process (pid={pid}) was terminated by another process: signal=SIGSEGV, "
+    "exitCode=null. Operating system logs may contain more information on why this occurred."
+)
+# https://github.com/cloudflare/workerd/issues/6763 (vitest pool running workerd)
+WORKERD_SEGV = """*** Received signal #11: Segmentation fault
+Error: [vitest-pool]: Worker cloudflare-pool emitted error.
+Caused by: Error: Worker exited unexpectedly"""
+# https://github.com/dotnet/runtime/issues/56567 and /56165 (Helix work items, exit 137)
+HELIX_KILLED = (
+    './RunTests.sh: line 162: 11202 Killed                  "$RUNTIME_PATH/dotnet" exec '
+    "--runtimeconfig {name}.runtimeconfig.json xunit.console.dll {name}.dll -xml testResults.xml"
+    "\n----- end ----- exit code 137"
+)
+# https://github.com/livepeer/go-livepeer/issues/1700 (the linker killed) and
+# https://github.com/matrixorigin/matrixone/issues/27402 (the test binary killed)
+GO_LINK_KILLED = """# github.com/livepeer/go-livepeer/core.test
+/usr/lib/go-1.13/pkg/tool/linux_amd64/link: signal: killed
+FAIL\tgithub.com/livepeer/go-livepeer/core [build failed]"""
+GO_TEST_KILLED = """=== RUN   TestUpdate/ivfflat
+signal: killed
+FAIL github.com/matrixorigin/matrixone/pkg/sql/plan 107.588s"""
+
+
+def test_crashed_workers_of_different_runners_are_apart() -> None:
+    jest = [v2("Test suite failed to run", trace=JEST_SEGV.format(pid=pid)) for pid in (1, 2)]
+    workerd = v2("Worker exited unexpectedly", "Error", WORKERD_SEGV)
+    assert jest[0].fingerprint == jest[1].fingerprint
+    assert jest[0].family == workerd.family == "signal-sigsegv"
+    assert jest[0].fingerprint != workerd.fingerprint
+
+
+def test_killed_test_hosts_are_told_apart_by_what_they_ran() -> None:
+    runtime = v2("exit code 137", trace=HELIX_KILLED.format(name="System.Runtime.Tests"))
+    io = v2("exit code 137", trace=HELIX_KILLED.format(name="System.IO.Tests"))
+    assert runtime.family == io.family == "signal-sigkill"
+    assert runtime.fingerprint != io.fingerprint
+    assert "dotnet System.Runtime.Tests.dll" in runtime.normalized
+
+
+def test_a_killed_linker_is_not_a_killed_test_binary() -> None:
+    link = v2("Failed", trace=GO_LINK_KILLED, test_id="github.com/x/core::(build)")
+    binary = v2("Failed", trace=GO_TEST_KILLED, test_id="github.com/x/core::(build)")
+    assert link.family == binary.family == "signal-sigkill"
+    assert link.fingerprint != binary.fingerprint

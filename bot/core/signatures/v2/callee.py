@@ -48,6 +48,15 @@ _COMMANDS = (
     re.compile(
         r"^(?P<cmd>npm|yarn|pnpm) (?:ERR!|error)\b(?:.*\bscript\b[^\n]*?\b(?P<sub>[\w:-]+))?", re.M
     ),
+    # the process a signal or the OOM killer ended, as its runner or shell names it:
+    re.compile(r"\bA (?P<cmd>[\w-]+) worker process \(pid="),  # jest-worker
+    re.compile(r"\bWorker (?P<cmd>[\w-]+) emitted error"),  # vitest pools (workerd …)
+    re.compile(  # bash job control: "line 162: 11202 Killed   "$X/dotnet" exec …"
+        r"\bline \d+: +\d+ (?:Killed|Segmentation fault|Aborted|Terminated)[^\n]*?"
+        r" +\"?(?P<cmd>[^\s\"]+)\"?(?P<args>[^\n]*)"
+    ),
+    re.compile(r"^\s*+(?P<cmd>/?[\w./-]+): signal: \w+", re.M),  # Go os/exec, go tool
+    re.compile(r"\b(?P<cmd>[\w-]+) (?:process )?exited with (?:exit )?code \d"),
     re.compile(
         r"\b(?P<cmd>npm|yarn|pnpm|alembic|make|docker|gradle|mvn|cargo|go|tsc|webpack|vite)"
         r" (?:run )?(?P<sub>[\w:-]+)[^\n]{0,40}?\b(?:exited|failed|returned|exit (?:code|status))",
@@ -99,12 +108,23 @@ def url_of(text: str) -> str | None:
     return host + _path(match.group("path"))
 
 
+# What a runtime (dotnet exec, java -jar) was launched to run: the last assembly or jar.
+_TARGET = re.compile(r"(?P<target>[\w.-]+\.(?:dll|jar))\b")
+
+
+def _launched_target(args: str) -> str | None:
+    targets = _TARGET.findall(args)
+    return targets[-1] if targets else None
+
+
 def command_of(text: str) -> str | None:
     bounded = text[:MAX_CALLEE_INPUT]
     for pattern in _COMMANDS:
         match = pattern.search(bounded)
         if match:
             command = match.group("cmd").rsplit("/", 1)[-1]
+            if target := _launched_target(match.groupdict().get("args") or ""):
+                return f"{command} {target}"  # dotnet/java running one test assembly
             sub = match.groupdict().get("sub")
             return f"{command} {sub}" if sub and command in ("npm", "yarn", "pnpm") else command
     return None
