@@ -123,3 +123,27 @@ def test_a_killed_linker_is_not_a_killed_test_binary() -> None:
     binary = v2("Failed", trace=GO_TEST_KILLED, test_id="github.com/x/core::(build)")
     assert link.family == binary.family == "signal-sigkill"
     assert link.fingerprint != binary.fingerprint
+
+
+# https://github.com/apache/maven-surefire/issues/3042 (the fork's output buffered in Maven)
+SUREFIRE_FORK_OOM = """java.lang.OutOfMemoryError: Java heap space
+    at java.util.Arrays.copyOf(Arrays.java:3332)
+    at java.lang.StringBuilder.append(StringBuilder.java:136)
+    at org.apache.maven.plugin.surefire.booterclient.ForkStarter$CloseableCloser.run(ForkStarter.java:200)
+    at org.apache.maven.plugin.surefire.booterclient.ForkStarter.fork(ForkStarter.java:{line})"""
+# https://github.com/apache/maven-surefire/issues/1609 (every logged line kept in the report)
+SUREFIRE_LISTENER_OOM = """Exception in thread "ThreadedStreamConsumer" java.lang.OutOfMemoryError: Java heap space
+at java.util.Arrays.copyOfRange(Arrays.java:3209)
+at java.lang.StringBuilder.toString(StringBuilder.java:430)
+at org.apache.maven.plugin.surefire.report.TestSetRunListener.getAsString(TestSetRunListener.java:225)
+at org.apache.maven.plugin.surefire.report.TestSetRunListener.wrap(TestSetRunListener.java:230)"""
+JAVA_OOM = "java.lang.OutOfMemoryError"
+
+
+def test_heap_exhausted_in_two_libraries_is_two_causes() -> None:
+    fork = [v2("Java heap space", JAVA_OOM, SUREFIRE_FORK_OOM.format(line=n)) for n in (609, 615)]
+    listener = v2("Java heap space", JAVA_OOM, SUREFIRE_LISTENER_OOM)
+    assert fork[0].fingerprint == fork[1].fingerprint
+    assert fork[0].family == listener.family == "oom-java-heap"
+    assert fork[0].fingerprint != listener.fingerprint
+    assert "ForkStarter.java:ForkStarter.CloseableCloser.run" in fork[0].normalized

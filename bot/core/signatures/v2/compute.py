@@ -39,6 +39,10 @@ _ASSERTION_TEXT = re.compile(r"^(?:assert\b|expect\(|expected\b|Expected\b|Not e
 # Which code names the failure when a text holds several (a close code beats a timeout).
 _CODE_ORDER = ("ws", "grpc", "signal", "http", "sqlstate", "mysql", "oracle", "sqlite")
 _LATE_CODES = ("errno", "exit")
+# A language's own runtime: never the place of a failure (every OOM passes through it).
+_RUNTIME_FILE = re.compile(
+    r"^(?:java|javax|jdk|sun|com/sun|kotlin|kotlinx|scala)/|^node:|^internal/|^runtime/"
+)
 
 
 def headline(message: str) -> str:
@@ -102,6 +106,16 @@ def _place(frames: list[Frame], assertion: bool) -> str:
             if frame_key(frame) not in keys:
                 keys.append(frame_key(frame))
         return ", ".join(keys[:MAX_TEST_FRAMES])
+    return ""
+
+
+def _library_place(cause: Cause) -> str:
+    """The innermost frame outside the project and its language's runtime: where library
+    code (a build plugin, a test runner, a driver) ran out of memory when no project code
+    is on the stack. Two such OOMs in one repository are two causes."""
+    for frame in read_frames(cause.trace):
+        if not frame.in_repo and not _RUNTIME_FILE.match(frame.file):
+            return frame_key(frame)
     return ""
 
 
@@ -174,6 +188,8 @@ def _family_signature(
     detail = detail_for(family, cause, line, expectation)
     kind = (cause.type or "-") if family.id == "timeout" else "-"  # a kind says more
     place = "" if family.id.startswith("websocket-") else _place(frames, assertion=False)
+    if not place and family.id.startswith("oom-") and not any(f.is_test for f in frames):
+        place = _library_place(cause)
     parts = [f"family={family.id}", f"type={kind}", f"detail={detail.key}", f"frames={place}"]
     title = family.title
     if expectation is not None and code is not None and read_expectation(line) is not None:

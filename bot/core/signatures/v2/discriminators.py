@@ -75,8 +75,8 @@ class Detail:
 
 
 def callee_for(family: Family, cause: Cause) -> str:
-    if family.id.startswith(("exit-", "signal-")):
-        return command_of(cause.body) or ""
+    if family.id.startswith(("exit-", "signal-", "oom-")):
+        return command_of(cause.body) or ""  # the process that died or ran out of memory
     if family.id.startswith("connection-"):
         return endpoint_of(cause.body) or ""
     if family.id.startswith("db-"):
