@@ -126,17 +126,19 @@ def test_a_killed_linker_is_not_a_killed_test_binary() -> None:
 
 
 # https://github.com/apache/maven-surefire/issues/3042 (the fork's output buffered in Maven)
-SUREFIRE_FORK_OOM = """java.lang.OutOfMemoryError: Java heap space
+SUREFIRE = "org.apache.maven.plugin.surefire"
+SUREFIRE_FORK_OOM = f"""java.lang.OutOfMemoryError: Java heap space
     at java.util.Arrays.copyOf(Arrays.java:3332)
     at java.lang.StringBuilder.append(StringBuilder.java:136)
-    at org.apache.maven.plugin.surefire.booterclient.ForkStarter$CloseableCloser.run(ForkStarter.java:200)
-    at org.apache.maven.plugin.surefire.booterclient.ForkStarter.fork(ForkStarter.java:{line})"""
+    at {SUREFIRE}.booterclient.ForkStarter$CloseableCloser.run(ForkStarter.java:200)
+    at {SUREFIRE}.booterclient.ForkStarter.fork(ForkStarter.java:{{line}})"""
 # https://github.com/apache/maven-surefire/issues/1609 (every logged line kept in the report)
-SUREFIRE_LISTENER_OOM = """Exception in thread "ThreadedStreamConsumer" java.lang.OutOfMemoryError: Java heap space
+SUREFIRE_LISTENER_OOM = f"""Exception in thread "ThreadedStreamConsumer" \
+java.lang.OutOfMemoryError: Java heap space
 at java.util.Arrays.copyOfRange(Arrays.java:3209)
 at java.lang.StringBuilder.toString(StringBuilder.java:430)
-at org.apache.maven.plugin.surefire.report.TestSetRunListener.getAsString(TestSetRunListener.java:225)
-at org.apache.maven.plugin.surefire.report.TestSetRunListener.wrap(TestSetRunListener.java:230)"""
+at {SUREFIRE}.report.TestSetRunListener.getAsString(TestSetRunListener.java:225)
+at {SUREFIRE}.report.TestSetRunListener.wrap(TestSetRunListener.java:230)"""
 JAVA_OOM = "java.lang.OutOfMemoryError"
 
 
