@@ -149,3 +149,19 @@ def test_heap_exhausted_in_two_libraries_is_two_causes() -> None:
     assert fork[0].family == listener.family == "oom-java-heap"
     assert fork[0].fingerprint != listener.fingerprint
     assert "ForkStarter.java:ForkStarter.CloseableCloser.run" in fork[0].normalized
+
+
+# https://github.com/iamshaunjp/complete-mongodb/issues/5 (localhost resolved to ::1) and
+# https://github.com/se701g2/Doto/issues/211 (mongod not running)
+MONGO_IPV6 = "MongoServerSelectionError: connect ECONNREFUSED ::1:27017"
+MONGO_IPV4 = "failed to connect to server [127.0.0.1:27017] on first connect"
+NODE_BOTH = "connect ECONNREFUSED ::1:27017, connect ECONNREFUSED 127.0.0.1:27017"
+
+
+def test_a_refusal_on_the_ipv6_loopback_alone_is_its_own_cause() -> None:
+    ipv6 = v2("connect ECONNREFUSED ::1:27017", "MongoServerSelectionError", MONGO_IPV6)
+    ipv4 = v2(MONGO_IPV4, "MongoNetworkError", f"MongoNetworkError: {MONGO_IPV4}")
+    both = v2(NODE_BOTH, "AggregateError", NODE_BOTH)
+    assert ipv6.family == ipv4.family == "connection-refused"
+    assert ipv6.fingerprint != ipv4.fingerprint
+    assert "ipv6" not in both.normalized

@@ -68,6 +68,20 @@ def _awaited(line: str) -> str:
     return parameterize(line)
 
 
+# A refusal on the IPv6 loopback alone: the client resolved "localhost" to ::1 (Node 17+,
+# Go) while the server listens on 127.0.0.1 only — not the server being down. When both
+# addresses were tried (Node's AggregateError), nothing listens at all.
+_IPV6_LOOPBACK = re.compile(r"(?<![\w:])\[?::1\]?:\d")
+_IPV4_LOOPBACK = re.compile(r"\b127\.0\.0\.1\b")
+
+
+def _address_family(body: str) -> str:
+    bounded = body[:4_000]
+    if _IPV6_LOOPBACK.search(bounded) and not _IPV4_LOOPBACK.search(bounded):
+        return " ipv6-loopback"
+    return ""
+
+
 @dataclass(frozen=True, slots=True)
 class Detail:
     key: str  # hashed
@@ -78,7 +92,7 @@ def callee_for(family: Family, cause: Cause) -> str:
     if family.id.startswith(("exit-", "signal-", "oom-")):
         return command_of(cause.body) or ""  # the process that died or ran out of memory
     if family.id.startswith("connection-"):
-        return endpoint_of(cause.body) or ""
+        return f"{endpoint_of(cause.body) or ''}{_address_family(cause.body)}".strip()
     if family.id.startswith("db-"):
         return callee_of(cause.body) or ""
     if family.id.startswith(_CALLEE_FAMILIES):
