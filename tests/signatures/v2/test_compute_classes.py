@@ -154,7 +154,10 @@ def test_heap_exhausted_in_two_libraries_is_two_causes() -> None:
 # https://github.com/iamshaunjp/complete-mongodb/issues/5 (localhost resolved to ::1) and
 # https://github.com/se701g2/Doto/issues/211 (mongod not running)
 MONGO_IPV6 = "MongoServerSelectionError: connect ECONNREFUSED ::1:27017"
-MONGO_IPV4 = "failed to connect to server [127.0.0.1:27017] on first connect"
+MONGO_IPV4 = (
+    "failed to connect to server [127.0.0.1:27017] on first connect "
+    "[Error: connect ECONNREFUSED 127.0.0.1:27017"
+)
 NODE_BOTH = "connect ECONNREFUSED ::1:27017, connect ECONNREFUSED 127.0.0.1:27017"
 
 
