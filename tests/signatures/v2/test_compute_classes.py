@@ -168,3 +168,25 @@ def test_a_refusal_on_the_ipv6_loopback_alone_is_its_own_cause() -> None:
     assert ipv6.family == ipv4.family == "connection-refused"
     assert ipv6.fingerprint != ipv4.fingerprint
     assert "ipv6" not in both.normalized
+
+
+# https://github.com/ThePrimeagen/kata-machine/issues/26: one unresolved path alias fails
+# every suite; the suite's own name does not belong in the key of a load error.
+TS_SUITE = """  ● Test suite failed to run
+
+    ../__tests__/{name}.ts:1:23 - error TS2307: Cannot find module '@code/{name}' or its \
+corresponding type declarations.
+
+    1 import fn from "@code/{name}";"""
+
+
+def test_a_suite_that_fails_to_load_is_not_keyed_by_its_test() -> None:
+    seen = {
+        v2("Test suite failed to run", trace=TS_SUITE.format(name=name), test_id=test_id)
+        for name, test_id in (
+            ("LinearSearchList", "__tests__/LinearSearchList.ts::Test suite failed to run"),
+            ("BubbleSort", "__tests__/BubbleSort.ts::Test suite failed to run"),
+        )
+    }
+    assert len({s.fingerprint for s in seen}) == 1
+    assert "test=" not in next(iter(seen)).normalized

@@ -39,6 +39,9 @@ _ASSERTION_TEXT = re.compile(r"^(?:assert\b|expect\(|expected\b|Expected\b|Not e
 # Which code names the failure when a text holds several (a close code beats a timeout).
 _CODE_ORDER = ("ws", "grpc", "signal", "http", "sqlstate", "mysql", "oracle", "sqlite")
 _LATE_CODES = ("errno", "exit")
+# Readers that found a thrown error in the body (a suite that failed to load, an inner or
+# "Caused by" exception): without a type it is still an error, not a test's check.
+_ERROR_READERS = frozenset({"jest-suite", "dotnet-inner", "java-caused-by", "go-panic"})
 # A language's own runtime: never the place of a failure (every OOM passes through it).
 _RUNTIME_FILE = re.compile(
     r"^(?:java|javax|jdk|sun|com/sun|kotlin|kotlinx|scala)/|^node:|^internal/|^runtime/"
@@ -157,7 +160,7 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
         else _detail(line, expectation)
     )
     assertion = (
-        cause.type is None
+        (cause.type is None and cause.reader not in _ERROR_READERS)
         or cause.type in ASSERTION_TYPES
         or expectation is not None
         or bool(_ASSERTION_TEXT.match(line))
