@@ -190,3 +190,19 @@ def test_a_suite_that_fails_to_load_is_not_keyed_by_its_test() -> None:
     }
     assert len({s.fingerprint for s in seen}) == 1
     assert "test=" not in next(iter(seen)).normalized
+
+
+# https://github.com/ember-cli/ember-cli/issues/10065 (testem binds its fixed port 7357)
+TESTEM_IN_USE = """Error: listen EADDRINUSE: address already in use :::{port}
+    at Server.setupListenHandle [as _listen2] (node:net:1485:16)
+    at Server.listen (node:net:1621:7)"""
+
+
+def test_two_fixed_ports_in_use_are_two_servers() -> None:
+    testem = [
+        v2(f"listen EADDRINUSE: address already in use :::{port}", "Error", trace)
+        for port in (7357, 7357, 4200)
+        for trace in [TESTEM_IN_USE.format(port=port)]
+    ]
+    assert testem[0].family == "errno-eaddrinuse"
+    assert testem[0].fingerprint == testem[1].fingerprint != testem[2].fingerprint

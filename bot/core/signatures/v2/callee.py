@@ -77,7 +77,8 @@ _PORT = re.compile(
     # host:port with a host that is an address or a URL's (never file.go:233)
     r"(?:\blocalhost|\b\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|//[\w.-]+):(?P<port>\d{2,5})\b"
     r"|\bport[ =:]+(?P<word>\d{2,5})\b"
-    r"|\(\s*'[\w.:-]+',\s*(?P<tuple>\d{2,5})\)",  # asyncio: Connect call failed ('127.0.0.1', 8000)
+    r"|\(\s*'[\w.:-]+',\s*(?P<tuple>\d{2,5})\)"  # asyncio: Connect call failed ('127.0.0.1', 8000)
+    r"|(?<![\w:]):::(?P<any>\d{2,5})\b",  # Node's "address already in use :::7357"
     re.I,
 )
 _SERVICE_BY_PORT = {port: name for name, port in DEFAULT_PORTS.items()}
@@ -135,7 +136,9 @@ def fixed_port_of(text: str) -> int | None:
     match = _PORT.search(text[:MAX_CALLEE_INPUT])
     if not match:
         return None
-    port = int(match.group("port") or match.group("word") or match.group("tuple"))
+    port = int(
+        match.group("port") or match.group("word") or match.group("tuple") or match.group("any")
+    )
     return port if 0 < port <= MAX_FIXED_PORT else None
 
 

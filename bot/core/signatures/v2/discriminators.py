@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.signatures.v2.callee import callee_of, command_of, endpoint_of, service_of
+from bot.core.signatures.v2.callee import (
+    callee_of,
+    command_of,
+    endpoint_of,
+    fixed_port_of,
+    service_of,
+)
 from bot.core.signatures.v2.cause import Cause
 from bot.core.signatures.v2.expectation import Expectation
 from bot.core.signatures.v2.families import Family
@@ -123,6 +129,8 @@ def detail_for(family: Family, cause: Cause, line: str, expectation: Expectation
         key = action.group(1) if action else ""
     elif family.id.startswith("errno-") and not callee:
         key = parameterize(line)  # which file or address: ENOENT of two files is two
+        if family.id == "errno-eaddrinuse" and (port := fixed_port_of(cause.body)):
+            key = f"{key} port={port}"  # a fixed port in use names the server that wants it
     elif family.id in _WAITS_FOR_A_CONDITION and not callee:
         key = _awaited(line)  # what was awaited: the condition, the element
     return Detail(key, callee)
