@@ -206,3 +206,33 @@ def test_two_fixed_ports_in_use_are_two_servers() -> None:
     ]
     assert testem[0].family == "errno-eaddrinuse"
     assert testem[0].fingerprint == testem[1].fingerprint != testem[2].fingerprint
+
+
+# https://github.com/Azure/azure-dev/issues/829: gotestsum's "=== FAIL" over a Go runtime
+# fatal error, with and without the CI log's timestamps
+AZD_TIMESTAMPED = """2022-10-06T17:46:07.2463931Z === FAIL: cli/azd/test/functional Test_A (unknown)
+2022-10-06T17:46:07.2463931Z fatal error: concurrent map writes
+2022-10-06T17:46:07.2463931Z
+2022-10-06T17:46:07.2463931Z DONE 399 tests, 13 failures in 297.004s"""
+
+
+def test_a_fatal_error_under_a_message_that_says_nothing_is_the_failure() -> None:
+    logged = v2(
+        "=== FAIL: cli/azd/test/functional Test_A (unknown)",
+        trace=AZD_TIMESTAMPED,
+        test_id="cli/azd/test/functional::Test_A",
+    )
+    plain = v2(
+        "Failed",
+        trace="fatal error: concurrent map writes",
+        test_id="cli/azd/test/functional::Test_B",
+    )
+    assert logged.fingerprint == plain.fingerprint
+    assert "concurrent map writes" in plain.title
+
+
+# https://github.com/faisaltheparttimecoder/mock-data/issues/48 (PostgreSQL not running)
+def test_a_refused_connection_logged_by_a_go_test_is_a_refused_connection() -> None:
+    refused = v2("Failed", trace="dial tcp 127.0.0.1:5432: connect: connection refused")
+    assert refused.family == "connection-refused"
+    assert "postgresql" in refused.normalized

@@ -41,7 +41,11 @@ _CODE_ORDER = ("ws", "grpc", "signal", "http", "sqlstate", "mysql", "oracle", "s
 _LATE_CODES = ("errno", "exit")
 # Readers that found a thrown error in the body (a suite that failed to load, an inner or
 # "Caused by" exception): without a type it is still an error, not a test's check.
-_ERROR_READERS = frozenset({"jest-suite", "dotnet-inner", "java-caused-by", "go-panic"})
+# A line or two of plain output under a message that says nothing is a crash or a fatal
+# log (a check's message would carry its file:line), not a check either.
+_ERROR_READERS = frozenset(
+    {"jest-suite", "dotnet-inner", "java-caused-by", "go-panic", "output-line"}
+)
 # A language's own runtime: never the place of a failure (every OOM passes through it).
 _RUNTIME_FILE = re.compile(
     r"^(?:java|javax|jdk|sun|com/sun|kotlin|kotlinx|scala)/|^node:|^internal/|^runtime/"
