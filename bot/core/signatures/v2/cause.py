@@ -222,7 +222,7 @@ def _last_exception(t: _Text) -> Cause | None:
 
 _GO_SUMMARY = re.compile(r"^(?:FAIL|ok|PASS)\b|^exit status \d+$|^DONE \d+ tests\b")
 # A CI log's own timestamp before each line (GitHub Actions: "2022-10-06T17:46:07.24Z ").
-_LOG_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
+_LOG_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z(?: |$)")
 MAX_OUTPUT_LINES = 3
 
 
