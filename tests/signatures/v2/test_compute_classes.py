@@ -236,3 +236,21 @@ def test_a_refused_connection_logged_by_a_go_test_is_a_refused_connection() -> N
     refused = v2("Failed", trace="dial tcp 127.0.0.1:5432: connect: connection refused")
     assert refused.family == "connection-refused"
     assert "postgresql" in refused.normalized
+
+
+# https://github.com/microsoft/vstest/issues/2952: the test host crashed under two tests
+HOST_CRASH = (
+    "The active test run was aborted. Reason: Test host process crashed : Fatal error. "
+    "System.AccessViolationException: Attempted to read or write protected memory."
+)
+HOST_CRASH_TRACE = f"""{HOST_CRASH}
+   at System.Threading.Thread.get_OptimalMaxSpinWaitsPerSpinIteration()
+   at System.Threading.LowLevelSpinWaiter.Wait(Int32, Int32, Int32)"""
+
+
+def test_a_crashed_test_host_is_one_failure_whichever_test_ran() -> None:
+    crashes = {
+        v2(HOST_CRASH, trace=HOST_CRASH_TRACE, test_id=test_id).fingerprint
+        for test_id in ("System.IO.Tests.File_Copy::CopyFile", "System.IO.Tests.FileStream::Append")
+    }
+    assert len(crashes) == 1

@@ -35,6 +35,8 @@ VERSION = 2
 MAX_TEST_FRAMES = 3
 MAX_HEADLINE_INPUT = 4_000
 ASSERTION_TYPES = frozenset({"AssertionError", "Failed", "Failure", "AssertionFailedError"})
+# A crash report (vstest's "Test host process crashed : Fatal error. …") is not a check.
+_CRASH_TEXT = re.compile(r"\bprocess crashed\b|\bFatal error\.|\bcore dumped\b", re.I)
 _ASSERTION_TEXT = re.compile(r"^(?:assert\b|expect\(|expected\b|Expected\b|Not equal)", re.I)
 # Which code names the failure when a text holds several (a close code beats a timeout).
 _CODE_ORDER = ("ws", "grpc", "signal", "http", "sqlstate", "mysql", "oracle", "sqlite")
@@ -164,7 +166,7 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
         else _detail(line, expectation)
     )
     assertion = (
-        (cause.type is None and cause.reader not in _ERROR_READERS)
+        (cause.type is None and cause.reader not in _ERROR_READERS and not _CRASH_TEXT.search(line))
         or cause.type in ASSERTION_TYPES
         or expectation is not None
         or bool(_ASSERTION_TEXT.match(line))
