@@ -254,3 +254,39 @@ def test_a_crashed_test_host_is_one_failure_whichever_test_ran() -> None:
         for test_id in ("System.IO.Tests.File_Copy::CopyFile", "System.IO.Tests.FileStream::Append")
     }
     assert len(crashes) == 1
+
+
+# https://github.com/openfoodfoundation/openfoodnetwork/issues/11669: the same Ferrum
+# timeout alone, and aggregated with an error of the example's teardown
+FERRUM = (
+    "Timed out waiting for response. It's possible that this happened because something "
+    "took a very long time (for example a page load was slow)."
+)
+FERRUM_ALONE = f"""Failure/Error: example.run
+
+Ferrum::TimeoutError:
+  {FERRUM}
+# ./spec/system/support/cuprite_setup.rb:41:in `block (2 levels) in <top (required)>'"""
+FERRUM_AGGREGATED = f"""Got 0 failures and 2 other errors:
+
+1.1) Failure/Error: example.run
+
+     Ferrum::TimeoutError:
+       {FERRUM}
+     # ./spec/system/support/cuprite_setup.rb:41:in `block (2 levels) in <top (required)>'
+
+1.2) Failure/Error: example.run
+
+     Ferrum::DeadBrowserError:
+       Browser is dead or given window is closed"""
+
+
+def test_an_rspec_aggregate_is_keyed_by_its_first_error() -> None:
+    alone = v2(FERRUM, "Ferrum::TimeoutError", FERRUM_ALONE, test_id="spec/a_spec.rb::a")
+    aggregated = v2(
+        "Got 0 failures and 2 other errors:",
+        "RSpec::Core::MultipleExceptionError",
+        FERRUM_AGGREGATED,
+        test_id="spec/a_spec.rb::a",
+    )
+    assert alone.fingerprint == aggregated.fingerprint

@@ -194,6 +194,11 @@ def _pydantic(t: _Text) -> Cause | None:
     return Cause("ValidationError", message, t.body, t.trace, "pydantic")
 
 
+# RSpec's aggregate of several errors in one example (an error in ``after`` as well): the
+# first error is the failure, the wrapper says only that there were several.
+_AGGREGATE_TYPES = frozenset({"MultipleExceptionError", "MultipleExpectationsNotMetError"})
+
+
 def _rspec(t: _Text) -> Cause | None:
     found = _RSPEC.search(t.body)
     if not found:
@@ -202,6 +207,8 @@ def _rspec(t: _Text) -> Cause | None:
     if not rest:
         return None
     kind, message = split_type(None, rest, t.test_name)
+    if t.type in _AGGREGATE_TYPES:
+        return Cause(kind or t.type, message, t.body, t.trace, "rspec")  # its first error
     return Cause(t.type or kind, message, t.body, t.trace, "rspec")
 
 
