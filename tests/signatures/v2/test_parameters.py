@@ -15,7 +15,23 @@ EXAMPLES: list[tuple[str, str, str]] = [
         "cwd: /tmp/pytest-of-tkloczko/pytest-10/test_dist_tests_with_crash0",
         "cwd: <tmp>",
     ),
-    ("tmp-path", r"C:\Users\ci\AppData\Local\Temp\tmpab12\out.txt missing", "<tmp> missing"),
+    (
+        "tmp-path",  # the file a temporary path names is kept, its directories are data
+        r"C:\Users\ci\AppData\Local\Temp\tmpab12\out.txt missing",
+        "<tmp>/out.txt missing",
+    ),
+    (
+        # https://github.com/jest-community/jest-pytest/issues/22 (a generated file name)
+        "tmp-path",
+        "ENOENT: no such file or directory, open "
+        "'/tmp/c826b58172c7eab3f4e254fda21f53fc.jest-pytest.json'",
+        "ENOENT: no such file or directory, open '<tmp>'",
+    ),
+    (
+        "tmp-path",
+        "ENOENT: no such file or directory, open '/tmp/tmp-4242-xYz/config.yml'",
+        "ENOENT: no such file or directory, open '<tmp>/config.yml'",
+    ),
     (
         "ci-root",
         "at /home/runner/work/web/web/e2e/checkout.spec.ts",
