@@ -290,3 +290,21 @@ def test_an_rspec_aggregate_is_keyed_by_its_first_error() -> None:
         test_id="spec/a_spec.rb::a",
     )
     assert alone.fingerprint == aggregated.fingerprint
+
+
+# Python's CalledProcessError for a killed child, as in
+# https://github.com/bmaltais/kohya_ss/issues/1065 ("died with <Signals.SIGKILL: 9>"):
+# an interpreter is named by what it ran.
+KILLED_CHILD = "Command '{argv}' died with <Signals.SIGKILL: 9>."
+
+
+def test_two_scripts_killed_under_one_interpreter_are_two_processes() -> None:
+    def killed(argv: str) -> Signature:
+        return v2(KILLED_CHILD.format(argv=argv), "subprocess.CalledProcessError")
+
+    train = killed("['python', 'train_network.py', '--config', 'a.toml']")
+    train_again = killed("['python', 'train_network.py', '--config', 'b.toml']")
+    worker = killed("['python', '-m', 'agents.worker']")
+    assert train.family == worker.family == "signal-sigkill"
+    assert train.fingerprint == train_again.fingerprint != worker.fingerprint
+    assert "python agents.worker" in worker.normalized

@@ -39,7 +39,9 @@ _HOST_WORD = re.compile(
     r"\b(?:host|server|hostname)\s*[=:]?\s*[\"']?(?P<host>[A-Za-z][\w-]*(?:\.[\w-]+)+)"
 )
 _COMMANDS = (
-    re.compile(r"Command '\[?'(?P<cmd>[^'\s]+)'?(?:, '(?P<sub>[\w:-]+)')?"),  # subprocess
+    re.compile(  # subprocess: Command '['python', '-m', 'agents.worker']' …
+        r"Command '\[?'(?P<cmd>[^'\s]+)'?(?:, '(?P<sub>[\w:-]+)')?(?P<args>(?:, '[^'\n]*')*)"
+    ),
     re.compile(
         r"`(?P<cmd>[\w./-]+)(?: (?:run )?(?P<sub>[\w:-]+))?[^`\n]*`\s+(?:exited|failed|returned)"
     ),
@@ -109,13 +111,24 @@ def url_of(text: str) -> str | None:
     return host + _path(match.group("path"))
 
 
-# What a runtime (dotnet exec, java -jar) was launched to run: the last assembly or jar.
+# What a runtime was launched to run: the last assembly or jar (dotnet exec, java -jar),
+# else an interpreter's script or module (python -m agents.worker, node server.js).
 _TARGET = re.compile(r"(?P<target>[\w.-]+\.(?:dll|jar))\b")
+_INTERPRETERS = frozenset(
+    {"python", "python3", "node", "ruby", "bash", "sh", "perl", "php", "deno", "bun", "java"}
+)
+_ARGUMENT = re.compile(r"[^\s,'\"]++")
+_SCRIPT = re.compile(r"[\w][\w./:-]{0,79}")
 
 
-def _launched_target(args: str) -> str | None:
-    targets = _TARGET.findall(args)
-    return targets[-1] if targets else None
+def _launched_target(command: str, args: str) -> str | None:
+    if targets := _TARGET.findall(args):
+        return str(targets[-1])
+    if command in _INTERPRETERS:
+        for argument in _ARGUMENT.findall(args):
+            if not argument.startswith("-"):
+                return argument if _SCRIPT.fullmatch(argument) else None
+    return None
 
 
 def command_of(text: str) -> str | None:
@@ -124,7 +137,10 @@ def command_of(text: str) -> str | None:
         match = pattern.search(bounded)
         if match:
             command = match.group("cmd").rsplit("/", 1)[-1]
-            if target := _launched_target(match.groupdict().get("args") or ""):
+            args = (
+                (match.groupdict().get("sub") or "") + " " + (match.groupdict().get("args") or "")
+            )
+            if target := _launched_target(command, args):
                 return f"{command} {target}"  # dotnet/java running one test assembly
             sub = match.groupdict().get("sub")
             return f"{command} {sub}" if sub and command in ("npm", "yarn", "pnpm") else command
