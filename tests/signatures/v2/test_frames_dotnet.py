@@ -102,12 +102,12 @@ EXAMPLES = [
         TOP_LEVEL_INNER,
         [
             (
-                "C:/Users/fenga/tizan/codebase/episodes/exceptiondemo/Program.cs:Program.Main",
+                "exceptiondemo/Program.cs:Program.Main",
                 True,
                 False,
             ),
             (
-                "C:/Users/fenga/tizan/codebase/episodes/exceptiondemo/Program.cs:Program.Main",
+                "exceptiondemo/Program.cs:Program.Main",
                 True,
                 False,
             ),
@@ -147,19 +147,19 @@ EXAMPLES = [
         NUNIT_LAMBDA,
         [
             ("System.Environment:Environment.get_StackTrace", False, False),
-            ("/usr/local/fworch/lib/files/FWO.Logging/Log.cs:Log.WriteError", True, False),
+            ("lib/files/FWO.Logging/Log.cs:Log.WriteError", True, False),
             (
-                "/usr/local/fworch/lib/files/FWO.Config.File/ConfigFile.cs:ConfigFile.CriticalConfigValueLoaded",
+                "lib/files/FWO.Config.File/ConfigFile.cs:ConfigFile.CriticalConfigValueLoaded",
                 True,
                 False,
             ),
             (
-                "/usr/local/fworch/lib/files/FWO.Config.File/ConfigFile.cs:ConfigFile.get_ApiServerUri",
+                "lib/files/FWO.Config.File/ConfigFile.cs:ConfigFile.get_ApiServerUri",
                 True,
                 False,
             ),
             (
-                "/usr/local/fworch/test/csharp/FWO.Test/ConfigFileTest.cs:ConfigFileTest.MissingValueConfigFile",
+                "test/csharp/FWO.Test/ConfigFileTest.cs:ConfigFileTest.MissingValueConfigFile",
                 True,
                 True,
             ),
@@ -241,7 +241,7 @@ EXAMPLES = [
         [
             ("System.Linq.Enumerable:Enumerable.Single", False, False),
             (
-                "d:/Dev/xunit/xunit/test/test.xunit.execution/Acceptance/FixtureAcceptanceTests.cs:ClassFixture.TestClassWithExtraArgumentToConstructorResultsInFailedTest",
+                "test/test.xunit.execution/Acceptance/FixtureAcceptanceTests.cs:ClassFixture.TestClassWithExtraArgumentToConstructorResultsInFailedTest",
                 True,
                 True,
             ),

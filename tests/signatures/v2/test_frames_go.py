@@ -191,9 +191,9 @@ EXAMPLES = [
     pytest.param(
         MAIN,
         [
-            ("/home/simon/course/intro-to-go/12.go:main.main", True, False),
-            ("/home/simon/course/intro-to-go/12.go:main.chanSender", True, False),
-            ("/home/simon/course/intro-to-go/12.go:main.main", True, False),
+            ("intro-to-go/12.go:main.main", True, False),
+            ("intro-to-go/12.go:main.chanSender", True, False),
+            ("intro-to-go/12.go:main.main", True, False),
         ],
         id="main-two-goroutines",
     ),

@@ -164,13 +164,13 @@ EXAMPLES = [
         MOCHA_SUITE,
         [
             (
-                "/home/charlie/code/code-fellows/jsf2/foundations-js-lab1/test/excercise1Tests.js",
+                "test/excercise1Tests.js",
                 True,
                 True,
             ),
             ("mocha/lib/interfaces/bdd.js:context.describe.context.context", False, False),
             (
-                "/home/charlie/code/code-fellows/jsf2/foundations-js-lab1/test/excercise1Tests.js",
+                "test/excercise1Tests.js",
                 True,
                 True,
             ),
@@ -199,9 +199,9 @@ EXAMPLES = [
         FIREFOX,
         [
             ("to/file.js:Bar.prototype._baz", True, False),
-            ("/path/to/file.js:App.prototype.foo", True, False),
-            ("/path/to/file.js:bar", True, False),
-            ("/path/to/index.html", True, False),
+            ("to/file.js:App.prototype.foo", True, False),
+            ("to/file.js:bar", True, False),
+            ("to/index.html", True, False),
         ],
         id="firefox",
     ),
@@ -280,3 +280,18 @@ def test_every_ci_root_gives_the_same_js_frames(root: str) -> None:
     if root.startswith("D:"):
         trace = trace.replace("file://D:", "file:///D:")  # how Node prints a Windows URL
     assert seen(read_frames(trace)) == ROOTED_KEYS
+
+
+# https://github.com/withspectrum/spectrum/issues/3122 (Cypress 3's bundled runner)
+CYPRESS_RUNNER = """CypressError: Timed out retrying: Expected to find element: 'x'
+      at Object.cypressErr (http://localhost:3000/__cypress/runner/cypress_runner.js:66781:11)
+      at Object.throwErr (http://localhost:3000/__cypress/runner/cypress_runner.js:66746:18)
+      at retry (http://localhost:3000/__cypress/runner/cypress_runner.js:60782:16)
+      at http://localhost:3000/__cypress/runner/cypress_runner.js:53285:18
+"""
+
+
+def test_cypress_bundled_runner_is_not_project_code() -> None:
+    frames = read_frames(CYPRESS_RUNNER)
+    assert frames
+    assert not any(frame.in_repo for frame in frames)

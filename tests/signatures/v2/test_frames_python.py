@@ -203,13 +203,12 @@ EXAMPLES = [
         PYTEST_LONG_INTERMEDIATE,
         [
             (
-                "/home/tkloczko/rpmbuild/BUILD/tox-3.24.4/src/tox/_pytestplugin.py:assert_success",
+                "src/tox/_pytestplugin.py:assert_success",
                 True,
                 False,
             ),
             (
-                "/home/tkloczko/rpmbuild/BUILD/tox-3.24.4/tests/unit/session/test_provision.py"
-                ":test_provision_non_canonical_dep",
+                "tests/unit/session/test_provision.py:test_provision_non_canonical_dep",
                 True,
                 True,
             ),
@@ -229,7 +228,7 @@ EXAMPLES = [
     ),
     pytest.param(
         PYTEST_LINE,
-        [("/home/kevin/SandBox/code/ch4/cache/test_slower.py", True, True)],
+        [("cache/test_slower.py", True, True)],
         id="pytest-tb-line",
     ),
 ]

@@ -15,7 +15,23 @@ EXAMPLES: list[tuple[str, str, str]] = [
         "cwd: /tmp/pytest-of-tkloczko/pytest-10/test_dist_tests_with_crash0",
         "cwd: <tmp>",
     ),
-    ("tmp-path", r"C:\Users\ci\AppData\Local\Temp\tmpab12\out.txt missing", "<tmp> missing"),
+    (
+        "tmp-path",  # the file a temporary path names is kept, its directories are data
+        r"C:\Users\ci\AppData\Local\Temp\tmpab12\out.txt missing",
+        "<tmp>/out.txt missing",
+    ),
+    (
+        # https://github.com/jest-community/jest-pytest/issues/22 (a generated file name)
+        "tmp-path",
+        "ENOENT: no such file or directory, open "
+        "'/tmp/c826b58172c7eab3f4e254fda21f53fc.jest-pytest.json'",
+        "ENOENT: no such file or directory, open '<tmp>'",
+    ),
+    (
+        "tmp-path",
+        "ENOENT: no such file or directory, open '/tmp/tmp-4242-xYz/config.yml'",
+        "ENOENT: no such file or directory, open '<tmp>/config.yml'",
+    ),
     (
         "ci-root",
         "at /home/runner/work/web/web/e2e/checkout.spec.ts",
@@ -55,6 +71,28 @@ EXAMPLES: list[tuple[str, str, str]] = [
         "[gw<n>] node down: Not properly terminated",
     ),
     ("quoted-state", "job state 'pending' is not done", "job state <str> is not done"),
+    (
+        # https://github.com/Mosibi/whr_930/issues/9 (a rejected input is data)
+        "rejected-value",
+        "ValueError: invalid literal for int() with base 10: 'a0'",
+        "ValueError: invalid literal for int() with base <n>: <str>",
+    ),
+    (
+        "rejected-value",
+        'invalid input syntax for type integer: "12a"',
+        "invalid input syntax for type integer: <str>",
+    ),
+    (
+        "rejected-value",
+        "could not convert string to float: 'n_a'",
+        "could not convert string to float: <str>",
+    ),
+    (
+        # https://github.com/authlib/authlib/issues/616 (which setting is read first varies)
+        "unconfigured-setting",
+        "Requested setting DATABASES, but settings are not configured.",
+        "Requested setting <name>, but settings are not configured.",
+    ),
     ("quoted", "KeyError: 'user_id'", "KeyError: 'user_id'"),  # a name is kept
     ("quoted", "invalid literal for int(): 'a b c'", "invalid literal for int(): <str>"),
     (

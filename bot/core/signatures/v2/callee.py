@@ -39,7 +39,9 @@ _HOST_WORD = re.compile(
     r"\b(?:host|server|hostname)\s*[=:]?\s*[\"']?(?P<host>[A-Za-z][\w-]*(?:\.[\w-]+)+)"
 )
 _COMMANDS = (
-    re.compile(r"Command '\[?'(?P<cmd>[^'\s]+)'?(?:, '(?P<sub>[\w:-]+)')?"),  # subprocess
+    re.compile(  # subprocess: Command '['python', '-m', 'agents.worker']' …
+        r"Command '\[?'(?P<cmd>[^'\s]+)'?(?:, '(?P<sub>[\w:-]+)')?(?P<args>(?:, '[^'\n]*')*)"
+    ),
     re.compile(
         r"`(?P<cmd>[\w./-]+)(?: (?:run )?(?P<sub>[\w:-]+))?[^`\n]*`\s+(?:exited|failed|returned)"
     ),
@@ -48,6 +50,15 @@ _COMMANDS = (
     re.compile(
         r"^(?P<cmd>npm|yarn|pnpm) (?:ERR!|error)\b(?:.*\bscript\b[^\n]*?\b(?P<sub>[\w:-]+))?", re.M
     ),
+    # the process a signal or the OOM killer ended, as its runner or shell names it:
+    re.compile(r"\bA (?P<cmd>[\w-]+) worker process \(pid="),  # jest-worker
+    re.compile(r"\bWorker (?P<cmd>[\w-]+) emitted error"),  # vitest pools (workerd …)
+    re.compile(  # bash job control: "line 162: 11202 Killed   "$X/dotnet" exec …"
+        r"\bline \d+: +\d+ (?:Killed|Segmentation fault|Aborted|Terminated)[^\n]*?"
+        r" +\"?(?P<cmd>[^\s\"]+)\"?(?P<args>[^\n]*)"
+    ),
+    re.compile(r"^\s*+(?P<cmd>/?[\w./-]+): signal: \w+", re.M),  # Go os/exec, go tool
+    re.compile(r"\b(?P<cmd>[\w-]+) (?:process )?exited with (?:exit )?code \d"),
     re.compile(
         r"\b(?P<cmd>npm|yarn|pnpm|alembic|make|docker|gradle|mvn|cargo|go|tsc|webpack|vite)"
         r" (?:run )?(?P<sub>[\w:-]+)[^\n]{0,40}?\b(?:exited|failed|returned|exit (?:code|status))",
@@ -68,7 +79,8 @@ _PORT = re.compile(
     # host:port with a host that is an address or a URL's (never file.go:233)
     r"(?:\blocalhost|\b\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|//[\w.-]+):(?P<port>\d{2,5})\b"
     r"|\bport[ =:]+(?P<word>\d{2,5})\b"
-    r"|\(\s*'[\w.:-]+',\s*(?P<tuple>\d{2,5})\)",  # asyncio: Connect call failed ('127.0.0.1', 8000)
+    r"|\(\s*'[\w.:-]+',\s*(?P<tuple>\d{2,5})\)"  # asyncio: Connect call failed ('127.0.0.1', 8000)
+    r"|(?<![\w:]):::(?P<any>\d{2,5})\b",  # Node's "address already in use :::7357"
     re.I,
 )
 _SERVICE_BY_PORT = {port: name for name, port in DEFAULT_PORTS.items()}
@@ -99,12 +111,37 @@ def url_of(text: str) -> str | None:
     return host + _path(match.group("path"))
 
 
+# What a runtime was launched to run: the last assembly or jar (dotnet exec, java -jar),
+# else an interpreter's script or module (python -m agents.worker, node server.js).
+_TARGET = re.compile(r"(?P<target>[\w.-]+\.(?:dll|jar))\b")
+_INTERPRETERS = frozenset(
+    {"python", "python3", "node", "ruby", "bash", "sh", "perl", "php", "deno", "bun", "java"}
+)
+_ARGUMENT = re.compile(r"[^\s,'\"]++")
+_SCRIPT = re.compile(r"[\w][\w./:-]{0,79}")
+
+
+def _launched_target(command: str, args: str) -> str | None:
+    if targets := _TARGET.findall(args):
+        return str(targets[-1])
+    if command in _INTERPRETERS:
+        for argument in _ARGUMENT.findall(args):
+            if not argument.startswith("-"):
+                return argument if _SCRIPT.fullmatch(argument) else None
+    return None
+
+
 def command_of(text: str) -> str | None:
     bounded = text[:MAX_CALLEE_INPUT]
     for pattern in _COMMANDS:
         match = pattern.search(bounded)
         if match:
             command = match.group("cmd").rsplit("/", 1)[-1]
+            args = (
+                (match.groupdict().get("sub") or "") + " " + (match.groupdict().get("args") or "")
+            )
+            if target := _launched_target(command, args):
+                return f"{command} {target}"  # dotnet/java running one test assembly
             sub = match.groupdict().get("sub")
             return f"{command} {sub}" if sub and command in ("npm", "yarn", "pnpm") else command
     return None
@@ -115,7 +152,9 @@ def fixed_port_of(text: str) -> int | None:
     match = _PORT.search(text[:MAX_CALLEE_INPUT])
     if not match:
         return None
-    port = int(match.group("port") or match.group("word") or match.group("tuple"))
+    port = int(
+        match.group("port") or match.group("word") or match.group("tuple") or match.group("any")
+    )
     return port if 0 < port <= MAX_FIXED_PORT else None
 
 

@@ -194,6 +194,11 @@ def _pydantic(t: _Text) -> Cause | None:
     return Cause("ValidationError", message, t.body, t.trace, "pydantic")
 
 
+# RSpec's aggregate of several errors in one example (an error in ``after`` as well): the
+# first error is the failure, the wrapper says only that there were several.
+_AGGREGATE_TYPES = frozenset({"MultipleExceptionError", "MultipleExpectationsNotMetError"})
+
+
 def _rspec(t: _Text) -> Cause | None:
     found = _RSPEC.search(t.body)
     if not found:
@@ -202,6 +207,8 @@ def _rspec(t: _Text) -> Cause | None:
     if not rest:
         return None
     kind, message = split_type(None, rest, t.test_name)
+    if t.type in _AGGREGATE_TYPES:
+        return Cause(kind or t.type, message, t.body, t.trace, "rspec")  # its first error
     return Cause(t.type or kind, message, t.body, t.trace, "rspec")
 
 
@@ -220,6 +227,30 @@ def _last_exception(t: _Text) -> Cause | None:
     )
 
 
+_GO_SUMMARY = re.compile(r"^(?:FAIL|ok|PASS)\b|^exit status \d+$|^DONE \d+ tests\b")
+# A CI log's own timestamp before each line (GitHub Actions: "2022-10-06T17:46:07.24Z ").
+_LOG_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z(?: |$)")
+MAX_OUTPUT_LINES = 3
+
+
+def _output_line(t: _Text) -> Cause | None:
+    """The message says nothing and the output is a line or two of plain text (Go's
+    ``Failed`` over ``dial tcp 127.0.0.1:5432: connect: connection refused`` logged by
+    ``log.Fatal``): that text is the failure. Longer output is a log, not a cause."""
+    if not is_uninformative(t.message):
+        return None
+    stripped = (_LOG_TIMESTAMP.sub("", line).strip() for line in t.trace.splitlines())
+    lines = [
+        line
+        for line in stripped
+        if line and not _GO_NOISE.match(line) and not _GO_SUMMARY.match(line)
+    ]
+    if not lines or len(lines) > MAX_OUTPUT_LINES or _FRAME_LINE.match(lines[0]):
+        return None
+    kind, message = split_type(None, lines[0], t.test_name)
+    return Cause(kind or t.type, message, t.body, t.trace, "output-line")
+
+
 READERS: tuple[tuple[str, Reader], ...] = (
     ("java-caused-by", _java_caused_by),
     ("dotnet-inner", _dotnet_inner),
@@ -230,6 +261,7 @@ READERS: tuple[tuple[str, Reader], ...] = (
     ("pydantic", _pydantic),
     ("rspec", _rspec),
     ("last-exception", _last_exception),
+    ("output-line", _output_line),
 )
 
 

@@ -35,10 +35,23 @@ VERSION = 2
 MAX_TEST_FRAMES = 3
 MAX_HEADLINE_INPUT = 4_000
 ASSERTION_TYPES = frozenset({"AssertionError", "Failed", "Failure", "AssertionFailedError"})
+# A crash report (vstest's "Test host process crashed : Fatal error. …") is not a check.
+_CRASH_TEXT = re.compile(r"\bprocess crashed\b|\bFatal error\.|\bcore dumped\b", re.I)
 _ASSERTION_TEXT = re.compile(r"^(?:assert\b|expect\(|expected\b|Expected\b|Not equal)", re.I)
 # Which code names the failure when a text holds several (a close code beats a timeout).
 _CODE_ORDER = ("ws", "grpc", "signal", "http", "sqlstate", "mysql", "oracle", "sqlite")
 _LATE_CODES = ("errno", "exit")
+# Readers that found a thrown error in the body (a suite that failed to load, an inner or
+# "Caused by" exception): without a type it is still an error, not a test's check.
+# A line or two of plain output under a message that says nothing is a crash or a fatal
+# log (a check's message would carry its file:line), not a check either.
+_ERROR_READERS = frozenset(
+    {"jest-suite", "dotnet-inner", "java-caused-by", "go-panic", "output-line"}
+)
+# A language's own runtime: never the place of a failure (every OOM passes through it).
+_RUNTIME_FILE = re.compile(
+    r"^(?:java|javax|jdk|sun|com/sun|kotlin|kotlinx|scala)/|^node:|^internal/|^runtime/"
+)
 
 
 def headline(message: str) -> str:
@@ -105,6 +118,16 @@ def _place(frames: list[Frame], assertion: bool) -> str:
     return ""
 
 
+def _library_place(cause: Cause) -> str:
+    """The innermost frame outside the project and its language's runtime: where library
+    code (a build plugin, a test runner, a driver) ran out of memory when no project code
+    is on the stack. Two such OOMs in one repository are two causes."""
+    for frame in read_frames(cause.trace):
+        if not frame.in_repo and not _RUNTIME_FILE.match(frame.file):
+            return frame_key(frame)
+    return ""
+
+
 def _detail(line: str, expectation: Expectation | None) -> str:
     if expectation is None:
         return parameterize(line)
@@ -143,7 +166,7 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
         else _detail(line, expectation)
     )
     assertion = (
-        cause.type is None
+        (cause.type is None and cause.reader not in _ERROR_READERS and not _CRASH_TEXT.search(line))
         or cause.type in ASSERTION_TYPES
         or expectation is not None
         or bool(_ASSERTION_TEXT.match(line))
@@ -174,6 +197,8 @@ def _family_signature(
     detail = detail_for(family, cause, line, expectation)
     kind = (cause.type or "-") if family.id == "timeout" else "-"  # a kind says more
     place = "" if family.id.startswith("websocket-") else _place(frames, assertion=False)
+    if not place and family.id.startswith("oom-") and not any(f.is_test for f in frames):
+        place = _library_place(cause)
     parts = [f"family={family.id}", f"type={kind}", f"detail={detail.key}", f"frames={place}"]
     title = family.title
     if expectation is not None and code is not None and read_expectation(line) is not None:

@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.signatures.v2.callee import callee_of, command_of, endpoint_of, service_of
+from bot.core.signatures.v2.callee import (
+    callee_of,
+    command_of,
+    endpoint_of,
+    fixed_port_of,
+    service_of,
+)
 from bot.core.signatures.v2.cause import Cause
 from bot.core.signatures.v2.expectation import Expectation
 from bot.core.signatures.v2.families import Family
@@ -21,6 +27,9 @@ _CALLEE_FAMILIES = ("http-", "grpc-", "dns", "timeout", "errno-")
 # A service that is down or overloaded answers every endpoint alike; any other status is
 # about the request, so the status the test expected says which request it was.
 _AVAILABILITY_STATUSES = frozenset({"http-429", "http-502", "http-503", "http-504"})
+# A success where the test expected an error: the error path was not taken (a handler not
+# registered, a check skipped); which error each test expected does not tell causes apart.
+_SUCCESS = re.compile(r"^http-2\d\d$")
 # Browser automation names the pending action of a test timeout (page.click, locator.fill).
 _BROWSER_ACTION = re.compile(r"\b((?:page|locator|frame|context|browser|elementHandle)\.\w+)\b")
 _STATUS = re.compile(r"\b[1-5]\d\d\b")
@@ -50,6 +59,35 @@ _WAITS_FOR_A_CONDITION = frozenset(
 )
 
 
+# Awaitility names the condition by where its lambda is defined ("[Condition with] lambda
+# expression in <Class> [that uses <types>]"); a matcher's description after it quotes
+# the value seen at the deadline, which varies per run.
+_AWAITILITY_LAMBDA = re.compile(
+    r"\blambda expression in (?P<where>[\w.$]++(?: that uses [\w.$]++(?:, [\w.$]++)*+)?)", re.I
+)
+
+
+def _awaited(line: str) -> str:
+    """What a wait waited for: Awaitility's lambda site, else the parameterized line."""
+    if lambda_site := _AWAITILITY_LAMBDA.search(line):
+        return f"lambda expression in {lambda_site['where']}"
+    return parameterize(line)
+
+
+# A refusal on the IPv6 loopback alone: the client resolved "localhost" to ::1 (Node 17+,
+# Go) while the server listens on 127.0.0.1 only — not the server being down. When both
+# addresses were tried (Node's AggregateError), nothing listens at all.
+_IPV6_LOOPBACK = re.compile(r"(?<![\w:])\[?::1\]?:\d")
+_IPV4_LOOPBACK = re.compile(r"\b127\.0\.0\.1\b")
+
+
+def _address_family(body: str) -> str:
+    bounded = body[:4_000]
+    if _IPV6_LOOPBACK.search(bounded) and not _IPV4_LOOPBACK.search(bounded):
+        return " ipv6-loopback"
+    return ""
+
+
 @dataclass(frozen=True, slots=True)
 class Detail:
     key: str  # hashed
@@ -57,10 +95,10 @@ class Detail:
 
 
 def callee_for(family: Family, cause: Cause) -> str:
-    if family.id.startswith(("exit-", "signal-")):
-        return command_of(cause.body) or ""
+    if family.id.startswith(("exit-", "signal-", "oom-")):
+        return command_of(cause.body) or ""  # the process that died or ran out of memory
     if family.id.startswith("connection-"):
-        return endpoint_of(cause.body) or ""
+        return f"{endpoint_of(cause.body) or ''}{_address_family(cause.body)}".strip()
     if family.id.startswith("db-"):
         return callee_of(cause.body) or ""
     if family.id.startswith(_CALLEE_FAMILIES):
@@ -74,7 +112,12 @@ def detail_for(family: Family, cause: Cause, line: str, expectation: Expectation
     """The family's discriminating detail for the key, and the callee for the title."""
     callee = callee_for(family, cause)
     key = callee
-    if family.id.startswith("http-") and family.id not in _AVAILABILITY_STATUSES and expectation:
+    if (
+        family.id.startswith("http-")
+        and family.id not in _AVAILABILITY_STATUSES
+        and not _SUCCESS.match(family.id)
+        and expectation
+    ):
         expected = _STATUS.search(expectation.expected)
         if expected:
             key = f"{callee} expected={expected.group()}".strip()
@@ -86,6 +129,8 @@ def detail_for(family: Family, cause: Cause, line: str, expectation: Expectation
         key = action.group(1) if action else ""
     elif family.id.startswith("errno-") and not callee:
         key = parameterize(line)  # which file or address: ENOENT of two files is two
+        if family.id == "errno-eaddrinuse" and (port := fixed_port_of(cause.body)):
+            key = f"{key} port={port}"  # a fixed port in use names the server that wants it
     elif family.id in _WAITS_FOR_A_CONDITION and not callee:
-        key = parameterize(line)  # what was awaited: the condition, the element
+        key = _awaited(line)  # what was awaited: the condition, the element
     return Detail(key, callee)

@@ -48,11 +48,24 @@ _SELECTOR = re.compile(r"[#.\[]?[A-Za-z_][\w-]*(?:[#.:][\w-]+|\[[^\]\s]{1,60}\])
 
 def _quoted(match: re.Match[str]) -> str:
     quote, inner = match.group()[0], match.group()[1:-1]
-    if _NAME.fullmatch(inner):
+    if _NAME.fullmatch(inner) or inner.startswith("<tmp>"):  # a temporary file's name is kept
         return match.group()
     if inner[:1] in "#.[" and _SELECTOR.fullmatch(inner):
         return quote + re.sub(r"\d+", "<n>", inner) + quote
     return "<str>"
+
+
+_FILE_NAME = re.compile(r"[A-Za-z_][\w-]*\.[A-Za-z][\w.]{0,9}")
+
+
+def _tmp(match: re.Match[str]) -> str:
+    """A temporary path is data, but the file it names is not: ENOENT on ``config.yml`` and
+    on ``schema.json`` in two temporary directories are two failures. A generated name
+    (``tmpab12.json``, ``a8f3k2x9.txt``) is dropped with the directories."""
+    last = re.split(r"[/\\]", match.group().rstrip("/\\"))[-1]
+    if _FILE_NAME.fullmatch(last) and not last.startswith("tmp") and not _is_random(last):
+        return f"<tmp>/{last}"
+    return "<tmp>"
 
 
 def _ip(match: re.Match[str]) -> str:
@@ -68,7 +81,7 @@ PARAMETERS: tuple[Parameter, ...] = (
             r"|[A-Za-z]:\\Users\\[^\\\s]+\\AppData\\Local\\Temp\\[^\s'\"()]*"
             r"|\bpytest-of-[\w-]+/pytest-\d+/[^\s'\"()]*"
         ),
-        "<tmp>",
+        _tmp,
     ),
     Parameter(
         "ci-root",
@@ -133,6 +146,25 @@ PARAMETERS: tuple[Parameter, ...] = (
             rf"\b(?P<word>{_STATE_WORDS})(?P<sep>\s*[=:]?\s*(?:was|is|of)?\s*)'[\w-]+'", re.I
         ),
         lambda m: f"{m.group('word')}{m.group('sep')}<str>",
+    ),
+    Parameter(
+        # the input a conversion rejected is data ("invalid literal for int() with base 10:
+        # 'abc'", "could not convert string to float: '1,5'", PostgreSQL's "invalid input
+        # syntax for type integer: \"x\""): the message without it names the failure
+        "rejected-value",
+        re.compile(
+            r"(?P<said>\b(?:invalid (?:literal|input syntax|value)|could not convert)\b"
+            r"[^'\"\n:]{0,60}:\s*)(?:'[^'\n]{0,200}'|\"[^\"\n]{0,200}\")",
+            re.I,
+        ),
+        lambda m: f"{m.group('said')}<str>",
+    ),
+    Parameter(
+        # Django names the first setting read before settings.configure(): which one is
+        # read first is incidental, the failure is that settings are not configured
+        "unconfigured-setting",
+        re.compile(r"\bRequested setting \w+(?=, but settings are not configured)"),
+        "Requested setting <name>",
     ),
     Parameter(
         "quoted",

@@ -38,6 +38,7 @@ _NOT_IN_REPO = re.compile(
     r"|^(?:events|module|timers|net|util|fs|http|https|tls|stream|zlib|vm|assert|domain"
     r"|child_process|async_hooks|bootstrap_node|node|_stream_\w++)\.js$|^eval code$|^repl$"
     r"|(?:^|/)\.pnp\.(?:c?js|loader\.mjs)$"  # Yarn Plug'n'Play's loader
+    r"|^__cypress/"  # Cypress's own bundle served to the browser (__cypress/runner/…)
 )
 _INSTALL_PREFIX = re.compile(r"^.*node_modules/")
 _TEST_FILE = re.compile(

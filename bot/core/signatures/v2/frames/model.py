@@ -48,7 +48,11 @@ _WORKSPACE_ROOTS = re.compile(
     r"|/var/lib/jenkins/workspace/[^/]++/"  # Jenkins (package)
     r"|/var/lib/buildkite-agent/builds/[^/]++/[^/]++/[^/]++/"  # Buildkite
     r"|/buildkite/builds/[^/]++/[^/]++/[^/]++/"  # Buildkite (docker)
-    r"|/home/circleci/project/"  # CircleCI
+    r"|/home/circleci/project/"  # CircleCI (default working directory)
+    r"|/home/circleci/[^/]++/"  # CircleCI (checkout into ~/<repo>)
+    r"|(?:/builddir/build|/home/[^/]++/rpmbuild)/BUILD/[^/]++/"  # rpmbuild: BUILD/<pkg>-<ver>/
+    r"|/home/jenkins/agent/workspace/[^/]++/"  # Jenkins (kubernetes agents)
+    r"|(?:[A-Za-z]:)?/(?:Users|home)/[^/]++/workspace/[^/]++/"  # Jenkins agent home
     r"|/home/travis/build/[^/]++/[^/]++/"  # Travis
     r"|/opt/atlassian/pipelines/agent/build/"  # Bitbucket Pipelines
     r"|/drone/src/"  # Drone
@@ -76,6 +80,36 @@ def normalize_path(raw: str) -> str:
     while path.startswith("./"):
         path = path[2:]
     return path
+
+
+# Directories a repository conventionally keeps its code in: an absolute path whose root the
+# table above does not know is cut at the first of them (see ``repo_relative``).
+_PROJECT_DIRECTORY = re.compile(
+    r"(?:^|/)(?=(?:src|lib|app|apps|test|tests|spec|specs|pkg|internal|cmd|e2e|__tests__"
+    r"|packages|features|cypress)/)"
+)
+_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:)?/")
+_HOME = re.compile(r"^(?:[A-Za-z]:)?/(?:home|Users)/[^/]++/[^/]++/")
+TAIL_COMPONENTS = 2
+
+
+def repo_relative(path: str) -> str:
+    """An in-repo path whose root is not recognised, keyed by its repo-relative suffix.
+
+    A developer laptop, an rpm build root, ``/mnt/<x>/`` … : the part after the first
+    conventional project directory (``src/``, ``tests/`` …) counts from the repository's
+    root on any machine, so it is kept from that directory on; without one, the last two
+    components. Under a home directory the first directory below it (``~/src``,
+    ``~/code``: where people keep their checkouts) is never taken for the project's own.
+    A relative path is already repo-relative and is returned as is.
+    """
+    if not _ABSOLUTE.match(path):
+        return path
+    home = _HOME.match(path)
+    start = home.end() - 1 if home else 0
+    if directory := _PROJECT_DIRECTORY.search(path, start):
+        return path[directory.end() :].lstrip("/")
+    return "/".join(path.split("/")[-TAIL_COMPONENTS:])
 
 
 def bounded_lines(trace: str | None) -> list[str]:
