@@ -15,6 +15,8 @@ from loopwatch_sandbox.demo.fixtures import (
     DemoFailure,
     junit_report,
 )
+from loopwatch_sandbox.demo.upgrade_scene import READ_TIMEOUT as DEMO_READ_TIMEOUT
+from loopwatch_sandbox.demo.upgrade_scene import SELENIUM_WAIT
 from sqlalchemy import select
 
 from bot.adapters.store.models import Cluster, ClusterAlias, ClusterEvent, GitHubComment
@@ -26,19 +28,8 @@ from tests.clusters.signature_versions import Versions
 from tests.pipeline.conftest import REPO, Harness
 
 CONFIG = "failures:\n  max_new_issues_per_run: 10\n"
-SELENIUM = DemoFailure(
-    "tests/e2e/staging/test_3_agent_pipeline_staging.py::test_pipeline_end_to_end",
-    "selenium.common.exceptions.TimeoutException: Message: timed out waiting for #checkout",
-    "tests/e2e/staging/test_3_agent_pipeline_staging.py:40: in test_pipeline_end_to_end\n"
-    "E   selenium.common.exceptions.TimeoutException: Message: timed out waiting for #checkout",
-)
-READ_TIMEOUT = DemoFailure(
-    "tests/e2e/test_real_agent_tool_execution.py::test_real_tool_usage",
-    "requests.exceptions.ReadTimeout: HTTPConnectionPool(host='api.internal', port=8080): "
-    "Read timed out. (read timeout=5)",
-    "tests/e2e/test_real_agent_tool_execution.py:12: in test_real_tool_usage\n"
-    "E   requests.exceptions.ReadTimeout: Read timed out. (read timeout=5)",
-)
+# The demo's upgrade scene plays the same two timeouts: one cluster under v1, two under v2.
+SELENIUM, READ_TIMEOUT = SELENIUM_WAIT, DEMO_READ_TIMEOUT
 WS_1011 = DemoFailure(
     "tests/e2e/staging/test_3_agent_pipeline_staging.py::test_pipeline_websocket_events",
     WS_1011_MESSAGE,
