@@ -138,3 +138,31 @@ def test_corpus_rows_name_real_failures(corpus_dir: Path) -> None:
         if source.startswith("corpus:"):
             assert (corpus_dir / "reports" / source.removeprefix("corpus:")).is_file(), source
             assert row["id"] in loaded, f"{source}: failure {row['test_id']} not found"
+
+
+HOLDOUT = REPO_ROOT / "bench" / "grouping_holdout.jsonl"
+FIRST_HOLDOUT_ID = 30001
+
+
+def test_holdout_file_is_well_formed_and_disjoint_from_the_tuning_set() -> None:
+    """The held-out set has the new-row schema, its own ids, and only public https sources."""
+    lines = [line for line in HOLDOUT.read_text(encoding="utf-8").splitlines() if line]
+    holdout = [json.loads(line) for line in lines]
+    ids = [int(str(row["id"])) for row in holdout]
+    assert len(holdout) >= 150
+    assert len(set(ids)) == len(ids)
+    assert min(ids) >= FIRST_HOLDOUT_ID
+    assert not set(ids) & {int(str(row["id"])) for row in rows()}
+    tuned_sources = {str(row["source"]) for row in rows()}
+    for row in holdout:
+        assert set(row) == NEW_KEYS, row["id"]
+        assert row["cluster"] and row["repo"] and row["test_id"], row["id"]
+        assert str(row["source"]).startswith("https://"), row["id"]
+        assert row["source"] not in tuned_sources, row["id"]
+        assert row["category"] in CATEGORIES, row["id"]
+        assert row["language"] in LANGUAGES, row["id"]
+        assert row["variant"] in VARIANTS, row["id"]
+        assert row["message"] or row["trace"], row["id"]
+    assert len(clusters(holdout)) >= 60
+    assert {row["language"] for row in holdout} == LANGUAGES
+    assert {row["category"] for row in holdout} == CATEGORIES
