@@ -266,3 +266,7 @@ def test_a_repository_pin_holds_version_1_until_it_is_lifted(harness: Harness) -
     assert before in after and len(after) == 2
     notes = [c["body"] for c in after[before]["comments"]]
     assert len(notes) == 1 and "Signature version 2 tells apart" in notes[0]
+    # the split-off test's earlier failure went along: each issue lists only its own tests
+    assert after[before]["title"].endswith("in test_pipeline_end_to_end")
+    (other,) = [n for n in after if n != before]
+    assert after[other]["title"].endswith("in test_real_tool_usage")

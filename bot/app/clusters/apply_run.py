@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.adapters.store.bulk import chunked
@@ -263,7 +263,7 @@ def _place_groups(
         )
         cluster = placement.cluster
         if placement.split_from is not None:
-            _hand_over_tests(placement.split_from, group)
+            _hand_over_tests(session, placement.split_from, cluster, group)
         for row in group.results:
             row.cluster_id = cluster.id
         if cluster.id in placed:
@@ -273,11 +273,18 @@ def _place_groups(
     return placed
 
 
-def _hand_over_tests(older: Cluster, group: _Group) -> None:
+def _hand_over_tests(session: Session, older: Cluster, newer: Cluster, group: _Group) -> None:
     """A new signature version took these failures from ``older``: their tests are no
-    longer "its tests" (their failures would keep it from ever counting a green run)."""
-    moved = {r.test_id for r in group.results}
-    older.test_ids = [t for t in older.test_ids or [] if str(t) not in moved]
+    longer "its tests" (their failures would keep it from ever counting a green run), and
+    their earlier failures move along, so each issue lists and counts only its own tests."""
+    moved = sorted({r.test_id for r in group.results})
+    older.test_ids = [t for t in older.test_ids or [] if str(t) not in set(moved)]
+    for chunk in chunked(moved):
+        session.execute(
+            update(TestResult)
+            .where(TestResult.cluster_id == older.id, TestResult.test_id.in_(chunk))
+            .values(cluster_id=newer.id)
+        )
 
 
 def _note_seen(cluster: Cluster, group: _Group, run: Run, at: datetime) -> None:
