@@ -199,5 +199,8 @@ def test_second_holdout_is_well_formed_and_disjoint_from_both_other_sets() -> No
     for row in second:
         per_repo[str(row["repo"])].add(str(row["cluster"]))
     assert all(len(labels) >= 2 for labels in per_repo.values()), per_repo
+    assert len(second) >= 150
+    assert len(clusters(second)) >= 60
     assert {row["language"] for row in second} == LANGUAGES
+    assert {row["category"] for row in second} == CATEGORIES
     assert {row["variant"] for row in second} == VARIANTS
