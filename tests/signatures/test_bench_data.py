@@ -166,3 +166,41 @@ def test_holdout_file_is_well_formed_and_disjoint_from_the_tuning_set() -> None:
     assert len(clusters(holdout)) >= 60
     assert {row["language"] for row in holdout} == LANGUAGES
     assert {row["category"] for row in holdout} == CATEGORIES
+
+
+HOLDOUT2 = REPO_ROOT / "bench" / "grouping_holdout2.jsonl"
+FIRST_HOLDOUT2_ID = 40001
+
+
+def test_second_holdout_is_well_formed_and_disjoint_from_both_other_sets() -> None:
+    """The second blind set has the new-row schema and shares no id or source with the others."""
+    lines = HOLDOUT2.read_text(encoding="utf-8").splitlines()
+    second = [json.loads(line) for line in lines if line]
+    ids = [int(str(row["id"])) for row in second]
+    assert len(set(ids)) == len(ids)
+    assert min(ids) >= FIRST_HOLDOUT2_ID
+    holdout = [
+        json.loads(line) for line in HOLDOUT.read_text(encoding="utf-8").splitlines() if line
+    ]
+    others = rows() + holdout
+    assert not set(ids) & {int(str(row["id"])) for row in others}
+    taken_sources = {str(row["source"]) for row in others}
+    for row in second:
+        assert set(row) == NEW_KEYS, row["id"]
+        assert row["cluster"] and row["repo"] and row["test_id"], row["id"]
+        assert str(row["source"]).startswith("https://"), row["id"]
+        assert row["source"] not in taken_sources, row["id"]
+        assert row["category"] in CATEGORIES, row["id"]
+        assert row["language"] in LANGUAGES, row["id"]
+        assert row["variant"] in VARIANTS, row["id"]
+        assert row["message"] or row["trace"], row["id"]
+    # each scenario repo holds look-alikes: several clusters, at least one hard negative
+    per_repo: dict[str, set[str]] = defaultdict(set)
+    for row in second:
+        per_repo[str(row["repo"])].add(str(row["cluster"]))
+    assert all(len(labels) >= 2 for labels in per_repo.values()), per_repo
+    assert len(second) >= 150
+    assert len(clusters(second)) >= 60
+    assert {row["language"] for row in second} == LANGUAGES
+    assert {row["category"] for row in second} == CATEGORIES
+    assert {row["variant"] for row in second} == VARIANTS
