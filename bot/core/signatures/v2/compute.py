@@ -159,7 +159,7 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
         return named_signature(rule, family.id if family else None, VERSION)
     frames = _frames(cause)
     if family is not None:
-        return _family_signature(cause, line, family, code, expectation, frames)
+        return _family_signature(cause, line, family, code, expectation, frames, case.test_id)
     text = (
         ""
         if is_uninformative(line) or is_test_name(line, case.test_id)
@@ -193,12 +193,18 @@ def _family_signature(
     code: Code | None,
     expectation: Expectation | None,
     frames: list[Frame],
+    test_id: str,
 ) -> Signature:
-    detail = detail_for(family, cause, line, expectation)
     kind = (cause.type or "-") if family.id == "timeout" else "-"  # a kind says more
     place = "" if family.id.startswith("websocket-") else _place(frames, assertion=False)
+    # without a frame showing where, a hung test is told apart by which test it is
+    detail = detail_for(family, cause, line, expectation, "" if place else test_id)
     if not place and family.id.startswith("oom-") and not any(f.is_test for f in frames):
         place = _library_place(cause)
+    if not place and family.id.startswith("signal-"):
+        # a native crash is keyed by where it happened: the innermost in-repo frame (a test
+        # that called into native code), else the innermost library frame (faulthandler)
+        place = frame_key(frames[0]) if frames else _library_place(cause)
     parts = [f"family={family.id}", f"type={kind}", f"detail={detail.key}", f"frames={place}"]
     title = family.title
     if expectation is not None and code is not None and read_expectation(line) is not None:
