@@ -60,7 +60,10 @@ def test_go_names_the_hung_test_whichever_test_reported_it() -> None:
 # https://github.com/callstack/react-native-testing-library/issues/1743 (hook timeout)
 JEST_TEST = 'thrown: "Exceeded timeout of 15000 ms for a test.'
 JEST_HOOK = 'thrown: "Exceeded timeout of 5000 ms for a hook.'
-USE = "\nUse jest.setTimeout(newTimeout) to increase the timeout value, if this is a long-running test."
+USE = (
+    "\nUse jest.setTimeout(newTimeout) to increase the timeout value,"
+    " if this is a long-running test."
+)
 
 
 def test_jest_timeouts_are_told_apart_by_the_hung_tests_file() -> None:
@@ -85,12 +88,14 @@ CTYPES = """Fatal Python error: Segmentation fault
 Current thread 0x00007f9fa8dd2000 (most recent call first):
   File "/usr/lib/python3.10/ctypes/__init__.py", line 517 in string_at
   File "/home/u/repo/suite/test_many_functions.py", line 7 in test_many_1p
-  File "/home/u/repo/suite/.venv/lib/python3.10/site-packages/_pytest/python.py", line 194 in pytest_pyfunc_call"""
-PYTEST_HOOK = """test1.py FFatal Python error: Segmentation fault
-
-Current thread 0x00007f769f034740 (most recent call first):
-  File "/usr/local/lib/python3.7/site-packages/_pytest/faulthandler.py", line 116 in pytest_exception_interact
-  File "/usr/local/lib/python3.7/site-packages/pluggy/callers.py", line 187 in _multicall"""
+  File "/home/u/repo/.venv/lib/python3.10/site-packages/_pytest/python.py", line 194 in pyfunc"""
+PYTEST_HOOK = (
+    "test1.py FFatal Python error: Segmentation fault\n\n"
+    "Current thread 0x00007f769f034740 (most recent call first):\n"
+    '  File "/usr/local/lib/python3.7/site-packages/_pytest/faulthandler.py", line 116'
+    " in pytest_exception_interact\n"
+    '  File "/usr/local/lib/python3.7/site-packages/pluggy/callers.py", line 187 in _multicall'
+)
 SEGV = "Fatal Python error: Segmentation fault"
 
 
