@@ -116,3 +116,20 @@ def test_faulthandler_reads_the_current_thread_not_the_others() -> None:
     )
     crash = v2(SEGV, CTYPES + other_thread, "test_many_functions.py::test_many_1p")
     assert crash.fingerprint == v2(SEGV, CTYPES, "test_many_functions.py::test_many_1p").fingerprint
+
+
+# https://github.com/ai-on-browser/ai-on-browser.github.io/issues/595 (the V8 heap limit) and
+# https://github.com/jestjs/jest/issues/14445 (a V8 zone allocation: not the heap)
+V8_HEAP = (
+    "FATAL ERROR: Ineffective mark-compacts near heap limit"
+    " Allocation failed - JavaScript heap out of memory"
+)
+V8_PROCESS = "FATAL ERROR: RegExpCompiler Allocation failed - process out of memory"
+
+
+def test_node_heap_limit_and_process_out_of_memory_are_two_failures() -> None:
+    heap = v2(V8_HEAP, V8_HEAP, "tests/gan.test.js::Test suite failed to run")
+    process = v2(V8_PROCESS, V8_PROCESS, "src/format.test.ts::Test suite failed to run")
+    assert heap.family == "oom-js-heap"
+    assert process.family == "oom-js-process"
+    assert heap.fingerprint != process.fingerprint
