@@ -308,3 +308,33 @@ def test_two_scripts_killed_under_one_interpreter_are_two_processes() -> None:
     assert train.family == worker.family == "signal-sigkill"
     assert train.fingerprint == train_again.fingerprint != worker.fingerprint
     assert "python agents.worker" in worker.normalized
+
+
+# https://github.com/xunit/xunit/issues/136: one Assert.Equal failing in several tests of a class
+XUNIT_EQUAL = "Assert.Equal() Failure\nExpected: 1\nActual:   0"
+
+
+def test_one_check_failing_in_several_tests_of_a_file_is_one_failure() -> None:
+    once = v2(XUNIT_EQUAL, "Xunit.Sdk.EqualException", None, "CounterTests.IncrementsOnce")
+    reset = v2(XUNIT_EQUAL, "Xunit.Sdk.EqualException", None, "CounterTests.IncrementsAfterReset")
+    other_class = v2(XUNIT_EQUAL, "Xunit.Sdk.EqualException", None, "TimerTests.IncrementsOnce")
+    assert once.fingerprint == reset.fingerprint
+    assert once.fingerprint != other_class.fingerprint
+
+
+# https://github.com/rspec/rspec-expectations/issues/122: eq without == (an empty diff)
+RSPEC_EQ = "expected: #<ObjectA>\n     got: #<ObjectA> (using ==)"
+
+
+def test_rspec_expectation_in_two_examples_of_a_spec_file_is_one_failure() -> None:
+    error = "RSpec::Expectations::ExpectationNotMetError"
+    dup = v2(RSPEC_EQ, error, None, "spec/models/element_spec.rb::Element#dup")
+    clone = v2(RSPEC_EQ, error, None, "spec/models/element_spec.rb::Element#clone")
+    assert dup.fingerprint == clone.fingerprint
+
+
+def test_an_untyped_message_in_two_tests_still_falls_back_to_each_test() -> None:
+    # without a type or an expected/actual pair, "Some error" is not known to be one check
+    a = v2("Some error", None, None, "test/main_test.dart::Test 1")
+    b = v2("Some error", None, None, "test/main_test.dart::Test 2")
+    assert a.fingerprint != b.fingerprint

@@ -29,7 +29,7 @@ from bot.core.signatures.v2.expectation import Expectation, actual_codes, read_e
 from bot.core.signatures.v2.families import Family, family_of_code, family_of_text, oom_in_body
 from bot.core.signatures.v2.frames import Frame, frame_key, read_frames
 from bot.core.signatures.v2.parameters import parameterize
-from bot.core.signatures.v2.test_name import collapse_test_id, is_test_name
+from bot.core.signatures.v2.test_name import collapse_test_id, is_test_name, test_file
 
 VERSION = 2
 MAX_TEST_FRAMES = 3
@@ -178,7 +178,12 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
     parts = ["family=-", f"type={cause.type or '-'}", f"detail={text}", f"frames={place}"]
     # Nothing said and a frame without a function (TAP's ``test.js``) place nothing either.
     unplaced = not place or (not text and not any(frame.function for frame in frames))
-    if unplaced and (assertion or not text):
+    checked = cause.type is not None or expectation is not None or bool(_ASSERTION_TEXT.match(line))
+    if unplaced and text and assertion and checked:
+        # a check that says what failed: one check failing in several tests of a file
+        # (a shared fixture, one broken helper) is one failure; the file keeps files apart
+        parts.append(f"file={test_file(case.test_id)}")
+    elif unplaced and (assertion or not text):
         parts.append(f"test={collapse_test_id(case.test_id)}")
     title = ": ".join(p for p in (cause.type, parameterize(line)) if p)
     if not title:
