@@ -338,3 +338,24 @@ def test_an_untyped_message_in_two_tests_still_falls_back_to_each_test() -> None
     a = v2("Some error", None, None, "test/main_test.dart::Test 1")
     b = v2("Some error", None, None, "test/main_test.dart::Test 2")
     assert a.fingerprint != b.fingerprint
+
+
+# https://github.com/ualbertalib/HydraNorth/issues/947 and https://github.com/akabiru/todos-api/issues/30:
+# the same nil dereference in two spec files of one repository, two missing values
+NIL_INDEX = "undefined method `[]' for nil:NilClass"
+
+
+def test_a_nil_dereference_without_an_app_frame_is_placed_by_the_test() -> None:
+    migration_trace = (
+        'Failure/Error: id = doc["id"]\n  NoMethodError:\n    ' + NIL_INDEX + "\n"
+        "  # ./spec/tasks/migration_rake_spec.rb:250:in `block (3 levels) in <top (required)>'"
+    )
+    migration = v2(
+        NIL_INDEX, "NoMethodError", migration_trace, "spec/tasks/migration_rake_spec.rb::x"
+    )
+    todos = v2(NIL_INDEX, "NoMethodError", None, "spec/requests/todos_spec.rb::Todos API creates")
+    todos_again = v2(
+        NIL_INDEX, "NoMethodError", None, "spec/requests/todos_spec.rb::Todos API lists"
+    )
+    assert migration.fingerprint != todos.fingerprint
+    assert todos.fingerprint == todos_again.fingerprint

@@ -54,6 +54,13 @@ _RUNTIME_FILE = re.compile(
 )
 
 
+# A null dereference says nothing of where the value went missing: without an in-repo
+# frame, the test's own frames (or its file) are where it did.
+_NULL_DEREFERENCE = re.compile(
+    r"\bfor nil(?::NilClass)?\b|\bof (?:undefined|null)\b|'NoneType' object|NullPointerException"
+)
+
+
 def headline(message: str) -> str:
     """The first non-blank line (two when the first ends with ``:``)."""
     lines = [line.strip() for line in message[:MAX_HEADLINE_INPUT].splitlines() if line.strip()]
@@ -171,13 +178,15 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
         or expectation is not None
         or bool(_ASSERTION_TEXT.match(line))
     )
-    place = _place(frames, assertion)
+    place = _place(frames, assertion or _NULL_DEREFERENCE.search(line) is not None)
     if cause.type is None and not text and not place:
         key = collapse_test_id(case.test_id)
         return _signature("test-name", f"{key} failed", None, [f"test={key}"])
     parts = ["family=-", f"type={cause.type or '-'}", f"detail={text}", f"frames={place}"]
     # Nothing said and a frame without a function (TAP's ``test.js``) place nothing either.
     unplaced = not place or (not text and not any(frame.function for frame in frames))
+    if unplaced and text and _NULL_DEREFERENCE.search(line):
+        parts.append(f"file={test_file(case.test_id)}")  # which test's data was missing
     checked = cause.type is not None or expectation is not None or bool(_ASSERTION_TEXT.match(line))
     if unplaced and text and assertion and checked:
         # a check that says what failed: one check failing in several tests of a file
