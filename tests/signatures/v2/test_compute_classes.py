@@ -359,3 +359,19 @@ def test_a_nil_dereference_without_an_app_frame_is_placed_by_the_test() -> None:
     )
     assert migration.fingerprint != todos.fingerprint
     assert todos.fingerprint == todos_again.fingerprint
+
+
+# https://github.com/redis/redis-py/issues/1474 (local) and
+# https://github.com/redis/redis-py/issues/2168 (a remote node refusing)
+LOCAL_REDIS = "Error 111 connecting to 127.0.0.1:6379. Connection refused."
+REMOTE_REDIS = "Error 111 connecting to socrates07.toa:54558. Connection refused."
+
+
+def test_a_remote_server_refusing_is_not_the_local_one_being_down() -> None:
+    error = "redis.exceptions.ConnectionError"
+    local = v2(LOCAL_REDIS, error, f"{error}: {LOCAL_REDIS}")
+    remote = v2(REMOTE_REDIS, error, f"{error}: {REMOTE_REDIS}")
+    remote_again = v2(REMOTE_REDIS, error, f"{error}: {REMOTE_REDIS}", "tests/test_b.py::test_b")
+    assert local.family == remote.family == "connection-refused"
+    assert local.fingerprint != remote.fingerprint
+    assert remote.fingerprint == remote_again.fingerprint

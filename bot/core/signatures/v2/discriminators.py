@@ -90,6 +90,23 @@ def _address_family(body: str) -> str:
     return ""
 
 
+# "Error 111 connecting to db7.example:6380": the host:port a client was connecting to
+_CONNECTING_TO = re.compile(
+    r"\bconnect(?:ing)?(?: to)? (?P<host>[A-Za-z][\w-]*+(?:\.[\w-]++)++):\d++\b", re.I
+)
+_LOCAL_NAMES = frozenset({"localhost.localdomain", "host.docker.internal"})
+
+
+def _remote(message: str) -> str:
+    """A named remote host (a service on another machine is another server than the local
+    one the tests start): `` @host`` when the message names one, else nothing."""
+    found = callee_of(message, services=False)
+    host = found.split("/", 1)[0].rsplit(":", 1)[0] if found else ""
+    if not host and (named := _CONNECTING_TO.search(message[:2_000])):
+        host = named["host"]
+    return f" @{host}" if "." in host and host not in _LOCAL_NAMES else ""
+
+
 @dataclass(frozen=True, slots=True)
 class Detail:
     key: str  # hashed
@@ -100,7 +117,10 @@ def callee_for(family: Family, cause: Cause) -> str:
     if family.id.startswith(("exit-", "signal-", "oom-")):
         return command_of(cause.body) or ""  # the process that died or ran out of memory
     if family.id.startswith("connection-"):
-        return f"{endpoint_of(cause.body) or ''}{_address_family(cause.body)}".strip()
+        endpoint = endpoint_of(cause.body) or ""
+        remote = _remote(cause.message)
+        remote = "" if remote.strip(" @") in endpoint else remote
+        return f"{endpoint}{remote}{_address_family(cause.body)}".strip()
     if family.id.startswith("db-"):
         return callee_of(cause.body) or ""
     if family.id.startswith(_CALLEE_FAMILIES):
