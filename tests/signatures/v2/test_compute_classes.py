@@ -375,3 +375,23 @@ def test_a_remote_server_refusing_is_not_the_local_one_being_down() -> None:
     assert local.family == remote.family == "connection-refused"
     assert local.fingerprint != remote.fingerprint
     assert remote.fingerprint == remote_again.fingerprint
+
+
+# https://github.com/dotnet/dnceng/issues/451 and https://github.com/microsoft/vstest/issues/2141:
+# vstest's bare crash line, nothing else in the report
+HOST_CRASHED = "The active test run was aborted. Reason: Test host process crashed"
+
+
+def test_a_bare_test_host_crash_is_told_apart_by_the_tests_class() -> None:
+    debugger = v2(HOST_CRASHED, None, HOST_CRASHED, "DebuggerTests.EvaluateOnCallFrameTests.A")
+    debugger_again = v2(HOST_CRASHED, None, None, "DebuggerTests.EvaluateOnCallFrameTests.B")
+    calculator = v2(HOST_CRASHED, None, HOST_CRASHED, "Calculator.Tests.AddTests.AddsTwoNumbers")
+    assert debugger.fingerprint == debugger_again.fingerprint
+    assert debugger.fingerprint != calculator.fingerprint
+
+
+def test_a_test_host_crash_that_says_why_is_not_keyed_by_the_test() -> None:
+    why = f"{HOST_CRASHED} : Fatal error. System.AccessViolationException: protected memory"
+    a = v2(why, None, why, "Pool.Tests.SpinTests.A")
+    b = v2(why, None, why, "Other.Tests.WaitTests.B")
+    assert a.fingerprint == b.fingerprint

@@ -61,6 +61,11 @@ _NULL_DEREFERENCE = re.compile(
 )
 
 
+# A test runner's host died (vstest) and nothing follows: with no frame, the class of
+# tests it was running is all that tells one crash from another.
+_HOST_CRASH = re.compile(r"\bTest host process crashed\s*+\.?$", re.I)
+
+
 def headline(message: str) -> str:
     """The first non-blank line (two when the first ends with ``:``)."""
     lines = [line.strip() for line in message[:MAX_HEADLINE_INPUT].splitlines() if line.strip()]
@@ -185,7 +190,9 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
     parts = ["family=-", f"type={cause.type or '-'}", f"detail={text}", f"frames={place}"]
     # Nothing said and a frame without a function (TAP's ``test.js``) place nothing either.
     unplaced = not place or (not text and not any(frame.function for frame in frames))
-    if unplaced and text and _NULL_DEREFERENCE.search(line):
+    if unplaced and text and _HOST_CRASH.search(line):
+        parts.append(f"file={test_file(case.test_id)}")  # a crash says only which tests ran
+    elif unplaced and text and _NULL_DEREFERENCE.search(line):
         parts.append(f"file={test_file(case.test_id)}")  # which test's data was missing
     checked = cause.type is not None or expectation is not None or bool(_ASSERTION_TEXT.match(line))
     if unplaced and text and assertion and checked:
