@@ -395,3 +395,22 @@ def test_a_test_host_crash_that_says_why_is_not_keyed_by_the_test() -> None:
     a = v2(why, None, why, "Pool.Tests.SpinTests.A")
     b = v2(why, None, why, "Other.Tests.WaitTests.B")
     assert a.fingerprint == b.fingerprint
+
+
+# https://github.com/golang/go/issues/15972: go-junit-report's "Failed" over a race report,
+# and the same run reported with go test's own message
+RACE_OUTPUT = """=== RUN   TestSecretCreationErrorControllerFlow
+I0606 13:37:58.051502   25372 controller.go:132] Shutting down service signing cert controller
+==================
+WARNING: DATA RACE
+Write by goroutine 54:
+  runtime.mapassign1()
+      /home/u/.gvm/gos/go1.6.2/src/runtime/hashmap.go:429 +0x0"""
+
+
+def test_a_race_report_under_failed_is_the_race() -> None:
+    test = "github.com/o/origin/pkg/servingcert.TestSecretCreationErrorControllerFlow"
+    junit = v2("Failed", None, RACE_OUTPUT, test)
+    go_test = v2("race detected during execution of test", None, RACE_OUTPUT, test)
+    assert junit.fingerprint == go_test.fingerprint
+    assert junit.kind == "computed"
