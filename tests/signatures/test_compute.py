@@ -210,11 +210,14 @@ def test_validation_fields_on_later_lines_split_since_v2() -> None:
 
 
 def test_timeouts_are_grouped_by_kind() -> None:
-    # v1 made every timeout one cluster; v2 keeps the family and splits by what timed out.
+    # v1 made every timeout one cluster; v2 keeps the family and splits by what timed out
+    # (a bare test timeout: by the hung test's file, whichever runner reported it).
     mocha = failure("Timeout of 2000ms exceeded.", "Error", test_id="a.spec.js::loads")
-    jest = failure("Exceeded timeout of 5000 ms for a test.", None, test_id="b.spec.js::saves")
+    jest = failure("Exceeded timeout of 5000 ms for a test.", None, test_id="a.spec.js::saves")
+    other_file = failure("Timeout of 2000ms exceeded.", "Error", test_id="b.spec.js::loads")
     asyncio = failure("", "TimeoutError", test_id="tests/test_b.py::test_b")
     assert compute_signature(mocha).fingerprint == compute_signature(jest).fingerprint
+    assert compute_signature(mocha).fingerprint != compute_signature(other_file).fingerprint
     assert compute_signature(mocha).fingerprint != compute_signature(asyncio).fingerprint
     assert compute_signature(mocha).title == "Test timed out"
     assert compute_v1(mocha, ()).fingerprint == compute_v1(asyncio, ()).fingerprint

@@ -308,3 +308,109 @@ def test_two_scripts_killed_under_one_interpreter_are_two_processes() -> None:
     assert train.family == worker.family == "signal-sigkill"
     assert train.fingerprint == train_again.fingerprint != worker.fingerprint
     assert "python agents.worker" in worker.normalized
+
+
+# https://github.com/xunit/xunit/issues/136: one Assert.Equal failing in several tests of a class
+XUNIT_EQUAL = "Assert.Equal() Failure\nExpected: 1\nActual:   0"
+
+
+def test_one_check_failing_in_several_tests_of_a_file_is_one_failure() -> None:
+    once = v2(XUNIT_EQUAL, "Xunit.Sdk.EqualException", None, "CounterTests.IncrementsOnce")
+    reset = v2(XUNIT_EQUAL, "Xunit.Sdk.EqualException", None, "CounterTests.IncrementsAfterReset")
+    other_class = v2(XUNIT_EQUAL, "Xunit.Sdk.EqualException", None, "TimerTests.IncrementsOnce")
+    assert once.fingerprint == reset.fingerprint
+    assert once.fingerprint != other_class.fingerprint
+
+
+# https://github.com/rspec/rspec-expectations/issues/122: eq without == (an empty diff)
+RSPEC_EQ = "expected: #<ObjectA>\n     got: #<ObjectA> (using ==)"
+
+
+def test_rspec_expectation_in_two_examples_of_a_spec_file_is_one_failure() -> None:
+    error = "RSpec::Expectations::ExpectationNotMetError"
+    dup = v2(RSPEC_EQ, error, None, "spec/models/element_spec.rb::Element#dup")
+    clone = v2(RSPEC_EQ, error, None, "spec/models/element_spec.rb::Element#clone")
+    assert dup.fingerprint == clone.fingerprint
+
+
+def test_an_untyped_message_in_two_tests_still_falls_back_to_each_test() -> None:
+    # without a type or an expected/actual pair, "Some error" is not known to be one check
+    a = v2("Some error", None, None, "test/main_test.dart::Test 1")
+    b = v2("Some error", None, None, "test/main_test.dart::Test 2")
+    assert a.fingerprint != b.fingerprint
+
+
+# https://github.com/ualbertalib/HydraNorth/issues/947 and https://github.com/akabiru/todos-api/issues/30:
+# the same nil dereference in two spec files of one repository, two missing values
+NIL_INDEX = "undefined method `[]' for nil:NilClass"
+
+
+def test_a_nil_dereference_without_an_app_frame_is_placed_by_the_test() -> None:
+    migration_trace = (
+        'Failure/Error: id = doc["id"]\n  NoMethodError:\n    ' + NIL_INDEX + "\n"
+        "  # ./spec/tasks/migration_rake_spec.rb:250:in `block (3 levels) in <top (required)>'"
+    )
+    migration = v2(
+        NIL_INDEX, "NoMethodError", migration_trace, "spec/tasks/migration_rake_spec.rb::x"
+    )
+    todos = v2(NIL_INDEX, "NoMethodError", None, "spec/requests/todos_spec.rb::Todos API creates")
+    todos_again = v2(
+        NIL_INDEX, "NoMethodError", None, "spec/requests/todos_spec.rb::Todos API lists"
+    )
+    assert migration.fingerprint != todos.fingerprint
+    assert todos.fingerprint == todos_again.fingerprint
+
+
+# https://github.com/redis/redis-py/issues/1474 (local) and
+# https://github.com/redis/redis-py/issues/2168 (a remote node refusing)
+LOCAL_REDIS = "Error 111 connecting to 127.0.0.1:6379. Connection refused."
+REMOTE_REDIS = "Error 111 connecting to socrates07.toa:54558. Connection refused."
+
+
+def test_a_remote_server_refusing_is_not_the_local_one_being_down() -> None:
+    error = "redis.exceptions.ConnectionError"
+    local = v2(LOCAL_REDIS, error, f"{error}: {LOCAL_REDIS}")
+    remote = v2(REMOTE_REDIS, error, f"{error}: {REMOTE_REDIS}")
+    remote_again = v2(REMOTE_REDIS, error, f"{error}: {REMOTE_REDIS}", "tests/test_b.py::test_b")
+    assert local.family == remote.family == "connection-refused"
+    assert local.fingerprint != remote.fingerprint
+    assert remote.fingerprint == remote_again.fingerprint
+
+
+# https://github.com/dotnet/dnceng/issues/451 and https://github.com/microsoft/vstest/issues/2141:
+# vstest's bare crash line, nothing else in the report
+HOST_CRASHED = "The active test run was aborted. Reason: Test host process crashed"
+
+
+def test_a_bare_test_host_crash_is_told_apart_by_the_tests_class() -> None:
+    debugger = v2(HOST_CRASHED, None, HOST_CRASHED, "DebuggerTests.EvaluateOnCallFrameTests.A")
+    debugger_again = v2(HOST_CRASHED, None, None, "DebuggerTests.EvaluateOnCallFrameTests.B")
+    calculator = v2(HOST_CRASHED, None, HOST_CRASHED, "Calculator.Tests.AddTests.AddsTwoNumbers")
+    assert debugger.fingerprint == debugger_again.fingerprint
+    assert debugger.fingerprint != calculator.fingerprint
+
+
+def test_a_test_host_crash_that_says_why_is_not_keyed_by_the_test() -> None:
+    why = f"{HOST_CRASHED} : Fatal error. System.AccessViolationException: protected memory"
+    a = v2(why, None, why, "Pool.Tests.SpinTests.A")
+    b = v2(why, None, why, "Other.Tests.WaitTests.B")
+    assert a.fingerprint == b.fingerprint
+
+
+# https://github.com/golang/go/issues/15972: go-junit-report's "Failed" over a race report,
+# and the same run reported with go test's own message
+RACE_OUTPUT = """=== RUN   TestSecretCreationErrorControllerFlow
+I0606 13:37:58.051502   25372 controller.go:132] Shutting down service signing cert controller
+==================
+WARNING: DATA RACE
+Write by goroutine 54:
+  runtime.mapassign1()
+      /home/u/.gvm/gos/go1.6.2/src/runtime/hashmap.go:429 +0x0"""
+
+
+def test_a_race_report_under_failed_is_the_race() -> None:
+    test = "github.com/o/origin/pkg/servingcert.TestSecretCreationErrorControllerFlow"
+    junit = v2("Failed", None, RACE_OUTPUT, test)
+    go_test = v2("race detected during execution of test", None, RACE_OUTPUT, test)
+    assert junit.fingerprint == go_test.fingerprint
+    assert junit.kind == "computed"

@@ -67,6 +67,7 @@ _INNER = re.compile(
     re.M,
 )
 _SPRING_CONTEXT = re.compile(r"Failed to load ApplicationContext(?: for \[[^\n]*\])?")
+_GO_RACE = "WARNING: DATA RACE"
 _PANIC = re.compile(r"^panic: (?P<message>[^\n]+)", re.M)
 _TESTIFY_ERROR = re.compile(
     r"^\s*Error:\s+(?P<message>[^\n]+(?:\n\s+(?:expected|actual)\s*:[^\n]*)*)", re.M
@@ -144,6 +145,8 @@ def _go_body(t: _Text) -> Cause | None:
         return Cause(
             "panic", panic.group("message"), t.body, _after(t.body, panic.end()), "go-panic"
         )
+    if _GO_RACE in t.body:  # go test's own message for a race report under "Failed"
+        return Cause(t.type, "race detected during execution of test", t.body, t.trace, "go-race")
     testify = _TESTIFY_ERROR.search(t.body)
     if testify:
         return Cause(t.type, testify.group("message"), t.body, t.trace, "testify")

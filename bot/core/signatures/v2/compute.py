@@ -29,7 +29,7 @@ from bot.core.signatures.v2.expectation import Expectation, actual_codes, read_e
 from bot.core.signatures.v2.families import Family, family_of_code, family_of_text, oom_in_body
 from bot.core.signatures.v2.frames import Frame, frame_key, read_frames
 from bot.core.signatures.v2.parameters import parameterize
-from bot.core.signatures.v2.test_name import collapse_test_id, is_test_name
+from bot.core.signatures.v2.test_name import collapse_test_id, is_test_name, test_file
 
 VERSION = 2
 MAX_TEST_FRAMES = 3
@@ -52,6 +52,18 @@ _ERROR_READERS = frozenset(
 _RUNTIME_FILE = re.compile(
     r"^(?:java|javax|jdk|sun|com/sun|kotlin|kotlinx|scala)/|^node:|^internal/|^runtime/"
 )
+
+
+# A null dereference says nothing of where the value went missing: without an in-repo
+# frame, the test's own frames (or its file) are where it did.
+_NULL_DEREFERENCE = re.compile(
+    r"\bfor nil(?::NilClass)?\b|\bof (?:undefined|null)\b|'NoneType' object|NullPointerException"
+)
+
+
+# A test runner's host died (vstest) and nothing follows: with no frame, the class of
+# tests it was running is all that tells one crash from another.
+_HOST_CRASH = re.compile(r"\bTest host process crashed\s*+\.?$", re.I)
 
 
 def headline(message: str) -> str:
@@ -159,7 +171,7 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
         return named_signature(rule, family.id if family else None, VERSION)
     frames = _frames(cause)
     if family is not None:
-        return _family_signature(cause, line, family, code, expectation, frames)
+        return _family_signature(cause, line, family, code, expectation, frames, case.test_id)
     text = (
         ""
         if is_uninformative(line) or is_test_name(line, case.test_id)
@@ -171,14 +183,23 @@ def compute_v2(case: TestCase, rules: Sequence[SignatureRule]) -> Signature:
         or expectation is not None
         or bool(_ASSERTION_TEXT.match(line))
     )
-    place = _place(frames, assertion)
+    place = _place(frames, assertion or _NULL_DEREFERENCE.search(line) is not None)
     if cause.type is None and not text and not place:
         key = collapse_test_id(case.test_id)
         return _signature("test-name", f"{key} failed", None, [f"test={key}"])
     parts = ["family=-", f"type={cause.type or '-'}", f"detail={text}", f"frames={place}"]
     # Nothing said and a frame without a function (TAP's ``test.js``) place nothing either.
     unplaced = not place or (not text and not any(frame.function for frame in frames))
-    if unplaced and (assertion or not text):
+    if unplaced and text and _HOST_CRASH.search(line):
+        parts.append(f"file={test_file(case.test_id)}")  # a crash says only which tests ran
+    elif unplaced and text and _NULL_DEREFERENCE.search(line):
+        parts.append(f"file={test_file(case.test_id)}")  # which test's data was missing
+    checked = cause.type is not None or expectation is not None or bool(_ASSERTION_TEXT.match(line))
+    if unplaced and text and assertion and checked:
+        # a check that says what failed: one check failing in several tests of a file
+        # (a shared fixture, one broken helper) is one failure; the file keeps files apart
+        parts.append(f"file={test_file(case.test_id)}")
+    elif unplaced and (assertion or not text):
         parts.append(f"test={collapse_test_id(case.test_id)}")
     title = ": ".join(p for p in (cause.type, parameterize(line)) if p)
     if not title:
@@ -193,12 +214,18 @@ def _family_signature(
     code: Code | None,
     expectation: Expectation | None,
     frames: list[Frame],
+    test_id: str,
 ) -> Signature:
-    detail = detail_for(family, cause, line, expectation)
     kind = (cause.type or "-") if family.id == "timeout" else "-"  # a kind says more
     place = "" if family.id.startswith("websocket-") else _place(frames, assertion=False)
+    # without a frame showing where, a hung test is told apart by which test it is
+    detail = detail_for(family, cause, line, expectation, "" if place else test_id)
     if not place and family.id.startswith("oom-") and not any(f.is_test for f in frames):
         place = _library_place(cause)
+    if not place and family.id.startswith("signal-"):
+        # a native crash is keyed by where it happened: the innermost in-repo frame (a test
+        # that called into native code), else the innermost library frame (faulthandler)
+        place = frame_key(frames[0]) if frames else _library_place(cause)
     parts = [f"family={family.id}", f"type={kind}", f"detail={detail.key}", f"frames={place}"]
     title = family.title
     if expectation is not None and code is not None and read_expectation(line) is not None:

@@ -21,7 +21,9 @@ from bot.core.signatures.v2.callee import (
 from bot.core.signatures.v2.cause import Cause
 from bot.core.signatures.v2.expectation import Expectation
 from bot.core.signatures.v2.families import Family
+from bot.core.signatures.v2.frames.model import normalize_path, repo_relative
 from bot.core.signatures.v2.parameters import parameterize
+from bot.core.signatures.v2.test_name import collapse_test_id
 
 _CALLEE_FAMILIES = ("http-", "grpc-", "dns", "timeout", "errno-")
 # A service that is down or overloaded answers every endpoint alike; any other status is
@@ -88,6 +90,23 @@ def _address_family(body: str) -> str:
     return ""
 
 
+# "Error 111 connecting to db7.example:6380": the host:port a client was connecting to
+_CONNECTING_TO = re.compile(
+    r"\bconnect(?:ing)?(?: to)? (?P<host>[A-Za-z][\w-]*+(?:\.[\w-]++)++):\d++\b", re.I
+)
+_LOCAL_NAMES = frozenset({"localhost.localdomain", "host.docker.internal"})
+
+
+def _remote(message: str) -> str:
+    """A named remote host (a service on another machine is another server than the local
+    one the tests start): `` @host`` when the message names one, else nothing."""
+    found = callee_of(message, services=False)
+    host = found.split("/", 1)[0].rsplit(":", 1)[0] if found else ""
+    if not host and (named := _CONNECTING_TO.search(message[:2_000])):
+        host = named["host"]
+    return f" @{host}" if "." in host and host not in _LOCAL_NAMES else ""
+
+
 @dataclass(frozen=True, slots=True)
 class Detail:
     key: str  # hashed
@@ -98,7 +117,10 @@ def callee_for(family: Family, cause: Cause) -> str:
     if family.id.startswith(("exit-", "signal-", "oom-")):
         return command_of(cause.body) or ""  # the process that died or ran out of memory
     if family.id.startswith("connection-"):
-        return f"{endpoint_of(cause.body) or ''}{_address_family(cause.body)}".strip()
+        endpoint = endpoint_of(cause.body) or ""
+        remote = _remote(cause.message)
+        remote = "" if remote.strip(" @") in endpoint else remote
+        return f"{endpoint}{remote}{_address_family(cause.body)}".strip()
     if family.id.startswith("db-"):
         return callee_of(cause.body) or ""
     if family.id.startswith(_CALLEE_FAMILIES):
@@ -108,7 +130,25 @@ def callee_for(family: Family, cause: Cause) -> str:
     return ""
 
 
-def detail_for(family: Family, cause: Cause, line: str, expectation: Expectation | None) -> Detail:
+# A test-level timeout only says "this test hung". Go >= 1.20 names the running tests
+# ("running tests:\n\tTestX (10m0s)"); otherwise the hung test's file (a slow suite times
+# out test after test, a hook's timeout is shared by the tests of its file), or for ids
+# without a file (Go's package.TestX) the test itself, parameters collapsed.
+_GO_RUNNING = re.compile(r"^running tests:[ \t]*+\r?\n[ \t]++(?P<test>\S++)", re.M)
+
+
+def _hung(body: str, test_id: str) -> str:
+    """Which test or test file hung, when nothing shows where."""
+    if running := _GO_RUNNING.search(body[:4_000]):
+        return f"test={running['test']}"
+    if "::" in test_id:
+        return f"file={repo_relative(normalize_path(test_id.split('::', 1)[0]))}"
+    return f"test={collapse_test_id(test_id)}" if test_id else ""
+
+
+def detail_for(
+    family: Family, cause: Cause, line: str, expectation: Expectation | None, test_id: str = ""
+) -> Detail:
     """The family's discriminating detail for the key, and the callee for the title."""
     callee = callee_for(family, cause)
     key = callee
@@ -126,7 +166,7 @@ def detail_for(family: Family, cause: Cause, line: str, expectation: Expectation
         key = f"{callee} {parameterize(said)}".strip()
     elif family.id == "timeout-test" and not callee:
         action = _BROWSER_ACTION.search(cause.body[:4_000])
-        key = action.group(1) if action else ""
+        key = action.group(1) if action else _hung(cause.body, test_id)
     elif family.id.startswith("errno-") and not callee:
         key = parameterize(line)  # which file or address: ENOENT of two files is two
         if family.id == "errno-eaddrinuse" and (port := fixed_port_of(cause.body)):

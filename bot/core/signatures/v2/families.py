@@ -109,6 +109,8 @@ _OOM_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("gc-overhead", re.compile(r"GC overhead limit exceeded")),
     ("direct-memory", re.compile(r"Direct buffer memory")),
     ("native-thread", re.compile(r"unable to create (?:new )?native thread")),
+    # V8 outside its heap (a zone: RegExpCompiler, the parser): not the heap limit
+    ("js-process", re.compile(r"Allocation failed - process out of memory")),
     ("js-heap", re.compile(r"JavaScript heap out of memory|heap out of memory|Allocation failed")),
     ("python", re.compile(r"^MemoryError\b|\bMemoryError\b", re.M)),
     ("go", re.compile(r"fatal error: runtime: out of memory")),

@@ -38,3 +38,13 @@ def is_test_name(text: str, test_id: str) -> bool:
     """Whether ``text`` only repeats the test's name (TAP's ``not ok 3 test 3``)."""
     name = re.split(r"::|/", test_id)[-1].strip().lower()
     return bool(text) and text.strip().lower() in (name, test_id.strip().lower())
+
+
+def test_file(test_id: str) -> str:
+    """The file or class a test belongs to: before ``::`` (pytest, jest …), else the
+    dotted id without its last part (JUnit's ``pkg.Class.method``, Go's ``pkg.TestX``)."""
+    key = collapse_test_id(test_id)
+    if "::" in key:
+        return key.split("::", 1)[0]
+    head, dot, _ = key.rpartition(".")
+    return head if dot and head else key

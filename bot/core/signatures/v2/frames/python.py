@@ -69,8 +69,31 @@ def _section_frames(lines: list[str]) -> list[Frame]:
     return frames
 
 
+# faulthandler (a segfault, a hang): "Current thread 0x… (most recent call first):" then
+# 'File "x.py", line 7 in func' lines, innermost first; other threads follow as "Thread 0x…".
+_FAULT_THREAD = re.compile(
+    r"^(?P<current>Current thread|Thread) 0x[0-9a-f]++ \(most recent call first\):"
+)
+_FAULT_FRAME = re.compile(r'^\s*+File "(?P<file>[^"]++)", line \d++ in (?P<func>\S++)')
+
+
+def _faulthandler(lines: list[str]) -> list[Frame]:
+    """The crashing thread's frames of a faulthandler dump (the current thread, else the
+    first thread shown), innermost first as printed."""
+    blocks: list[tuple[bool, list[Frame]]] = []
+    for line in lines:
+        if (header := _FAULT_THREAD.search(line)) is not None:
+            blocks.append((header["current"] == "Current thread", []))
+        elif blocks and (match := _FAULT_FRAME.match(line)):
+            blocks[-1][1].append(_frame(match["file"], match["func"]))
+    current = [frames for is_current, frames in blocks if is_current]
+    return (current or [frames for _, frames in blocks] or [[]])[0]
+
+
 def read(lines: list[str]) -> list[Frame]:
     """Every Python frame, innermost first (see the module docstring for chains)."""
+    if fault := _faulthandler(lines):
+        return fault
     sections: list[list[str]] = [[]]
     for line in lines:
         if _CHAIN_SEPARATOR.match(line):
