@@ -23,10 +23,10 @@ from typing import Any
 
 from bot.core.reports import ReportError, parse_report
 from bot.core.reports.model import Outcome, TestCase
+from tests.signatures.conftest import failure as failed
 
 HERE = Path(__file__).resolve().parent
 BENCH_CASES = HERE.parents[1] / "bench" / "grouping_cases.jsonl"
-DEFAULT_TEST = "tests/test_a.py::test_one"
 CASE_ARGUMENTS = ("failure_type", "message", "trace", "test_id")
 
 
@@ -34,22 +34,6 @@ CASE_ARGUMENTS = ("failure_type", "message", "trace", "test_id")
 class Example:
     key: str
     case: TestCase
-
-
-def failed(
-    message: str | None = None,
-    failure_type: str | None = None,
-    trace: str | None = None,
-    test_id: str = DEFAULT_TEST,
-) -> TestCase:
-    return TestCase(
-        test_id=test_id,
-        name=test_id.rpartition("::")[2],
-        outcome=Outcome.FAILED,
-        failure_type=failure_type,
-        message=message,
-        trace=trace,
-    )
 
 
 # Texts where a family alone was the key in version 1 (so v2 may tell them apart), and

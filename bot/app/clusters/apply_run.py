@@ -41,7 +41,7 @@ from bot.core.config.repo import RepoConfig
 from bot.core.fix_in_build import Containment, fix_in_build, same_commit, short_sha
 from bot.core.render.clusters import BOT_LOGIN
 from bot.core.reports.model import Outcome, TestCase
-from bot.core.signatures import Signature, compute_signature, fingerprints_for_versions
+from bot.core.signatures import Signature, current_version, signatures_for_versions
 
 ACTIVE = ("new", "open", "regressed", "muted")
 
@@ -236,9 +236,9 @@ def _group_failures(
         if not matching:
             continue
         row = matching.pop(0)
-        signature = compute_signature(case, config.signatures, config.signature_version)
-        fingerprints = fingerprints_for_versions(case, config.signatures)
-        fingerprints[signature.version] = signature.fingerprint
+        signatures = signatures_for_versions(case, config.signatures)
+        signature = signatures[current_version(config.signature_version)]
+        fingerprints = {version: s.fingerprint for version, s in signatures.items()}
         key = tuple(sorted(fingerprints.items()))
         group = groups.setdefault(key, _Group(signature, fingerprints))
         group.add(row, case, case.outcome is Outcome.FLAKY or case.test_id in same_commit)

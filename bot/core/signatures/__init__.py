@@ -8,7 +8,9 @@ from __future__ import annotations
 from bot.core.signatures.compute import (
     SUPPORTED_VERSIONS,
     compute_signature,
+    current_version,
     fingerprints_for_versions,
+    signatures_for_versions,
 )
 from bot.core.signatures.model import SIGNATURE_VERSION, Signature
 
@@ -17,5 +19,7 @@ __all__ = [
     "SUPPORTED_VERSIONS",
     "Signature",
     "compute_signature",
+    "current_version",
     "fingerprints_for_versions",
+    "signatures_for_versions",
 ]

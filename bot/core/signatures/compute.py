@@ -20,12 +20,25 @@ _VERSIONS: dict[int, Algorithm] = {1: compute_v1, 2: compute_v2}
 SUPPORTED_VERSIONS: tuple[int, ...] = tuple(sorted(_VERSIONS))
 
 
+def current_version(pin: int | None = None) -> int:
+    """The version a repository's failures are grouped with: its pin, else the current one."""
+    return pin or SIGNATURE_VERSION
+
+
 def compute_signature(
     case: TestCase, rules: Sequence[SignatureRule] = (), version: int | None = None
 ) -> Signature:
     """The signature of a failed case with ``version``'s algorithm: a repository's pin
     (``signature_version`` in its config), else the current one (``SIGNATURE_VERSION``)."""
-    return _VERSIONS[version or SIGNATURE_VERSION](case, rules)
+    return _VERSIONS[current_version(version)](case, rules)
+
+
+def signatures_for_versions(
+    case: TestCase, rules: Sequence[SignatureRule] = ()
+) -> dict[int, Signature]:
+    """The case's signature under every supported version, oldest first (each computed once:
+    the run's grouping takes the current one and every version's fingerprint from it)."""
+    return {version: _VERSIONS[version](case, rules) for version in SUPPORTED_VERSIONS}
 
 
 def fingerprints_for_versions(
@@ -37,4 +50,4 @@ def fingerprints_for_versions(
     version and moves to the current one when seen; a split is announced on its issue
     (``bot/app/clusters/versions.py``, docs/signatures.md "Versions").
     """
-    return {version: _VERSIONS[version](case, rules).fingerprint for version in SUPPORTED_VERSIONS}
+    return {v: s.fingerprint for v, s in signatures_for_versions(case, rules).items()}
