@@ -41,6 +41,9 @@ class Settings(BaseSettings):
 
     # A burst of runs within this many seconds becomes one GitHub edit.
     sync_debounce_s: float = 2.0
+    # A sync waits while its repository's runs are being processed (a burst becomes one
+    # edit with any number of workers), but no longer than this.
+    sync_max_wait_s: float = 60.0
 
     # Slash commands: how long a person's repository permission is trusted before asking
     # GitHub again (0: ask for every comment).

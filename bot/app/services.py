@@ -30,5 +30,6 @@ class Services:
 
     def pacer(self) -> WritePacer:
         if self._pacer is None:
-            self._pacer = WritePacer.from_settings(self.settings)
+            # Paced in the database: GitHub's limit is per installation, not per process.
+            self._pacer = WritePacer.from_settings(self.settings, self.session_factory)
         return self._pacer

@@ -91,6 +91,7 @@ def install(app: FastAPI) -> None:
         path = request.url.path
         if not is_api(path):
             return await call_next(request)
+        arrived = time.time()  # when the request reached us: GitHub paces by arrival
         method = request.method.upper()
         fault = _take_fault(state, method, path)
         if fault is not None and fault.delay_s:
@@ -113,6 +114,7 @@ def install(app: FastAPI) -> None:
                 "user_agent": request.headers.get("user-agent", ""),
                 "mutating": method in MUTATING and not TOKEN_PATH.match(path),
                 "fault": fault is not None and fault.status is not None,
+                "at": arrived,
             }
         )
         return response

@@ -71,7 +71,7 @@ TODAYS_ROWS: list[tuple[str, Deferral, tuple[str, dict[str, Any], str | None, st
     (
         "sync-not-installed",
         lambda s: kinds.defer_sync(s, NOT_INSTALLED, delay=timedelta(0)),
-        ("sync_repository", {"repository_id": 3}, "repo:octo/app", "sync:3"),
+        ("sync_repository", {"repository_id": 3}, "installation-unknown:octo/app", "sync:3"),
     ),
     (
         "check-sync",

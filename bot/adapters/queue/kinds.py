@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_serializer
 from sqlalchemy.orm import Session
 
 from bot.adapters.queue import PermanentJobError, enqueue
+from bot.adapters.store.models import Job
 
 PROCESS_RUN = "process_run"
 SYNC_REPOSITORY = "sync_repository"
@@ -58,11 +59,23 @@ def repository_lock(full_name: str) -> str:
     return f"repo:{full_name}"
 
 
-def _sync_lock(repository: RepositoryRef) -> str:
-    """Syncs write to GitHub: one at a time per installation (its rate limit is shared)."""
+def installation_lock(installation_id: int) -> str:
+    """The lock of every sync job of one installation (GitHub's write limit is its)."""
+    return f"installation:{installation_id}"
+
+
+def sync_lock(repository: RepositoryRef) -> str:
+    """Syncs write to GitHub: one at a time per installation, all under one key.
+
+    A repository whose installation is not known yet (an upload before the App's
+    installation event reached us) gets a key of its own; such a job writes nothing: once
+    running it resolves the installation and queues itself again under the installation's
+    key (``bot/adapters/queue/sync_gate.py``). So every sync that writes holds
+    ``installation:N``, never ``repo:…`` (which would let it run beside the others).
+    """
     if repository.installation_id:
-        return f"installation:{repository.installation_id}"
-    return repository_lock(repository.full_name)
+        return installation_lock(repository.installation_id)
+    return f"installation-unknown:{repository.full_name}"
 
 
 class StoredJob(Protocol):
@@ -110,6 +123,12 @@ class RepositoryPayload(JobPayload):
     """``sync_repository`` and ``sync_checks``."""
 
     repository_id: int
+    # Set while the sync waits for the repository's runs to be processed (sync_gate.py):
+    # since when, so the wait is bounded.
+    waiting_since: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class WebhookPayload(JobPayload):
@@ -159,33 +178,42 @@ def defer_refresh(session: Session, *, run_id: int, full_name: str) -> None:
     )
 
 
-def sync_job_key(repository_id: int) -> str:
+def sync_job_key(repository_id: int, kind: str = SYNC_REPOSITORY) -> str:
+    """The dedupe key of the repository's pending sync of ``kind``."""
+    if kind == SYNC_CHECKS:
+        return f"sync-checks:{repository_id}"
     return f"sync:{repository_id}"
+
+
+def enqueue_sync(
+    session: Session,
+    repository: RepositoryRef,
+    *,
+    kind: str,
+    delay: timedelta,
+    waiting_since: datetime | None = None,
+) -> Job | None:
+    """Queue a sync of ``kind`` (coalesced with a pending one): the new job, or None when
+    a pending one stands for it."""
+    return enqueue(
+        session,
+        kind,
+        RepositoryPayload(repository_id=repository.id, waiting_since=waiting_since).to_json(),
+        lock_key=sync_lock(repository),
+        dedupe_key=sync_job_key(repository.id, kind),
+        run_at=datetime.now(UTC) + delay,
+    )
 
 
 def defer_sync(session: Session, repository: RepositoryRef, *, delay: timedelta) -> None:
     """Queue one sync of the repository's desired state (coalesced with a pending one)."""
-    enqueue(
-        session,
-        SYNC_REPOSITORY,
-        RepositoryPayload(repository_id=repository.id).to_json(),
-        lock_key=_sync_lock(repository),
-        dedupe_key=sync_job_key(repository.id),
-        run_at=datetime.now(UTC) + delay,
-    )
+    enqueue_sync(session, repository, kind=SYNC_REPOSITORY, delay=delay)
 
 
 def defer_check_sync(session: Session, repository: RepositoryRef, *, delay: timedelta) -> None:
     """Queue a sync of the repository's check runs only (an upload was accepted: its check
     run shows in progress), so a burst of uploads does not edit issues half-way."""
-    enqueue(
-        session,
-        SYNC_CHECKS,
-        RepositoryPayload(repository_id=repository.id).to_json(),
-        lock_key=_sync_lock(repository),
-        dedupe_key=f"sync-checks:{repository.id}",
-        run_at=datetime.now(UTC) + delay,
-    )
+    enqueue_sync(session, repository, kind=SYNC_CHECKS, delay=delay)
 
 
 def defer_webhook(

@@ -561,3 +561,20 @@ class JobLock(Base):
     lock_key: Mapped[str] = mapped_column(String(255), primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
     expires_at: Mapped[datetime]
+
+
+class WriteLane(Base):
+    """The write pacer's state of one installation, shared by every worker process
+    (``bot/adapters/github/pacer.py``, ``bot/adapters/store/write_lanes.py``).
+
+    Times are seconds since the epoch (the pacer's clock). ``held_by`` is the process whose
+    GitHub call is in flight, until ``held_until`` (then presumed dead and taken over).
+    """
+
+    __tablename__ = "write_lanes"
+
+    lane_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_write_at: Mapped[float] = mapped_column(Float(precision=53), default=0.0)
+    next_notify_at: Mapped[float] = mapped_column(Float(precision=53), default=0.0)
+    held_by: Mapped[str | None] = mapped_column(String(255))
+    held_until: Mapped[float | None] = mapped_column(Float(precision=53))

@@ -11,9 +11,10 @@ from bot.adapters.github.checks_sync import sync_check_runs
 from bot.adapters.github.sync import sync_repository
 from bot.adapters.queue import PermanentJobError
 from bot.adapters.queue.kinds import SYNC_CHECKS, SYNC_REPOSITORY, RepositoryPayload, defer_refresh
+from bot.adapters.queue.sync_gate import SyncGate
 from bot.adapters.queue.worker import Handler, JobContext
 from bot.adapters.store.db import transaction
-from bot.adapters.store.models import Repository, Run
+from bot.adapters.store.models import Repository, Run, utcnow
 from bot.app.repo_config import resolve_installation
 from bot.app.services import Services
 from bot.handlers.registry import handles
@@ -29,11 +30,30 @@ async def _installation(services: Services, repository_id: int) -> int:
     return installation_id
 
 
+def _held_back(services: Services, ctx: JobContext, installation_id: int) -> bool:
+    """Whether the job was queued again rather than run now (``sync_gate.py``)."""
+    gate = SyncGate(services.settings.sync_debounce_s, services.settings.sync_max_wait_s)
+    with transaction(services.session_factory) as session:
+        reason = gate.hold_back(
+            session,
+            kind=ctx.kind,
+            payload=RepositoryPayload.read(ctx),
+            lock_key=ctx.lock_key,
+            installation_id=installation_id,
+            now=utcnow(),
+        )
+    if reason is not None:
+        ctx.log.info("sync_held_back", reason=reason)
+    return reason is not None
+
+
 @handles(SYNC_REPOSITORY)
 def make_sync_handler(services: Services) -> Handler:
     async def sync(ctx: JobContext) -> None:
         repository_id = RepositoryPayload.read(ctx).repository_id
         installation_id = await _installation(services, repository_id)
+        if await asyncio.to_thread(_held_back, services, ctx, installation_id):
+            return
         with structlog.contextvars.bound_contextvars(
             repository_id=repository_id, installation=installation_id
         ):
@@ -83,6 +103,8 @@ def make_check_sync_handler(services: Services) -> Handler:
     async def sync_checks(ctx: JobContext) -> None:
         repository_id = RepositoryPayload.read(ctx).repository_id
         installation_id = await _installation(services, repository_id)
+        if await asyncio.to_thread(_held_back, services, ctx, installation_id):
+            return
         checks = await sync_check_runs(
             services.session_factory,
             repository_id,
