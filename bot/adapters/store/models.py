@@ -218,7 +218,7 @@ class TestResult(Base):
     __tablename__ = "test_results"
     __test__ = False
     __table_args__ = (
-        Index("ix_test_results_run", "run_id"),
+        Index("ix_test_results_run_cluster", "run_id", "cluster_id"),
         Index("ix_test_results_test_run", "test_id", "run_id"),
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,25 +62,53 @@ def runs_of_check(session: Session, run: Run) -> list[Run]:
     )
 
 
-def merged_results(session: Session, runs: Sequence[Run]) -> dict[str, TestResult]:
+class ResultRow(NamedTuple):
+    """What a check run needs of every result; the texts are read for listed failures only
+    (a run can hold a million results: no ORM object per result)."""
+
+    id: int
+    run_id: int
+    test_id: str
+    outcome: str
+    phase: str | None
+    cluster_id: int | None
+
+
+def merged_results(session: Session, runs: Sequence[Run]) -> dict[str, ResultRow]:
     """Per test id, the result that counts (latest attempt; worst outcome within one)."""
-    by_attempt: dict[int, list[TestResult]] = {}
+    by_attempt: dict[int, list[ResultRow]] = {}
     attempt_of = {run.id: run.run_attempt or 0 for run in runs}
-    rows = session.scalars(
-        select(TestResult)
+    rows = session.execute(
+        select(
+            TestResult.id,
+            TestResult.run_id,
+            TestResult.test_id,
+            TestResult.outcome,
+            TestResult.phase,
+            TestResult.cluster_id,
+        )
         .where(TestResult.run_id.in_([run.id for run in runs]))
         .order_by(TestResult.id)
     )
-    for row in rows:
+    for values in rows:
+        row = ResultRow(*values)
         by_attempt.setdefault(attempt_of[row.run_id], []).append(row)
-    merged: dict[str, TestResult] = {}
+    merged: dict[str, ResultRow] = {}
     for attempt in sorted(by_attempt):
-        rows_of_attempt = by_attempt[attempt]
+        rows_of_attempt = by_attempt.pop(attempt)
         worst = merge_outcomes((r.test_id, r.outcome) for r in rows_of_attempt)
         for row in rows_of_attempt:
             if worst[row.test_id] == row.outcome:
                 merged[row.test_id] = row  # a later attempt replaces an earlier one
     return merged
+
+
+def _full_rows(session: Session, ids: Sequence[int]) -> dict[int, TestResult]:
+    return {
+        row.id: row
+        for chunk in chunked(ids)
+        for row in session.scalars(select(TestResult).where(TestResult.id.in_(chunk)))
+    }
 
 
 def base_run(
@@ -184,7 +213,7 @@ def _failed_test(
     )
 
 
-def _phases(results: Sequence[TestResult]) -> list[PhaseCounts]:
+def _phases(results: Sequence[ResultRow]) -> list[PhaseCounts]:
     counts: dict[str, dict[str, int]] = {}
     for row in results:
         slot = counts.setdefault(
@@ -232,7 +261,9 @@ def build_view(
     )
     new = set(comparison.new_failures)
     failures: list[FailedTest] = []
-    for test_id in [*comparison.new_failures, *comparison.still_failing, *comparison.flaky]:
+    listed = [*comparison.new_failures, *comparison.still_failing, *comparison.flaky]
+    full = _full_rows(session, [merged[test_id].id for test_id in listed])
+    for test_id in listed:
         row = merged[test_id]
         cluster = clusters.get(row.cluster_id) if row.cluster_id else None
         if row.outcome == "flaky":
@@ -246,7 +277,7 @@ def build_view(
         else:
             category = Category.STILL_FAILING
         fix = without_fix.get(row.cluster_id) if row.cluster_id else None
-        failures.append(_failed_test(row, category, cluster, fix))
+        failures.append(_failed_test(full[row.id], category, cluster, fix))
     results = list(merged.values())
     counts = Counts(
         total=len(results),

@@ -452,16 +452,29 @@ def _green_runs(
     changes: RunClusters,
 ) -> None:
     """Clusters whose tests ran in this run and all passed get one green run."""
-    outcomes: dict[str, set[str]] = {}
-    for test_id, outcome in session.execute(
-        select(TestResult.test_id, TestResult.outcome).where(TestResult.run_id == run.id)
-    ):
-        outcomes.setdefault(test_id, set()).add(outcome)
     clusters = session.scalars(
         select(Cluster)
         .where(Cluster.repository_id == run.repository_id, Cluster.state.in_(ACTIVE))
         .order_by(Cluster.id)
     ).all()
+    # Only the outcomes of the active clusters' tests (through the (test_id, run_id)
+    # index): a run can hold a million tests, the clusters name a few hundred.
+    wanted = sorted(
+        {
+            str(t)
+            for c in clusters
+            if c.id not in failing_clusters and c.id not in applied
+            for t in c.test_ids or []
+        }
+    )
+    outcomes: dict[str, set[str]] = {}
+    for ids in chunked(wanted):
+        for test_id, outcome in session.execute(
+            select(TestResult.test_id, TestResult.outcome).where(
+                TestResult.run_id == run.id, TestResult.test_id.in_(ids)
+            )
+        ):
+            outcomes.setdefault(test_id, set()).add(outcome)
     for cluster in clusters:
         if cluster.id in failing_clusters or cluster.id in applied:
             continue

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.core.reports import Report, ReportError, TestCase, parse_report
+from bot.core.reports.model import Outcome
+
+FLAKY = Outcome.FLAKY
 
 
 @dataclass(slots=True)
@@ -24,13 +28,24 @@ class ParsedRun:
 
     @property
     def cases(self) -> list[tuple[str, TestCase]]:
-        """Every case with the report file it came from."""
-        return [
-            (parsed.filename, case)
-            for parsed in self.files
-            if parsed.report is not None
-            for case in parsed.report.cases
-        ]
+        """Every case with the report file it came from (a new list: on a big run prefer
+        :meth:`iter_cases`)."""
+        return list(self.iter_cases())
+
+    def iter_cases(self) -> Iterator[tuple[str, TestCase]]:
+        """Every case with the report file it came from, without a list of them all."""
+        for parsed in self.files:
+            if parsed.report is not None:
+                for case in parsed.report.cases:
+                    yield parsed.filename, case
+
+    @property
+    def case_count(self) -> int:
+        return sum(len(f.report.cases) for f in self.files if f.report is not None)
+
+    def failing_cases(self) -> list[TestCase]:
+        """The failed, errored and flaky cases (what clustering and fix questions read)."""
+        return [case for _, case in self.iter_cases() if case.is_failure or case.outcome is FLAKY]
 
     @property
     def errors(self) -> list[str]:

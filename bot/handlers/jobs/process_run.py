@@ -83,7 +83,7 @@ def make_process_run_handler(services: Services) -> Handler:
         parsed = await asyncio.to_thread(parse_files, files)
         answers = await _fix_answers(ctx, repository_id, run_id, parsed, config)
         await asyncio.to_thread(_store, repository_id, run_id, parsed, config, answers)
-        ctx.log.info("run_processed", cases=len(parsed.cases), errors=len(parsed.errors))
+        ctx.log.info("run_processed", cases=parsed.case_count, errors=len(parsed.errors))
 
     async def _fix_answers(
         ctx: JobContext, repository_id: int, run_id: int, parsed: ParsedRun, config: ConfigResult
@@ -132,8 +132,9 @@ def make_process_run_handler(services: Services) -> Handler:
             repository = session.get_one(Repository, repository_id)
             if not run.commit_sha or is_from_fork(run, repository):
                 return None
-            cases = [case for _, case in parsed.cases]
-            fixes = fix_questions(session, repository_id, run.commit_sha, cases, config.config)
+            fixes = fix_questions(
+                session, repository_id, run.commit_sha, parsed.failing_cases(), config.config
+            )
             if not fixes:
                 return None
             known = known_answers(session, repository_id, run.commit_sha, fixes)
@@ -186,7 +187,7 @@ def store_processed_run(
         default_branch=repository.default_branch or None,
     )
     history = previous_summaries(session, campaign.id, run.id, where=follow.where)
-    cases = [RunCase(case, filename) for filename, case in parsed.cases]
+    cases = [RunCase(case, filename) for filename, case in parsed.iter_cases()]
     analysis = analyze_run(
         cases,
         campaign_config,
@@ -215,7 +216,7 @@ def store_processed_run(
         repository=repository,
         campaign=campaign,
         run=run,
-        cases=[case for _, case in parsed.cases],
+        cases=parsed.failing_cases(),  # failing and flaky: all that clustering needs
         config=config.config,
         web_url=web_url,
         fix_answers=fix_answers,
@@ -310,7 +311,7 @@ def _store_results(session: Session, run: Run, parsed: ParsedRun, analysis: RunA
                 case.message,
                 case.trace,
             )
-            for _, case in parsed.cases
+            for _, case in parsed.iter_cases()
         ),
     )
 
