@@ -18,6 +18,7 @@ from bot.adapters.logs import get_logger
 from bot.adapters.settings import Settings
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import Campaign, GitHubIssue, Run
+from bot.app.run_order import waiting_text
 from webhooks.deps import UploadIdentity, get_session_factory, get_settings, require_upload_token
 from webhooks.errors import ApiError
 from webhooks.multipart import (
@@ -217,6 +218,7 @@ def _run_status(
             "run_id": run.id,
             "status": run.status,
             "error": run.error,
+            "waiting": waiting_text(run),
             "repository": identity.repository,
             "campaign": campaign_name,
             "files": [

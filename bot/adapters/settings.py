@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # A sync waits while its repository's runs are being processed (a burst becomes one
     # edit with any number of workers), but no longer than this.
     sync_max_wait_s: float = 60.0
+    # A run waits at most this long for an earlier run of its campaign that is still queued
+    # or retried (docs/design.md, "Order of runs"); after that it is processed, and the
+    # earlier one, when it comes, is a late run (kept, but it changes no cluster).
+    run_order_wait_s: float = Field(default=1800.0, ge=0)
 
     # Slash commands: how long a person's repository permission is trusted before asking
     # GitHub again (0: ask for every comment).

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.adapters.queue.kinds import defer_refresh, defer_sync
+from bot.adapters.queue.kinds import defer_render, defer_sync
 from bot.adapters.store.models import Cluster, Repository, Run, SessionLogEntry, TestResult
 from bot.app.clusters.issues import write_failure_issue
 from bot.core.config.repo import RepoConfig
@@ -44,15 +44,9 @@ def log_to_campaigns(
 def refresh_tracking_issues(
     session: Session, repository: Repository, campaign_ids: Sequence[int]
 ) -> None:
-    """Render the campaigns' tracking issues again (their latest run, reprocessed)."""
+    """Render the campaigns' tracking issues again, from stored results."""
     for campaign_id in campaign_ids:
-        latest = session.scalar(
-            select(func.max(Run.id)).where(
-                Run.campaign_id == campaign_id, Run.status == "processed"
-            )
-        )
-        if latest is not None:
-            defer_refresh(session, run_id=latest, full_name=repository.full_name)
+        defer_render(session, campaign_id=campaign_id, full_name=repository.full_name)
 
 
 def echo_change(

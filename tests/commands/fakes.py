@@ -21,16 +21,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.github.desired_state import parse_labels
 from bot.adapters.github.errors import GitHubPermanentError
 from bot.adapters.queue import enqueue
-from bot.adapters.queue.kinds import defer_refresh
+from bot.adapters.queue.kinds import defer_render
 from bot.adapters.store.campaigns import campaign_named
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import (
+    Campaign,
     Cluster,
     ClusterEvent,
     GitHubComment,
@@ -41,6 +42,7 @@ from bot.adapters.store.models import (
     RunFile,
     SessionLogEntry,
 )
+from bot.app.campaign_render import render_campaign
 from bot.core.config.loader import load_config
 from bot.core.reports.run_files import parse_files
 from bot.handlers.commands.dispatch import Deps, Incoming, handle_commands
@@ -220,14 +222,21 @@ class Scene:
         return run_id
 
     def _process_queued_runs(self) -> None:
-        """The worker's ``process_run`` jobs (uploads and refreshes), run here and now."""
+        """The worker's ``process_run`` and ``render_campaign`` jobs (uploads and
+        refreshes), run here and now."""
         loaded = load_config(self.config_text)
         with transaction(self.factory) as session:
-            query = select(Job).where(Job.kind == "process_run", Job.status == "queued")
+            kinds = ("process_run", "render_campaign")
+            query = select(Job).where(Job.kind.in_(kinds), Job.status == "queued")
             for job in session.scalars(query.order_by(Job.id)).all():
-                run = session.get_one(Run, int(job.payload["run_id"]))
-                parsed = parse_files([(f.filename, f.content) for f in run.files])
-                store_processed_run(session, run.id, parsed, loaded, WEB_URL)
+                if job.kind == "render_campaign":
+                    campaign = session.get_one(Campaign, int(job.payload["campaign_id"]))
+                    run_id = job.payload.get("run_id")
+                    render_campaign(session, campaign, loaded, WEB_URL, check_run_of=run_id)
+                else:
+                    run = session.get_one(Run, int(job.payload["run_id"]))
+                    parsed = parse_files([(f.filename, f.content) for f in run.files])
+                    store_processed_run(session, run.id, parsed, loaded, WEB_URL)
                 job.status, job.dedupe_key = "done", None
                 session.flush()
 
@@ -251,10 +260,9 @@ class Scene:
                 issue = self.github.issue(row.number)
                 issue.title, issue.state = row.title, row.state
             if numbered:
-                latest = select(func.max(Run.id)).where(Run.status == "processed")
-                latest = latest.group_by(Run.campaign_id)
-                for run_id in session.scalars(latest).all():
-                    defer_refresh(session, run_id=run_id, full_name=FULL_NAME)
+                processed = select(Run.campaign_id).where(Run.status == "processed")
+                for campaign_id in session.scalars(processed.distinct()).all():
+                    defer_render(session, campaign_id=campaign_id, full_name=FULL_NAME)
         if numbered:
             self._process_queued_runs()
 

@@ -58,10 +58,17 @@ TODAYS_ROWS: list[tuple[str, Deferral, tuple[str, dict[str, Any], str | None, st
         lambda s: kinds.defer_process_run(s, run_id=7, full_name="octo/app"),
         ("process_run", {"run_id": 7}, "repo:octo/app", None),
     ),
+    # Before issue 18 a refresh was ``process_run`` with the dedupe key ``refresh:<run>``;
+    # such a row still queued re-renders an already processed run (tests/pipeline).
     (
-        "refresh",
-        lambda s: kinds.defer_refresh(s, run_id=7, full_name="octo/app"),
-        ("process_run", {"run_id": 7}, "repo:octo/app", "refresh:7"),
+        "render",
+        lambda s: kinds.defer_render(s, campaign_id=2, full_name="octo/app"),
+        ("render_campaign", {"campaign_id": 2, "run_id": None}, "repo:octo/app", "render:2"),
+    ),
+    (
+        "render-check-run",
+        lambda s: kinds.defer_render(s, campaign_id=2, full_name="octo/app", run_id=7),
+        ("render_campaign", {"campaign_id": 2, "run_id": 7}, "repo:octo/app", "render:2:7"),
     ),
     (
         "sync",
@@ -183,6 +190,7 @@ async def test_rows_queued_in_todays_shape_are_handled(session_factory: Factory)
         add_row(session_factory, "unmute_due", {"cluster_id": 404, "until": UNTIL.isoformat()}),
         add_row(session_factory, "draft_five_whys", {"cluster_id": 404, "run_id": 404}),
         add_row(session_factory, "webhook", {"delivery_id": "d-1"}),
+        add_row(session_factory, "render_campaign", {"campaign_id": 404}),
     ]
     worker = build_worker(Settings(), session_factory)
     assert await worker.run_until_idle() == len(ids)

@@ -30,6 +30,7 @@ WEBHOOK = "webhook"
 UNMUTE_DUE = "unmute_due"
 DRAFT_FIVE_WHYS = "draft_five_whys"
 INGEST_ARTIFACTS = "ingest_artifacts"
+RENDER_CAMPAIGN = "render_campaign"
 JOB_KINDS = (
     PROCESS_RUN,
     SYNC_REPOSITORY,
@@ -38,6 +39,7 @@ JOB_KINDS = (
     UNMUTE_DUE,
     DRAFT_FIVE_WHYS,
     INGEST_ARTIFACTS,
+    RENDER_CAMPAIGN,
 )
 
 
@@ -119,6 +121,14 @@ class ProcessRunPayload(JobPayload):
     run_id: int
 
 
+class RenderCampaignPayload(JobPayload):
+    """``render_campaign``: the campaign's issues again from stored results; ``run_id``:
+    the run whose check run is rendered too (None: the campaign's latest)."""
+
+    campaign_id: int
+    run_id: int | None = None
+
+
 class RepositoryPayload(JobPayload):
     """``sync_repository`` and ``sync_checks``."""
 
@@ -165,16 +175,20 @@ def defer_process_run(session: Session, *, run_id: int, full_name: str) -> None:
     )
 
 
-def defer_refresh(session: Session, *, run_id: int, full_name: str) -> None:
-    """Render a campaign's issues and check run again from a stored run: ``process_run``
-    once more (idempotent; a pending refresh of the same run is not doubled). For what the
-    last rendering could not know: new issue numbers, a person's command, a note."""
+def defer_render(
+    session: Session, *, campaign_id: int, full_name: str, run_id: int | None = None
+) -> None:
+    """Render a campaign's tracking issue, its failure issues and a check run again from
+    stored results (never parsing or folding a run again), for what the last rendering
+    could not know: new issue numbers, a person's command, a note. A burst coalesces into
+    one pending job per campaign (and per run, for a given run's check run)."""
+    key = f"render:{campaign_id}" if run_id is None else f"render:{campaign_id}:{run_id}"
     enqueue(
         session,
-        PROCESS_RUN,
-        ProcessRunPayload(run_id=run_id).to_json(),
+        RENDER_CAMPAIGN,
+        RenderCampaignPayload(campaign_id=campaign_id, run_id=run_id).to_json(),
         lock_key=repository_lock(full_name),
-        dedupe_key=f"refresh:{run_id}",
+        dedupe_key=key,
     )
 
 

@@ -133,6 +133,7 @@ class Run(Base):
         UniqueConstraint("repository_id", "run_key"),
         UniqueConstraint("repository_id", "idempotency_key"),
         Index("ix_runs_campaign_created", "campaign_id", "id"),
+        Index("ix_runs_campaign_folded", "campaign_id", "folded_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -164,6 +165,12 @@ class Run(Base):
     duration_s: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+    # Order of runs (docs/design.md): when the run was folded into cluster state (None: not
+    # yet, or never — a fork's run, or a late one), and while it is queued behind an earlier
+    # run of its campaign, which run and since when (the wait is bounded).
+    folded_at: Mapped[datetime | None]
+    waiting_for_run_id: Mapped[int | None]
+    waiting_since: Mapped[datetime | None]
 
     files: Mapped[list[RunFile]] = relationship(
         back_populates="run", order_by="RunFile.id", cascade="all, delete-orphan"

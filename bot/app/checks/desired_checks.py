@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.adapters.queue.kinds import defer_refresh
+from bot.adapters.queue.kinds import defer_render
 from bot.adapters.store.models import Campaign, CheckRunRecord, Repository, Run, utcnow
 from bot.app.checks.build import build_view, check_key
 from bot.core.checks.annotations import build_annotations
@@ -191,7 +191,7 @@ def desire_completed(
 
 def renote(session: Session, record_id: int, note: str) -> None:
     """Put ``note`` at the top of the check run's summary: the check run is rendered again
-    from its latest run (``process_run`` reads the repository's config again)."""
+    from its latest run's stored results (``render_campaign``)."""
     record = session.get(CheckRunRecord, record_id)
     if record is None:
         return
@@ -199,4 +199,6 @@ def renote(session: Session, record_id: int, note: str) -> None:
     latest = max((int(r) for r in record.run_ids or []), default=None)
     repository = session.get_one(Repository, record.repository_id)
     if latest is not None:
-        defer_refresh(session, run_id=latest, full_name=repository.full_name)
+        defer_render(
+            session, campaign_id=record.campaign_id, full_name=repository.full_name, run_id=latest
+        )

@@ -7,6 +7,7 @@ from bot.handlers.jobs import (  # noqa: F401  (registration)
     five_whys_draft,
     ingest_artifacts,
     process_run,
+    render_campaign,
     sync,
     unmute,
 )

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from bot.adapters.github.containment import fetch_compare_status
 from bot.adapters.github.errors import GitHubTransientError
 from bot.adapters.logs import capped
-from bot.adapters.queue.kinds import PROCESS_RUN, ProcessRunPayload, defer_sync
+from bot.adapters.queue import RetryAt
+from bot.adapters.queue.kinds import PROCESS_RUN, ProcessRunPayload, defer_render, defer_sync
 from bot.adapters.queue.worker import Handler, JobContext
 from bot.adapters.store.bulk import insert_rows
-from bot.adapters.store.db import transaction
+from bot.adapters.store.db import is_postgresql, transaction
 from bot.adapters.store.models import (
     Campaign,
-    GitHubIssue,
     Repository,
     Run,
     RunFile,
@@ -26,7 +26,7 @@ from bot.adapters.store.models import (
     TestResult,
     utcnow,
 )
-from bot.app.checks.desired_checks import desire_completed
+from bot.app.campaign_render import desire_check, render_campaign
 from bot.app.clusters.apply_run import publish_run_clusters, track_run
 from bot.app.clusters.fix_in_build import (
     FixAnswers,
@@ -36,9 +36,10 @@ from bot.app.clusters.fix_in_build import (
 )
 from bot.app.clusters.views import findings_for_run
 from bot.app.repo_config import load_repo_config_text, resolve_installation
+from bot.app.run_order import later_folded_run, order_wait
 from bot.app.services import Services
 from bot.app.steering.runs import following
-from bot.app.tracking_issue import previous_summaries, run_info, tracking_key, update_tracking_issue
+from bot.app.tracking_issue import previous_summaries, run_info, update_tracking_issue
 from bot.core.analysis.run_analysis import RunAnalysis, analyze_run
 from bot.core.analysis.run_cases import OTHER_PHASE, RunCase
 from bot.core.config.campaign import ComparisonConfig
@@ -65,10 +66,47 @@ def make_process_run_handler(services: Services) -> Handler:
                 ctx.log.warning("run_missing", run_id=run_id)
                 return
             repository = session.get_one(Repository, run.repository_id)
-            files = [(f.filename, f.content) for f in run.files]
             repository_id, full_name = repository.id, repository.full_name
+            processed = run.status != "queued"
         with structlog.contextvars.bound_contextvars(run_id=run_id, repository=full_name):
+            if processed:
+                # A duplicate or retried job, or a refresh queued before issue 18 (dedupe
+                # key ``refresh:<run>``): the run is folded once; render, never re-fold.
+                await asyncio.to_thread(_render_instead, run_id)
+                ctx.log.info("run_already_processed", detail="rendered again instead")
+                return
+            await asyncio.to_thread(_wait_for_earlier_runs, run_id, full_name)
+            files = await asyncio.to_thread(_files, run_id)
             await _process(ctx, repository_id, run_id, files)
+
+    def _render_instead(run_id: int) -> None:
+        with transaction(services.session_factory) as session:
+            run = session.get_one(Run, run_id)
+            repository = session.get_one(Repository, run.repository_id)
+            defer_render(
+                session, campaign_id=run.campaign_id, full_name=repository.full_name, run_id=run_id
+            )
+
+    def _wait_for_earlier_runs(run_id: int, full_name: str) -> None:
+        """Raise :class:`RetryAt` while an earlier run of the campaign is still to come
+        (bounded by ``run_order_wait_s``; recorded on the run for its status)."""
+        with transaction(services.session_factory) as session:
+            run = session.get_one(Run, run_id)
+            campaign = session.get_one(Campaign, run.campaign_id)
+            wait = order_wait(
+                session,
+                run,
+                full_name,
+                campaign.name,
+                now=utcnow(),
+                max_wait_s=services.settings.run_order_wait_s,
+            )
+        if wait is not None:
+            raise RetryAt(wait.until, wait.reason)
+
+    def _files(run_id: int) -> list[tuple[str, bytes]]:
+        with services.session_factory() as session:
+            return [(f.filename, f.content) for f in session.get_one(Run, run_id).files]
 
     async def _process(
         ctx: JobContext, repository_id: int, run_id: int, files: list[tuple[str, bytes]]
@@ -175,9 +213,15 @@ def store_processed_run(
     *,
     fix_answers: FixAnswers | None = None,
 ) -> None:
-    run = session.get_one(Run, run_id)
+    """Store the run's results and fold it into cluster state, once (docs/design.md,
+    "Order of runs"): a run already processed is rendered again instead, and a late run
+    (a later run of its campaign was folded first) is stored without changing a cluster."""
+    run = _locked_run(session, run_id)
     repository = session.get_one(Repository, run.repository_id)
     campaign = session.get_one(Campaign, run.campaign_id)
+    if run.status != "queued":
+        render_campaign(session, campaign, config, web_url, check_run_of=run.id)
+        return
     campaign_config = config.config.campaign(campaign.name)
     follow = following(
         session,
@@ -200,6 +244,7 @@ def store_processed_run(
     run.summary = analysis.summary.to_json()
     run.duration_s = analysis.duration_s
     run.processed_at = utcnow()
+    run.waiting_for_run_id = None
     if parsed.files and all(f.report is None for f in parsed.files):
         run.status = "failed"
         run.error = "no report could be parsed: " + "; ".join(parsed.errors)
@@ -209,7 +254,27 @@ def store_processed_run(
     if is_from_fork(run, repository):
         # Untrusted: its results make its check run and change nothing else.
         session.flush()
-        _desire_check(session, run, repository, campaign, config, web_url)
+        desire_check(session, run, repository, campaign, config, web_url)
+        return
+    info = run_info(run, repository.full_name, web_url)
+    late_after = later_folded_run(session, run)
+    if late_after is not None:
+        # Folded now, it would move clusters back in time: kept at its place in the
+        # history and the session log, its check run made; the issues are rendered again.
+        _log_run(
+            session,
+            run,
+            campaign,
+            analysis,
+            info,
+            parsed,
+            follow.where,
+            campaign_config.comparison,
+            late_after=late_after,
+        )
+        session.flush()
+        desire_check(session, run, repository, campaign, config, web_url)
+        defer_render(session, campaign_id=campaign.id, full_name=repository.full_name)
         return
     clusters = track_run(
         session,
@@ -221,7 +286,7 @@ def store_processed_run(
         web_url=web_url,
         fix_answers=fix_answers,
     )
-    info = run_info(run, repository.full_name, web_url)
+    run.folded_at = utcnow()
     _log_run(
         session, run, campaign, analysis, info, parsed, follow.where, campaign_config.comparison
     )
@@ -249,37 +314,21 @@ def store_processed_run(
         config=config.config,
         web_url=web_url,
     )
-    _desire_check(session, run, repository, campaign, config, web_url)
+    desire_check(session, run, repository, campaign, config, web_url)
+
+
+def _locked_run(session: Session, run_id: int) -> Run:
+    """The run, locked for this transaction on PostgreSQL: two jobs of one run (a lease
+    taken over) cannot both find it unprocessed."""
+    statement = select(Run).where(Run.id == run_id)
+    if is_postgresql(session):
+        statement = statement.with_for_update()
+    return session.scalars(statement).one()
 
 
 def is_from_fork(run: Run, repository: Repository) -> bool:
     head = (run.head_repository or "").strip().lower()
     return bool(head) and head != repository.full_name.lower()
-
-
-def _desire_check(
-    session: Session,
-    run: Run,
-    repository: Repository,
-    campaign: Campaign,
-    config: ConfigResult,
-    web_url: str,
-) -> None:
-    tracking = session.scalar(
-        select(GitHubIssue.html_url).where(
-            GitHubIssue.repository_id == repository.id,
-            GitHubIssue.key == tracking_key(campaign.name),
-        )
-    )
-    desire_completed(
-        session,
-        run,
-        repository,
-        campaign,
-        config.config.checks,
-        tracking_issue_url=tracking,
-        web_url=web_url,
-    )
 
 
 def _store_results(session: Session, run: Run, parsed: ParsedRun, analysis: RunAnalysis) -> None:
@@ -347,9 +396,11 @@ def _log_run(
     parsed: ParsedRun,
     counted: ColumnElement[bool],
     thresholds: ComparisonConfig,
+    *,
+    late_after: int | None = None,
 ) -> None:
     """One session-log line per run (replaced, not duplicated, when a job is retried);
-    ``counted`` selects the runs it may be compared with."""
+    ``counted`` selects the runs it may be compared with; a late run says so."""
     session.execute(
         delete(SessionLogEntry).where(
             SessionLogEntry.run_id == run.id,
@@ -359,6 +410,11 @@ def _log_run(
     at = run.finished_at or run.created_at
     diff = _run_diff(session, run, counted, thresholds)
     text = run_log_text(analysis, info, comparison=diff_phrase(diff))
+    if late_after is not None:
+        text += (
+            f" — late: processed after run {late_after}, so it changed no failure cluster "
+            "(its results and check run are kept)"
+        )
     session.add(
         SessionLogEntry(campaign_id=campaign.id, run_id=run.id, at=at, kind="run", text=text)
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.adapters.github.checks_sync import sync_check_runs
 from bot.adapters.github.sync import sync_repository
 from bot.adapters.queue import PermanentJobError
-from bot.adapters.queue.kinds import SYNC_CHECKS, SYNC_REPOSITORY, RepositoryPayload, defer_refresh
+from bot.adapters.queue.kinds import SYNC_CHECKS, SYNC_REPOSITORY, RepositoryPayload, defer_render
 from bot.adapters.queue.sync_gate import SyncGate
 from bot.adapters.queue.worker import Handler, JobContext
 from bot.adapters.store.db import transaction
@@ -122,13 +122,14 @@ def make_check_sync_handler(services: Services) -> Handler:
 
 
 def _refresh_latest_runs(services: Services, repository_id: int) -> None:
-    """Queue ``process_run`` again for the newest processed run of each campaign."""
+    """Queue a render of each campaign that has a processed run, from stored results
+    (coalesced per campaign; no run is parsed or folded again)."""
     with transaction(services.session_factory) as session:
         repository = session.get_one(Repository, repository_id)
-        latest = session.scalars(
-            select(func.max(Run.id))
+        campaigns = session.scalars(
+            select(Run.campaign_id)
             .where(Run.repository_id == repository_id, Run.status == "processed")
-            .group_by(Run.campaign_id)
+            .distinct()
         ).all()
-        for run_id in latest:
-            defer_refresh(session, run_id=run_id, full_name=repository.full_name)
+        for campaign_id in sorted(campaigns):
+            defer_render(session, campaign_id=campaign_id, full_name=repository.full_name)
