@@ -40,7 +40,8 @@ class Normaliser:
 
         text = re.sub(r"(?P<pre>/issues/|#)(?P<n>\d+)\b", issue_ref, text)
         text = re.sub(r"issuecomment-\d+", "issuecomment-<id>", text)
-        return re.sub(r"(<github>/[^\s)]*?/runs/)\d+", r"\1<id>", text)
+        # A check run's page: <github>/owner/name/runs/ID (not a workflow run's actions/runs/ID).
+        return re.sub(r"(<github>/[^/\s)]+/[^/\s)]+/runs/)\d+", r"\1<id>", text)
 
 
 def _bot_section(body: str | None) -> str:

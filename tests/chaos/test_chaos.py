@@ -3,7 +3,7 @@ chaos (two workers, a share of GitHub calls faulted, workers SIGKILLed and resta
 must end in the same GitHub state, with no duplicate, no lost check run, no dead job.
 
 ``make test`` runs the reduced form; ``make chaos`` the full one. Parameters from the
-environment: ``CHAOS_RUNS`` (22), ``CHAOS_FAULT_RATE`` (0.3), ``CHAOS_KILLS`` (3),
+environment: ``CHAOS_RUNS`` (20), ``CHAOS_FAULT_RATE`` (0.3), ``CHAOS_KILLS`` (3),
 ``CHAOS_SEED`` (1). The report (categories and a readable diff) is printed and written
 to ``.cache/chaos/report-seed<N>-runs<M>.txt`` (and the test's temporary directory).
 """
@@ -49,7 +49,7 @@ def _summary(name: str, result: ReplayResult) -> str:
 def test_chaos_replay_ends_as_the_clean_replay(
     tmp_path: Path, two_pg_urls: tuple[str, str]
 ) -> None:
-    runs = int(_param("CHAOS_RUNS", "22"))
+    runs = int(_param("CHAOS_RUNS", "20"))
     seed = int(_param("CHAOS_SEED", "1"))
     uploads = generate(seed, runs)
     clean = _replay(tmp_path / "clean", two_pg_urls[0], ReplayPlan(workers=1, seed=seed), uploads)

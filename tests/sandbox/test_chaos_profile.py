@@ -70,9 +70,7 @@ async def test_timeout_commit_holds_the_answer_then_stores(
 
 async def _fault_kinds(keypair: tuple[str, str], seed: int) -> list[str | None]:
     """The kinds a fresh sandbox gives a fixed sequence of 40 calls under ``seed``."""
-    app: FastAPI = create_app(
-        SandboxConfig(app_id=1, app_public_key_pem=keypair[1], base_url=BASE)
-    )
+    app: FastAPI = create_app(SandboxConfig(app_id=1, app_public_key_pem=keypair[1], base_url=BASE))
     transport = httpx.ASGITransport(app)
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
         await client.post("/_sandbox/repos", json={"full_name": f"{OWNER}/{NAME}"})
