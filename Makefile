@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck layers check bench clean golden snapshots docs mermaid
+.PHONY: venv demo test chaos lint typecheck layers check bench clean golden snapshots docs mermaid
 
 # setup.py and the .pyx: `pip install -e .` compiles the JUnit case reader (see setup.py).
 $(STAMP): pyproject.toml sandbox/pyproject.toml setup.py bot/core/reports/formats/_junit_cases.pyx
@@ -35,6 +35,18 @@ PYTEST_WORKERS ?= auto
 
 test: $(STAMP) $(MERMAID_JS)
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The chaos replay in its full form (tests/chaos/; `make test` runs a reduced one): a clean
+# replay and one with GitHub faults and worker SIGKILLs must end in the same GitHub state.
+# Needs PostgreSQL. The report is in .cache/chaos/.
+CHAOS_RUNS ?= 100
+CHAOS_FAULT_RATE ?= 0.3
+CHAOS_KILLS ?= 20
+CHAOS_SEED ?= 1
+
+chaos: $(STAMP)
+	CHAOS_RUNS=$(CHAOS_RUNS) CHAOS_FAULT_RATE=$(CHAOS_FAULT_RATE) CHAOS_KILLS=$(CHAOS_KILLS) \
+	  CHAOS_SEED=$(CHAOS_SEED) $(BIN)/python -m pytest -q -p no:randomly -n 0 -s tests/chaos
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -56,8 +56,10 @@ class Settings(BaseSettings):
     # Worker / jobs
     # With the capped backoff below, 20 attempts keep retrying for about two hours (an outage).
     job_max_attempts: int = 20
-    job_lease_s: float = 60.0
-    job_heartbeat_s: float = 10.0
+    # A SIGKILLed worker's job is taken over once its lease runs out (heartbeats come from a
+    # thread of their own, so a busy event loop does not lose the lease).
+    job_lease_s: float = 10.0
+    job_heartbeat_s: float = 2.0
     job_poll_s: float = 0.5
     job_backoff_base_s: float = 2.0
     job_backoff_max_s: float = 600.0

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from loopwatch_sandbox.auth import sandbox
+from loopwatch_sandbox.chaos import FAULT_KINDS, ChaosProfile
 from loopwatch_sandbox.deliveries import deliver
 from loopwatch_sandbox.dump import snapshot
 from loopwatch_sandbox.errors import GitHubError, not_found
@@ -38,6 +39,17 @@ class FaultIn(BaseModel):
     retry_after: int | None = None
     rate_limit_reset: int | None = None
     message: str | None = None
+
+
+class ChaosIn(BaseModel):
+    """The random fault profile (see chaos.py): ``rate`` of API calls get one of ``kinds``."""
+
+    seed: int = 0
+    rate: float = Field(ge=0, le=1)
+    kinds: list[str] = Field(default_factory=lambda: list(FAULT_KINDS), min_length=1)
+    delay_s: tuple[float, float] = (0.05, 0.5)
+    timeout_delay_s: tuple[float, float] = (1.5, 2.5)
+    retry_after_s: tuple[int, int] = (1, 2)
 
 
 @router.post("/webhooks")
@@ -78,6 +90,41 @@ async def list_faults(request: Request) -> list[dict[str, Any]]:
 async def clear_faults(request: Request) -> Response:
     sandbox(request).faults.clear()
     return no_content()
+
+
+@router.post("/chaos", status_code=201)
+async def start_chaos(request: Request, body: ChaosIn) -> dict[str, Any]:
+    unknown = sorted(set(body.kinds) - set(FAULT_KINDS))
+    if unknown:
+        raise GitHubError(422, f"unknown fault kinds {unknown}; known: {list(FAULT_KINDS)}")
+    ranges = (body.delay_s, body.timeout_delay_s, body.retry_after_s)
+    if any(low < 0 or high < low for low, high in ranges):
+        raise GitHubError(422, "ranges are [low, high] with 0 <= low <= high")
+    profile = ChaosProfile(
+        seed=body.seed,
+        rate=body.rate,
+        kinds=tuple(body.kinds),
+        delay_s=body.delay_s,
+        timeout_delay_s=body.timeout_delay_s,
+        retry_after_s=body.retry_after_s,
+    )
+    sandbox(request).chaos = profile
+    return profile.summary()
+
+
+@router.get("/chaos")
+async def get_chaos(request: Request) -> dict[str, Any] | None:
+    """The profile and what it injected so far (null when off)."""
+    profile = sandbox(request).chaos
+    return None if profile is None else profile.summary()
+
+
+@router.delete("/chaos")
+async def stop_chaos(request: Request) -> dict[str, Any] | None:
+    """Turn the profile off; answers its final summary (null when it was off)."""
+    state = sandbox(request)
+    profile, state.chaos = state.chaos, None
+    return None if profile is None else profile.summary()
 
 
 @router.get("/state")

@@ -77,6 +77,17 @@ def _rate_headers(state: SandboxState, request: Request, response: Response) -> 
     response.headers.setdefault("x-github-api-version-selected", "2022-11-28")
 
 
+def _fault_kind(fault: Fault | None) -> str | None:
+    """The request log's name for what was done to the call (None: served normally)."""
+    if fault is None:
+        return None
+    if fault.kind is not None:
+        return fault.kind
+    if fault.status is None:
+        return "delay"
+    return "error_after" if fault.after_store else f"status_{fault.status}"
+
+
 async def _drain(response: Response) -> None:
     body = getattr(response, "body_iterator", None)
     if body is not None:
@@ -94,6 +105,8 @@ def install(app: FastAPI) -> None:
         arrived = time.time()  # when the request reached us: GitHub paces by arrival
         method = request.method.upper()
         fault = _take_fault(state, method, path)
+        if fault is None and state.chaos is not None:
+            fault = state.chaos.draw(method, path)
         if fault is not None and fault.delay_s:
             await request.body()  # read it now: the client may give up during the delay
             await asyncio.sleep(fault.delay_s)
@@ -115,6 +128,7 @@ def install(app: FastAPI) -> None:
                 "mutating": method in MUTATING and not TOKEN_PATH.match(path),
                 "fault": fault is not None and fault.status is not None,
                 "at": arrived,
+                "fault_kind": _fault_kind(fault),
             }
         )
         return response

@@ -7,10 +7,13 @@ import secrets
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loopwatch_sandbox.config import SandboxConfig
 from loopwatch_sandbox.errors import GitHubError, not_found
+
+if TYPE_CHECKING:
+    from loopwatch_sandbox.chaos import ChaosProfile
 
 TOKEN_LIFETIME = timedelta(hours=1)
 
@@ -267,6 +270,7 @@ class Fault:
     retry_after: int | None = None
     rate_limit_reset: int | None = None
     message: str | None = None
+    kind: str | None = None  # set by the random fault profile (chaos.py)
 
 
 @dataclass
@@ -294,6 +298,7 @@ class SandboxState:
         self.repos: dict[str, Repo] = {}
         self.installations: dict[int, Installation] = {}
         self.faults: list[Fault] = []
+        self.chaos: ChaosProfile | None = None  # the random fault profile, when on
         self.requests: list[dict[str, Any]] = []
         self.deliveries: list[dict[str, Any]] = []
         self.blobs: dict[str, Blob] = {}

@@ -14,9 +14,10 @@ import os
 import random
 import signal
 import sys
+import time
 from datetime import timedelta
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, insert
 
 from bot.adapters.logs import configure_logging
 from bot.adapters.queue import RetryPolicy
@@ -34,6 +35,7 @@ job_events = Table(
     Column("attempt", Integer, nullable=False),
     Column("pid", Integer, nullable=False),
     Column("event", String(8), nullable=False),
+    Column("at", Float, nullable=False),  # wall clock (time.time()), for printed timings
 )
 
 
@@ -46,6 +48,7 @@ def _record(ctx: JobContext, event: str) -> None:
                 attempt=ctx.attempt,
                 pid=os.getpid(),
                 event=event,
+                at=time.time(),
             )
         )
 
@@ -65,11 +68,20 @@ async def block_first_attempt(ctx: JobContext) -> None:
     await asyncio.to_thread(_record, ctx, "end")
 
 
+async def hog_the_loop(ctx: JobContext) -> None:
+    """Block the event loop (a synchronous sleep of ``hold_s``) on the first attempt: the
+    heartbeat thread must keep the lease meanwhile."""
+    await asyncio.to_thread(_record, ctx, "start")
+    if ctx.attempt == 1:
+        time.sleep(float(ctx.payload["hold_s"]))  # noqa: ASYNC251 - blocking on purpose
+    await asyncio.to_thread(_record, ctx, "end")
+
+
 async def main(args: argparse.Namespace) -> None:
     factory = make_session_factory(make_engine(args.url))
     worker = Worker(
         factory,
-        {"record": record, "block": block_first_attempt, "tick": record},
+        {"record": record, "block": block_first_attempt, "hog": hog_the_loop, "tick": record},
         worker_id=f"test-worker-{os.getpid()}",
         lease_s=args.lease,
         heartbeat_s=args.heartbeat,

@@ -6,13 +6,14 @@ raising :class:`~bot.adapters.queue.RetryAt` reschedules without counting an att
 failed attempt (retried with backoff, dead after ``max_attempts``). A worker claims only
 the kinds it handles, so a job of a kind it does not know waits for a worker that does.
 
-Handlers should not block the event loop for long (run blocking work with
-``asyncio.to_thread``): the heartbeat runs on the same loop, and a worker that misses its
-lease is presumed dead and loses the job.
+The lease is kept by a heartbeat **thread** (:class:`_LeaseKeeper`), not a task on the
+handler's event loop: a handler that blocks the loop for a while (a big parse) does not
+lose its job, so the lease can be short (``LOOPWATCH_JOB_LEASE_S``, 10 s) and a job whose
+worker was SIGKILLed is taken over within seconds. Handlers should still run blocking
+work with ``asyncio.to_thread``, so that a lost lease can cancel them.
 
 Stopping (the ``stop`` event, set on SIGTERM/SIGINT by the CLI) finishes the current job
-first. Database calls run in threads so the heartbeat keeps ticking while a handler
-awaits; if the lease is lost anyway (another worker took the job over), the handler is
+first. If the lease is lost anyway (another worker took the job over), the handler is
 cancelled and its outcome is not recorded.
 
 Between jobs the worker enqueues its schedule's periodic jobs when a slot begins
@@ -27,6 +28,7 @@ import contextlib
 import os
 import secrets
 import socket
+import threading
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -79,8 +81,8 @@ class Worker:
         handlers: Mapping[str, Handler],
         *,
         worker_id: str | None = None,
-        lease_s: float = 60.0,
-        heartbeat_s: float = 10.0,
+        lease_s: float = 10.0,
+        heartbeat_s: float = 2.0,
         poll_s: float = 0.5,
         retry: queue.RetryPolicy = queue.RetryPolicy(),
         schedule: Sequence[PeriodicJob] = (),
@@ -207,7 +209,8 @@ class Worker:
         started = time.monotonic()
         lease = _Lease()
         handler_task = asyncio.create_task(_call(handler, context))
-        keeper = asyncio.create_task(self._keep_lease(job.id, handler_task, lease, log))
+        keeper = _LeaseKeeper(self, job.id, handler_task, lease, log)
+        keeper.start()
         try:
             await handler_task
         except asyncio.CancelledError:
@@ -238,9 +241,8 @@ class Worker:
             else:
                 log.warning("job.lease_lost", detail="finished after another worker took over")
         finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
+            keeper.stop()
+            await asyncio.to_thread(keeper.join)
 
     async def _fail(self, job: Job, error: str, log: Any, *, permanent: bool = False) -> None:
         status = await asyncio.to_thread(
@@ -261,22 +263,47 @@ class Worker:
         else:
             log.warning("job.lease_lost", detail="failed after another worker took over")
 
-    async def _keep_lease(
-        self, job_id: int, handler_task: asyncio.Task[None], lease: _Lease, log: Any
+
+class _LeaseKeeper(threading.Thread):
+    """Extends one job's lease every ``heartbeat_s`` from its own thread; when the lease is
+    lost (another worker took the job over), marks it and cancels the handler's task."""
+
+    def __init__(
+        self,
+        worker: Worker,
+        job_id: int,
+        handler_task: asyncio.Task[None],
+        lease: _Lease,
+        log: Any,
     ) -> None:
-        while True:
-            await asyncio.sleep(self.heartbeat_s)
+        super().__init__(name=f"lease-keeper-{job_id}", daemon=True)
+        self._worker = worker
+        self._job_id = job_id
+        self._handler_task = handler_task
+        self._loop = asyncio.get_running_loop()
+        self._lease = lease
+        self._log = log
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def run(self) -> None:
+        worker = self._worker
+        while not self._stopped.wait(worker.heartbeat_s):
             try:
-                held = await asyncio.to_thread(
-                    queue.heartbeat, self.session_factory, job_id, self.worker_id, self.lease_s
+                held = queue.heartbeat(
+                    worker.session_factory, self._job_id, worker.worker_id, worker.lease_s
                 )
             except Exception:
-                log.warning("job.heartbeat_failed", exc_info=True)
+                self._log.warning("job.heartbeat_failed", exc_info=True)
                 continue
-            if not held:
-                lease.lost = True
-                handler_task.cancel()
-                return
+            if held or self._stopped.is_set():
+                continue
+            self._lease.lost = True
+            with contextlib.suppress(RuntimeError):  # the loop closed: nothing to cancel
+                self._loop.call_soon_threadsafe(self._handler_task.cancel)
+            return
 
 
 async def _call(handler: Handler, context: JobContext) -> None:
