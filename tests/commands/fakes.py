@@ -41,6 +41,7 @@ from bot.adapters.store.models import (
     RunFile,
     SessionLogEntry,
 )
+from bot.adapters.store.run_files import run_file_contents
 from bot.core.config.loader import load_config
 from bot.core.reports.run_files import parse_files
 from bot.handlers.commands.dispatch import Deps, Incoming, handle_commands
@@ -226,7 +227,7 @@ class Scene:
             query = select(Job).where(Job.kind == "process_run", Job.status == "queued")
             for job in session.scalars(query.order_by(Job.id)).all():
                 run = session.get_one(Run, int(job.payload["run_id"]))
-                parsed = parse_files([(f.filename, f.content) for f in run.files])
+                parsed = parse_files(run_file_contents(session, run.id))
                 store_processed_run(session, run.id, parsed, loaded, WEB_URL)
                 job.status, job.dedupe_key = "done", None
                 session.flush()

@@ -26,6 +26,7 @@ from bot.adapters.store.models import (
     TestResult,
     utcnow,
 )
+from bot.adapters.store.run_files import run_file_contents
 from bot.app.checks.desired_checks import desire_completed
 from bot.app.clusters.apply_run import publish_run_clusters, track_run
 from bot.app.clusters.fix_in_build import (
@@ -65,7 +66,7 @@ def make_process_run_handler(services: Services) -> Handler:
                 ctx.log.warning("run_missing", run_id=run_id)
                 return
             repository = session.get_one(Repository, run.repository_id)
-            files = [(f.filename, f.content) for f in run.files]
+            files = run_file_contents(session, run.id)
             repository_id, full_name = repository.id, repository.full_name
         with structlog.contextvars.bound_contextvars(run_id=run_id, repository=full_name):
             await _process(ctx, repository_id, run_id, files)
