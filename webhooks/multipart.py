@@ -16,7 +16,7 @@ stalls the event loop; writes that stay in memory run inline.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
 from types import TracebackType
@@ -109,6 +109,11 @@ class Part:
     def read_bytes(self) -> bytes:
         """The whole content, read from the spool (from disk for a large upload)."""
         return self.spool.read(self.offset, self.size)
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        """The content in pieces of at most ``size`` bytes, read from the spool as asked for."""
+        for start in range(0, self.size, size):
+            yield self.spool.read(self.offset + start, min(size, self.size - start))
 
     def _received(self, data: bytes) -> None:
         self.size += len(data)

@@ -7,18 +7,20 @@ one wins, the other's transaction fails on the constraint and, retried, finds th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.queue.kinds import defer_check_sync, defer_process_run
 from bot.adapters.store.campaigns import campaign_named
 from bot.adapters.store.db import transaction
-from bot.adapters.store.models import Repository, Run, RunFile
+from bot.adapters.store.models import Repository, Run
+from bot.adapters.store.run_files import CHUNK_BYTES, store_run_file
 from bot.app.checks.desired_checks import desire_in_progress
 from webhooks.run_metadata import RunMetadata
 
@@ -34,7 +36,7 @@ class SpooledContent(Protocol):
     @property
     def sha256(self) -> str: ...
 
-    def read_bytes(self) -> bytes: ...
+    def chunks(self, size: int) -> Iterator[bytes]: ...
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,15 @@ def _existing_run(
 
 
 def _insert_file(session: Session, run_id: int, report: ReportFile) -> None:
-    """One row per statement, so only this file's bytes are in memory (not the upload's)."""
-    row = {
-        "run_id": run_id,
-        "filename": report.filename,
-        "content": report.content.read_bytes(),
-        "size": report.content.size,
-        "sha256": report.content.sha256,
-    }
-    session.execute(insert(RunFile), [row])
+    """Chunk by chunk from the spool: only one chunk of the upload is in memory."""
+    store_run_file(
+        session,
+        run_id=run_id,
+        filename=report.filename,
+        size=report.content.size,
+        sha256=report.content.sha256,
+        chunks=report.content.chunks(CHUNK_BYTES),
+    )
 
 
 def _store(

@@ -25,6 +25,7 @@ from bot.adapters.store.models import (
     SessionLogEntry,
     utcnow,
 )
+from bot.adapters.store.run_files import split, store_run_file
 from bot.app.checks.desired_checks import desire_in_progress
 from bot.core.artifacts.plan import ArtifactOutcome, WorkflowRunFacts, refusal_line
 from bot.core.artifacts.ref import ArtifactRef
@@ -158,15 +159,14 @@ def _record(
     artifact = outcome.artifact
     if run is not None:
         for report in outcome.reports:
-            session.add(
-                RunFile(
-                    run_id=run.id,
-                    filename=report.filename[:1024],
-                    content=report.content,
-                    size=len(report.content),
-                    sha256=hashlib.sha256(report.content).hexdigest(),
-                    artifact_id=artifact.id,
-                )
+            store_run_file(
+                session,
+                run_id=run.id,
+                filename=report.filename[:1024],
+                size=len(report.content),
+                sha256=hashlib.sha256(report.content).hexdigest(),
+                chunks=split(report.content),
+                artifact_id=artifact.id,
             )
     notes = list(outcome.notes)
     if outcome.other_files:

@@ -42,6 +42,7 @@ from bot.adapters.store.models import (
     RunFile,
     SessionLogEntry,
 )
+from bot.adapters.store.run_files import run_file_contents
 from bot.app.campaign_render import render_campaign
 from bot.core.config.loader import load_config
 from bot.core.reports.run_files import parse_files
@@ -235,7 +236,7 @@ class Scene:
                     render_campaign(session, campaign, loaded, WEB_URL, check_run_of=run_id)
                 else:
                     run = session.get_one(Run, int(job.payload["run_id"]))
-                    parsed = parse_files([(f.filename, f.content) for f in run.files])
+                    parsed = parse_files(run_file_contents(session, run.id))
                     store_processed_run(session, run.id, parsed, loaded, WEB_URL)
                 job.status, job.dedupe_key = "done", None
                 session.flush()

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from bot.adapters.queue import enqueue
 from bot.adapters.store.db import transaction
-from bot.adapters.store.models import GitHubIssue, Job, Run, RunFile, TestResult
+from bot.adapters.store.models import GitHubIssue, Job, Run, TestResult
+from bot.adapters.store.run_files import run_file_contents
 from tests.pipeline.conftest import REPO, Harness
 
 BROKEN = b"<testsuite><testcase name='cut-off'"
@@ -68,7 +69,7 @@ def test_only_unreadable_files_mark_the_run_failed(harness: Harness) -> None:
         assert stored is not None and stored.status == "failed"
         assert stored.error is not None and "broken.xml" in stored.error
         # The raw upload is kept so the run can be processed again.
-        assert session.scalars(select(RunFile.content)).one() == BROKEN
+        assert run_file_contents(session, stored.id) == [("broken.xml", BROKEN)]
 
 
 def test_invalid_config_still_lands_the_run_and_says_why(harness: Harness) -> None:

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.settings import Settings
 from bot.adapters.store.db import transaction
-from bot.adapters.store.models import Job
+from bot.adapters.store.models import Job, RunFile
+from bot.adapters.store.run_files import read_run_file
 from bot.adapters.tokens import create_upload_token
 from webhooks.app import create_app
 
@@ -89,6 +90,13 @@ def other_token(session_factory: sessionmaker[Session]) -> str:
 def count(factory: sessionmaker[Session], model: type[Any]) -> int:
     with factory() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def stored_files(factory: sessionmaker[Session]) -> list[tuple[str, bytes]]:
+    """Every stored report file as (filename, bytes), read back as the worker reads them."""
+    with factory() as session:
+        rows = session.execute(select(RunFile.id, RunFile.filename).order_by(RunFile.id)).all()
+        return [(filename, read_run_file(session, file_id)) for file_id, filename in rows]
 
 
 def process_jobs(factory: sessionmaker[Session]) -> int:

@@ -9,12 +9,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.adapters.store.models import Run, RunFile
+from bot.adapters.store.models import Run
 from bot.cli.upload import UploadError, metadata_from_environment, runs_endpoint, upload
-from tests.webhooks.conftest import JUNIT, REPO, count, metadata
+from tests.webhooks.conftest import JUNIT, REPO, count, metadata, stored_files
 
 
 @pytest.fixture
@@ -36,12 +35,7 @@ def test_upload_to_the_real_app(
     keyed = {**metadata(), "run_key": "ci-1234567-1"}
     result = upload("http://testserver", token, [report, big], keyed, progress=True, client=client)
     assert result["status"] == "queued"
-    with session_factory() as session:
-        files = session.scalars(select(RunFile).order_by(RunFile.id)).all()
-        assert [(f.filename, f.content) for f in files] == [
-            ("junit.xml", JUNIT),
-            ("big.bin", big.read_bytes()),
-        ]
+    assert stored_files(session_factory) == [("junit.xml", JUNIT), ("big.bin", big.read_bytes())]
     again = upload("http://testserver/", token, [report], keyed, client=client)
     assert again["run_id"] == result["run_id"]  # same run key: the first run comes back
     assert count(session_factory, Run) == 1

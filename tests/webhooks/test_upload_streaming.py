@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.adapters.store.models import Repository, Run, RunFile
+from bot.adapters.store.models import Job, Repository, Run, RunFile, RunFileChunk
 from bot.cli.upload import upload
 from bot.cli.upload_progress import PlainProgress, human_size, progress_style
 from tests.webhooks.conftest import (
@@ -36,9 +36,10 @@ from tests.webhooks.conftest import (
     metadata,
     multipart_body,
     post_run,
+    stored_files,
 )
 from webhooks.app import create_app
-from webhooks.multipart import MultipartError, read_multipart
+from webhooks.multipart import MultipartError, Part, Parts, read_multipart
 from webhooks.run_intake import ReportFile, store_upload
 from webhooks.run_metadata import parse_metadata
 
@@ -165,39 +166,80 @@ async def test_parts_keep_their_own_bytes_in_the_shared_spool() -> None:
     assert got == [(n, c, len(c), hashlib.sha256(c).hexdigest()) for n, c in files]
 
 
-@pytest.mark.anyio
-async def test_storing_an_upload_holds_one_files_bytes_at_a_time(
-    token: str, session_factory: sessionmaker[Session]
-) -> None:
-    files = [(f"part-{i}.bin", random.Random(i).randbytes(4 * MIB)) for i in range(4)]
+async def _spooled(files: list[tuple[str, bytes]]) -> Parts:
     body = multipart_body(
         [("metadata", None, json.dumps(metadata()).encode())]
         + [("files", name, content) for name, content in files]
     )
     chunks = [body[i : i + CHUNK] for i in range(0, len(body), CHUNK)]
-    with await read_multipart(MULTIPART, aiter_chunks(iter(chunks)), max_parts=10) as parts:
-        del body, chunks
-        with session_factory() as session:
-            repository = session.scalars(select(Repository)).one()
-        meta = parse_metadata(parts[0].read_bytes())
+    return await read_multipart(MULTIPART, aiter_chunks(iter(chunks)), max_parts=10)
+
+
+def _store(factory: sessionmaker[Session], parts: Parts, reports: list[ReportFile]) -> None:
+    with factory() as session:
+        repository = session.scalars(select(Repository)).one()
+    store_upload(
+        factory,
+        repository_id=repository.id,
+        repository=repository.full_name,
+        metadata=parse_metadata(parts[0].read_bytes()),
+        files=reports,
+        idempotency_key=None,
+    )
+
+
+@pytest.mark.anyio
+async def test_storing_an_upload_holds_one_chunk_at_a_time(
+    token: str, session_factory: sessionmaker[Session]
+) -> None:
+    files = [("big.bin", random.Random(0).randbytes(24 * MIB))] + [
+        (f"part-{i}.bin", random.Random(i).randbytes(4 * MIB)) for i in range(1, 3)
+    ]
+    with await _spooled(files) as parts:
         reports = [ReportFile(part.filename or "", part) for part in parts[1:]]
         tracemalloc.start()
         try:
-            store_upload(
-                session_factory,
-                repository_id=repository.id,
-                repository=repository.full_name,
-                metadata=meta,
-                files=reports,
-                idempotency_key=None,
-            )
+            _store(session_factory, parts, reports)
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-    assert peak < 8 * MIB, f"peak {peak / MIB:.1f} MiB storing 4 files of 4 MiB"
-    with session_factory() as session:
-        stored = session.execute(select(RunFile.filename, RunFile.content).order_by(RunFile.id))
-        assert [tuple(row) for row in stored] == files
+    # Whole files in memory would be 24 MiB at least; chunks of 1 MiB stay a few.
+    assert peak < 4 * MIB, f"peak {peak / MIB:.1f} MiB storing a 24 MiB file"
+    assert stored_files(session_factory) == files
+
+
+class FailingDisk:
+    """A part whose spool fails (a disk error) after ``good`` chunks have been read."""
+
+    def __init__(self, part: Part, good: int) -> None:
+        self.part, self.good = part, good
+        self.size, self.sha256 = part.size, part.sha256
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        for index, chunk in enumerate(self.part.chunks(size)):
+            if index == self.good:
+                raise OSError(5, "Input/output error")
+            yield chunk
+
+
+@pytest.mark.anyio
+async def test_an_upload_that_fails_half_way_through_a_file_stores_nothing(
+    token: str, session_factory: sessionmaker[Session]
+) -> None:
+    files = [("first.bin", random.Random(1).randbytes(3 * MIB)), ("second.bin", JUNIT * 50_000)]
+    with await _spooled(files) as parts:
+        reports = [
+            ReportFile("first.bin", parts[1]),
+            ReportFile("second.bin", FailingDisk(parts[2], good=2)),
+        ]
+        with pytest.raises(OSError, match="Input/output error"):
+            _store(session_factory, parts, reports)
+    assert [count(session_factory, model) for model in (Run, RunFile, RunFileChunk, Job)] == [
+        0,
+        0,
+        0,
+        0,
+    ]
 
 
 # --- server: through the app ------------------------------------------------------------
@@ -221,9 +263,11 @@ def test_a_multi_file_upload_stores_each_files_bytes_and_sha256(
         response = post_run(roomy_client, token, metadata(), files)
     assert response.status_code == 202, response.text
     with session_factory() as session:
-        rows = session.scalars(select(RunFile).order_by(RunFile.id)).all()
-        stored = [(f.filename, f.content, f.size, f.sha256) for f in rows]
-    assert stored == [(n, c, len(c), hashlib.sha256(c).hexdigest()) for n, c in files]
+        rows = session.execute(select(RunFile.size, RunFile.sha256).order_by(RunFile.id)).all()
+    assert [tuple(row) for row in rows] == [
+        (len(c), hashlib.sha256(c).hexdigest()) for _, c in files
+    ]
+    assert stored_files(session_factory) == files
 
 
 def test_a_refused_upload_leaves_no_spooled_file_open(

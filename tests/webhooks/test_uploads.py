@@ -12,7 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.store.db import transaction
-from bot.adapters.store.models import Campaign, CheckRunRecord, GitHubIssue, Job, Run, RunFile
+from bot.adapters.store.models import (
+    Campaign,
+    CheckRunRecord,
+    GitHubIssue,
+    Job,
+    Run,
+    RunFile,
+    RunFileChunk,
+)
+from bot.adapters.store.run_files import run_file_contents
 from bot.adapters.tokens import revoke_upload_token
 from tests.webhooks.conftest import (
     JUNIT,
@@ -26,11 +35,12 @@ from tests.webhooks.conftest import (
     post_run,
     process_jobs,
     run_parts,
+    stored_files,
 )
 
 
 def nothing_stored(factory: sessionmaker[Session]) -> bool:
-    return all(count(factory, model) == 0 for model in (Run, RunFile, Campaign, Job))
+    return all(count(factory, model) == 0 for model in (Run, RunFile, RunFileChunk, Campaign, Job))
 
 
 def test_upload_stores_run_files_and_job_and_answers_202(
@@ -53,11 +63,12 @@ def test_upload_stores_run_files_and_job_and_answers_202(
         assert run.analysis is not None
         assert run.analysis["root_cause"] == "env vars not propagated"
         assert run.analysis["fix_strategy"][0]["item"] == "propagate them"
-        assert [(f.filename, f.content, f.size) for f in run.files] == [
-            ("reports/junit.xml", JUNIT, len(JUNIT)),
-            ("reports/second.xml", b"<testsuite/>", 12),
+        assert [(f.filename, f.size) for f in run.files] == [
+            ("reports/junit.xml", len(JUNIT)),
+            ("reports/second.xml", 12),
         ]
         assert run.files[0].sha256 == hashlib.sha256(JUNIT).hexdigest()
+        assert run_file_contents(session, run.id) == files
         campaign = session.get(Campaign, run.campaign_id)
         assert campaign is not None and campaign.name == "staging-e2e"
         jobs = session.scalars(select(Job).order_by(Job.id)).all()
@@ -103,9 +114,7 @@ def test_unreadable_report_is_accepted_for_the_worker_to_report(
     garbage = bytes(range(256)) * 4
     response = post_run(client, token, metadata(), [("junit.xml", JUNIT), ("core.bin", garbage)])
     assert response.status_code == 202
-    with session_factory() as session:
-        contents = session.scalars(select(RunFile.content).order_by(RunFile.id)).all()
-    assert contents == [JUNIT, garbage]
+    assert stored_files(session_factory) == [("junit.xml", JUNIT), ("core.bin", garbage)]
 
 
 def test_failure_while_storing_leaves_nothing_half_stored(

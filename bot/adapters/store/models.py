@@ -178,14 +178,20 @@ class Run(Base):
 
 
 class RunFile(Base):
-    """A report file as uploaded (raw bytes kept so a run can be re-processed)."""
+    """A report file as uploaded (raw bytes kept so a run can be re-processed).
+
+    The bytes are in ``run_file_chunks`` (read them with ``bot.adapters.store.run_files``):
+    a 50 MiB report written or read in one value costs the web a few copies of it.
+    ``content`` holds the whole file only in rows stored before migration 0014 (None:
+    chunked); it is deferred, so loading a row never loads the bytes.
+    """
 
     __tablename__ = "run_files"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(1024))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     format: Mapped[str | None] = mapped_column(String(32))
@@ -194,6 +200,18 @@ class RunFile(Base):
     artifact_id: Mapped[int | None] = mapped_column(BigInteger)
 
     run: Mapped[Run] = relationship(back_populates="files")
+
+
+class RunFileChunk(Base):
+    """One piece of a run file's bytes; the file is its chunks in ``seq`` order."""
+
+    __tablename__ = "run_file_chunks"
+
+    run_file_id: Mapped[int] = mapped_column(
+        ForeignKey("run_files.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class IngestedArtifact(Base):

@@ -26,6 +26,7 @@ from bot.adapters.store.models import (
     TestResult,
     utcnow,
 )
+from bot.adapters.store.run_files import run_file_contents
 from bot.app.campaign_render import desire_check, render_campaign
 from bot.app.clusters.apply_run import publish_run_clusters, track_run
 from bot.app.clusters.fix_in_build import (
@@ -106,7 +107,7 @@ def make_process_run_handler(services: Services) -> Handler:
 
     def _files(run_id: int) -> list[tuple[str, bytes]]:
         with services.session_factory() as session:
-            return [(f.filename, f.content) for f in session.get_one(Run, run_id).files]
+            return run_file_contents(session, run_id)
 
     async def _process(
         ctx: JobContext, repository_id: int, run_id: int, files: list[tuple[str, bytes]]
