@@ -265,3 +265,20 @@ async def test_thirty_commits_under_random_faults_each_get_exactly_one_check_run
         row = late.check_row(f"check:{n}")
         [check] = [c for c in await late.check_runs() if c["head_sha"] == sha]
         assert row.github_id == check["id"] and row.synced_hash == row.desired_hash
+
+
+@pytest.mark.anyio
+async def test_two_syncs_at_once_create_each_check_run_once(late: LateWorld) -> None:
+    for n in range(5):
+        late.desire_check(f"check:{n}", f"{n + 1:040x}")
+
+    outcomes = await asyncio.gather(late.sync_checks(), late.sync_checks(), return_exceptions=True)
+
+    for outcome in outcomes:  # the loser of a claim waits to look again, or finds it done
+        assert not isinstance(outcome, BaseException) or isinstance(outcome, SettleWait)
+    late.clock.advance(WINDOW)
+    await late.sync_checks()
+    assert sorted(c["external_id"] for c in await late.check_runs()) == [
+        f"check:{n}" for n in range(5)
+    ]
+    assert await late.posts(CHECK_RUNS) == [201] * 5
