@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     write_pause_s: float = 1.0
     # Writes that notify people (issues, comments) are paced further apart.
     notify_pause_s: float = 3.0
+    # After a create whose outcome is unknown (timeout, 5xx, connection reset), how long
+    # GitHub may still store it (a late write) or not list it yet: until then the sync
+    # looks for the object by its hidden key and waits instead of creating it again.
+    # Never shorter than github_timeout_s (the effective window is the larger of the two).
+    late_write_window_s: float = Field(default=60.0, ge=0)
 
     # A burst of runs within this many seconds becomes one GitHub edit.
     sync_debounce_s: float = 2.0

@@ -306,7 +306,14 @@ def test_a_refused_check_run_is_parked_not_retried_on_every_sync(harness: Harnes
     harness.admin(
         "POST",
         "/faults",
-        json={"method": "POST", "path_regex": f"^/repos/{REPO}/check-runs$", "status": 422},
+        # Both of the first commit's creates (in progress, then completed) are refused:
+        # a refusal frees the claim, so a changed desired state is asked for once more.
+        json={
+            "method": "POST",
+            "path_regex": f"^/repos/{REPO}/check-runs$",
+            "status": 422,
+            "count": 2,
+        },
     )
     upload(harness, junit([("test_a", None)]), commit_sha=MAIN_SHA, branch="main")
     upload(harness, junit([("test_a", None)]), commit_sha=HEAD_SHA, branch="main")
@@ -316,4 +323,4 @@ def test_a_refused_check_run_is_parked_not_retried_on_every_sync(harness: Harnes
         for r in harness.sandbox.get("/_sandbox/requests").json()
         if r["method"] == "POST" and r["path"] == f"/repos/{REPO}/check-runs"
     ]
-    assert [r["status"] for r in creates] == [422, 201]  # the refused one is not asked again
+    assert [r["status"] for r in creates] == [422, 422, 201]  # not asked again after that

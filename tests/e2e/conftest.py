@@ -161,6 +161,7 @@ def stack(tmp_path: Path, db_url: str) -> Iterator[Stack]:
         "LOOPWATCH_JOB_BACKOFF_BASE_S": "0.2",
         "LOOPWATCH_JOB_BACKOFF_MAX_S": "1",
         "LOOPWATCH_GITHUB_TIMEOUT_S": "5",
+        "LOOPWATCH_LATE_WRITE_WINDOW_S": "6",
     }
     the_stack = Stack(tmp_path, env, sandbox_url, web_url, secret)
     the_stack.cli("migrate")

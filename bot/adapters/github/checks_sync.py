@@ -1,7 +1,10 @@
 """Make GitHub's check runs match the desired ones (``CheckRunRecord``), economically.
 
-* A check run is **claimed** before it is created; a claimed one without an id may exist
-  on GitHub already (the answer was lost), so it is looked for by its ``external_id``.
+* A check run is **claimed** as its create is sent; a claimed one without an id may exist
+  on GitHub already (the answer was lost, or GitHub stores it late), so it is looked for
+  by its ``external_id``; if it is not there it is created again once the late-write
+  window has passed (``late_writes.py``), never dropped. A claim younger than the window
+  may be another worker's create in flight: the job comes back to look again.
 * The create call carries the whole content and the first 50 annotations; later batches
   of 50 go in update calls (GitHub's limit per request), and each batch is remembered
   once GitHub took it, because GitHub keeps adding annotations and never replaces them.
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from githubkit import GitHub
@@ -22,9 +26,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.adapters.github.client import split_full_name
 from bot.adapters.github.errors import GitHubPermanentError, github_errors
+from bot.adapters.github.late_writes import CreateOnce, LateWrites, SettleWait
 from bot.adapters.github.pacer import WritePacer
 from bot.adapters.logs import get_logger
-from bot.adapters.store.claims import claim_once
+from bot.adapters.settings import get_settings
+from bot.adapters.store.claims import CHECK_RUN_CREATE, Claim
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import CheckRunRecord, Repository, utcnow
 
@@ -41,6 +47,8 @@ class CheckSyncReport:
     recreated: list[str] = field(default_factory=list)
     annotations: int = 0
     writes: int = 0
+    # Creates whose earlier attempt may still land: key -> when to look again.
+    settling: dict[str, datetime] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
 
 
@@ -58,7 +66,7 @@ class _Check:
     annotations: list[dict[str, Any]]
     desired_hash: str
     github_id: int | None
-    claimed: bool
+    claim: Claim
     sent: frozenset[str]
 
     @classmethod
@@ -76,7 +84,7 @@ class _Check:
             list(row.annotations or []),
             row.desired_hash,
             row.github_id,
-            row.create_claimed_at is not None,
+            Claim(row.create_attempts, row.create_claimed_at),
             frozenset(str(k) for k in row.sent_annotations or []),
         )
 
@@ -103,8 +111,10 @@ class _CheckSync:
         repository: Repository,
         gh: GitHub[Any],
         pacer: WritePacer,
+        late_writes: LateWrites,
     ) -> None:
         self.factory = factory
+        self.creates = CreateOnce(factory, CHECK_RUN_CREATE, late_writes)
         self.full_name = repository.full_name
         self.owner, self.repo = split_full_name(repository.full_name)
         self.lane: int | str = repository.installation_id or f"repo:{repository.full_name}"
@@ -123,20 +133,22 @@ class _CheckSync:
                 update(CheckRunRecord).where(CheckRunRecord.id == check_id).values(**values)
             )
 
-    def _claim(self, check_id: int) -> bool:
-        return claim_once(self.factory, CheckRunRecord, check_id, CheckRunRecord.create_claimed_at)
-
     async def _find(self, check: _Check) -> int | None:
         """A check run created before whose answer was lost (by its external id)."""
-        with github_errors("list_check_runs", repository=self.full_name):
-            response = await self.gh.rest.checks.async_list_for_ref(
-                self.owner, self.repo, check.head_sha, check_name=check.name, filter_="all",
-                per_page=100,
-            )  # fmt: skip
-        for run in response.parsed_data.check_runs:
-            if run.external_id == check.key:
-                return run.id
-        return None
+        page = 1
+        while True:
+            with github_errors("list_check_runs", repository=self.full_name):
+                response = await self.gh.rest.checks.async_list_for_ref(
+                    self.owner, self.repo, check.head_sha, check_name=check.name,
+                    filter_="all", per_page=100, page=page,
+                )  # fmt: skip
+            runs = response.parsed_data.check_runs
+            for run in runs:
+                if run.external_id == check.key:
+                    return run.id
+            if len(runs) < 100:
+                return None
+            page += 1
 
     async def _annotations_on(self, check: _Check, github_id: int) -> set[str]:
         """The keys of the annotations a recovered check run already shows (matched by
@@ -157,17 +169,23 @@ class _CheckSync:
                 return shown
             page += 1
 
-    async def _create(self, check: _Check, first: list[dict[str, Any]]) -> int:
+    async def _create(self, check: _Check, first: list[dict[str, Any]]) -> int | None:
+        """Create the check run under a fresh claim; None if another worker did meanwhile."""
         body = {
             **check.fields(),
             "head_sha": check.head_sha,
             "external_id": check.key,
             "output": check.output(first),
         }
-        response = await self._write(
-            "create_check_run",
+        response = await self.creates.send(
+            check.id,
+            check.claim,
+            check.key,
             lambda: self.gh.rest.checks.async_create(self.owner, self.repo, data=cast(Any, body)),
+            lambda call: self._write("create_check_run", call),
         )
+        if response is None:
+            return None
         created = response.parsed_data
         self._save(check.id, github_id=created.id, sent_annotations=[a["key"] for a in first])
         self.report.created.append(check.key)
@@ -185,24 +203,27 @@ class _CheckSync:
         wanted = {str(a["key"]) for a in check.annotations}
         github_id = check.github_id
         sent = set(check.sent)
-        if github_id is None and check.claimed:
+        if github_id is None and check.claim.claimed_at is not None:
             github_id = await self._find(check)
             if github_id is not None:
                 sent = await self._annotations_on(check, github_id)
                 self._save(check.id, github_id=github_id, sent_annotations=sorted(sent))
                 self.report.recovered.append(check.key)
+            else:
+                self.creates.settle(check.key, check.claim)  # raises while it may still land
         if github_id is not None and not sent <= wanted:
             # An annotation sent before must go: only a new check run can drop it.
             self.report.recreated.append(check.key)
             self._save(check.id, github_id=None, sent_annotations=[], create_claimed_at=None)
             github_id, sent = None, set()
-            check = replace(check, claimed=False)
+            check = replace(check, claim=replace(check.claim, claimed_at=None))
         pending = [a for a in check.annotations if str(a["key"]) not in sent]
         batches = [pending[i : i + BATCH] for i in range(0, len(pending), BATCH)] or [[]]
         if github_id is None:
-            if not self._claim(check.id):
-                return  # another worker holds the create; it will finish the job
-            github_id = await self._create(check, batches[0])
+            created = await self._create(check, batches[0])
+            if created is None:
+                return  # another worker created it meanwhile and goes on from there
+            github_id = created
             sent |= {str(a["key"]) for a in batches[0]}
             batches = batches[1:]
         else:
@@ -244,13 +265,23 @@ def _pending(factory: sessionmaker[Session], repository_id: int) -> list[_Check]
 
 
 async def sync_check_runs(
-    factory: sessionmaker[Session], repository_id: int, gh: GitHub[Any], pacer: WritePacer
+    factory: sessionmaker[Session],
+    repository_id: int,
+    gh: GitHub[Any],
+    pacer: WritePacer,
+    *,
+    late_writes: LateWrites | None = None,
 ) -> CheckSyncReport:
-    """Sync every check run of the repository whose desired state changed."""
+    """Sync every check run of the repository whose desired state changed.
+
+    A create whose earlier attempt may still land waits while the others go on; then
+    :class:`SettleWait` reschedules the job to look for it again.
+    """
     with factory() as session:
         repository = session.get_one(Repository, repository_id)
         session.expunge(repository)
-    sync = _CheckSync(factory, repository, gh, pacer)
+    policy = late_writes or LateWrites.from_settings(get_settings())
+    sync = _CheckSync(factory, repository, gh, pacer, policy)
     first_error: GitHubPermanentError | None = None
     for check in _pending(factory, repository_id):
         try:
@@ -262,6 +293,13 @@ async def sync_check_runs(
             sync.report.failed[check.key] = str(exc)
             first_error = first_error or exc
             log.error("github.check_run_refused", key=check.key, error=str(exc))
+        except SettleWait as wait:
+            sync.report.settling[check.key] = wait.at
+    if sync.report.settling:
+        raise SettleWait(
+            min(sync.report.settling.values()),
+            "created before, outcome unknown: " + ", ".join(sync.report.settling),
+        )
     if first_error is not None and not (sync.report.created or sync.report.updated):
         raise first_error
     return sync.report

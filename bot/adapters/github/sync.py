@@ -3,14 +3,15 @@
 Every step is idempotent and commits on its own, so a failure mid-way leaves rows a
 retry converges from:
 
-* an issue without a number is **claimed** (``create_claimed_at`` committed) before the
-  create call; a claimed issue without a number may exist on GitHub already (the answer
-  was lost), so it is looked for by its body marker before it is created again;
+* an issue without a number is **claimed** (attempt count and time committed) as its
+  create is sent; a claimed issue without a number may exist on GitHub already (the
+  answer was lost, or GitHub stores it late), so it is looked for by its body marker, and
+  sent again only once the late-write window has passed (``late_writes.py``);
 * an issue whose ``desired_hash`` equals ``synced_hash`` costs no call at all;
 * otherwise the issue is read and only what differs is patched, keeping people's text
   outside the bot's markers and the labels people added;
-* a comment is claimed (``post_claimed_at``) before it is posted, and a claimed one is
-  looked for by its marker before it is posted again.
+* a comment is claimed the same way as it is posted, and a claimed one is looked for by
+  its marker (and waited for) before it is posted again.
 """
 
 from __future__ import annotations
@@ -31,19 +32,20 @@ from bot.adapters.github.body import compose_body, compose_comment, extract_comm
 from bot.adapters.github.client import split_full_name
 from bot.adapters.github.desired_state import LabelSpec, parse_labels
 from bot.adapters.github.errors import GitHubPermanentError, github_errors, is_status
+from bot.adapters.github.late_writes import CreateOnce, LateWrites, SettleWait
 from bot.adapters.github.pacer import WritePacer
 from bot.adapters.logs import get_logger
 from bot.adapters.settings import get_settings
-from bot.adapters.store.claims import claim_once
+from bot.adapters.store.claims import COMMENT_POST, ISSUE_CREATE, Claim
 from bot.adapters.store.db import transaction
 from bot.adapters.store.models import GitHubComment, GitHubIssue, Repository, utcnow
 
 log = get_logger(__name__)
 T = TypeVar("T")
 
-RECOVERY_PAGES = 3  # pages of the app's most recent issues searched for a lost create
 PAGE_SIZE = 100
-COMMENT_LOOKBACK = timedelta(minutes=10)  # clock skew allowance when listing comments
+# Clock skew allowed between us and GitHub when listing what was created since a claim.
+LOOKBACK = timedelta(minutes=10)
 
 
 @dataclass
@@ -59,6 +61,8 @@ class SyncReport:
     comments_posted: list[str] = field(default_factory=list)
     comments_recovered: list[str] = field(default_factory=list)
     comments_waiting: list[str] = field(default_factory=list)
+    # Creates whose earlier attempt may still land: key -> when to look again.
+    settling: dict[str, datetime] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     writes: int = 0
 
@@ -75,7 +79,7 @@ class _Issue:
     state: str
     desired_hash: str
     number: int | None
-    claimed: bool
+    claim: Claim
     unlabels: tuple[str, ...] = ()
 
     @classmethod
@@ -89,7 +93,7 @@ class _Issue:
             row.state,
             row.desired_hash,
             row.number,
-            row.create_claimed_at is not None,
+            Claim(row.create_attempts, row.create_claimed_at),
             tuple(str(name) for name in row.unlabels or []),
         )
 
@@ -121,8 +125,11 @@ class _RepositorySync:
         gh: GitHub[Any],
         pacer: WritePacer,
         bot_login: str,
+        late_writes: LateWrites,
     ) -> None:
         self.factory = factory
+        self.issue_creates = CreateOnce(factory, ISSUE_CREATE, late_writes)
+        self.comment_posts = CreateOnce(factory, COMMENT_POST, late_writes)
         self.repository_id = repository.id
         self.full_name = repository.full_name
         self.owner, self.repo = split_full_name(repository.full_name)
@@ -144,10 +151,6 @@ class _RepositorySync:
             await self._create_or_recover(issue)
         else:
             await self._update(issue, issue.number)
-
-    def _claim_create(self, issue_id: int) -> bool:
-        """Claim the create in its own transaction; False if it was claimed already."""
-        return claim_once(self.factory, GitHubIssue, issue_id, GitHubIssue.create_claimed_at)
 
     def _store_number(
         self, issue_id: int, number: int, html_url: str, synced_hash: str | None
@@ -172,9 +175,12 @@ class _RepositorySync:
                 .values(synced_hash=synced_hash, synced_at=utcnow(), html_url=html_url)
             )
 
-    async def _find_created_issue(self, key: str) -> tuple[int, str] | None:
-        """The app's issue carrying ``key`` in its marker (newest first, a few pages)."""
-        for page in range(1, RECOVERY_PAGES + 1):
+    async def _find_created_issue(self, key: str, claimed_at: datetime) -> tuple[int, str] | None:
+        """The app's issue carrying ``key`` in its marker, created since the claim (newest
+        first; the pages stop at the first issue created before the claim)."""
+        since = claimed_at - LOOKBACK
+        page = 1
+        while True:
             response = await self.gh.rest.issues.async_list_for_repo(
                 self.owner,
                 self.repo,
@@ -182,6 +188,7 @@ class _RepositorySync:
                 state="all",
                 sort="created",
                 direction="desc",
+                since=since,
                 per_page=PAGE_SIZE,
                 page=page,
             )
@@ -189,13 +196,13 @@ class _RepositorySync:
             for found in issues:
                 if extract_key(_text(found.body)) == key:
                     return found.number, found.html_url
-            if len(issues) < PAGE_SIZE:
-                break
-        return None
+            if len(issues) < PAGE_SIZE or issues[-1].created_at < since:
+                return None
+            page += 1
 
     async def _create_or_recover(self, issue: _Issue) -> None:
-        if issue.claimed or not self._claim_create(issue.id):
-            found = await self._find_created_issue(issue.key)
+        if issue.claim.claimed_at is not None:
+            found = await self._find_created_issue(issue.key, issue.claim.claimed_at)
             if found is not None:
                 number, html_url = found
                 log.info("github.issue_recovered", key=issue.key, number=number)
@@ -203,9 +210,13 @@ class _RepositorySync:
                 self.report.issues_recovered.append(issue.key)
                 await self._update(issue, number)
                 return
+            self.issue_creates.settle(issue.key, issue.claim)
         await self._ensure_labels(issue.labels)
         body = compose_body(None, issue.key, issue.section)
-        response = await self._write(
+        response = await self.issue_creates.send(
+            issue.id,
+            issue.claim,
+            issue.key,
             lambda: self.gh.rest.issues.async_create(
                 self.owner,
                 self.repo,
@@ -213,8 +224,10 @@ class _RepositorySync:
                 body=body,
                 labels=[label.name for label in issue.labels],
             ),
-            notify=True,
+            lambda call: self._write(call, notify=True),
         )
+        if response is None:
+            return  # another worker created it meanwhile
         created = response.parsed_data
         in_step = issue.state == created.state
         self._store_number(
@@ -239,7 +252,7 @@ class _RepositorySync:
                     .where(GitHubIssue.id == issue.id)
                     .values(number=None, html_url=None, synced_hash=None, create_claimed_at=None)
                 )
-            fresh = replace(issue, number=None, claimed=False)
+            fresh = replace(issue, number=None, claim=replace(issue.claim, claimed_at=None))
             await self._create_or_recover(fresh)
             return
         current = response.parsed_data
@@ -315,9 +328,6 @@ class _RepositorySync:
 
     # --- comments -----------------------------------------------------------------
 
-    def _claim_post(self, comment_id: int) -> bool:
-        return claim_once(self.factory, GitHubComment, comment_id, GitHubComment.post_claimed_at)
-
     def _store_comment(self, row_id: int, comment_id: int) -> None:
         with transaction(self.factory) as session:
             session.execute(
@@ -333,7 +343,7 @@ class _RepositorySync:
                 self.owner,
                 self.repo,
                 number,
-                since=claimed_at - COMMENT_LOOKBACK,
+                since=claimed_at - LOOKBACK,
                 per_page=PAGE_SIZE,
                 page=page,
             )
@@ -346,23 +356,27 @@ class _RepositorySync:
             page += 1
 
     async def post_comment(self, row: GitHubComment, number: int) -> None:
-        claimed_at = row.post_claimed_at
-        if claimed_at is None and not self._claim_post(row.id):
-            claimed_at = utcnow() - COMMENT_LOOKBACK
-        if claimed_at is not None:
-            found = await self._find_comment(number, row.key, claimed_at)
+        claim = Claim(row.post_attempts, row.post_claimed_at)
+        if claim.claimed_at is not None:
+            found = await self._find_comment(number, row.key, claim.claimed_at)
             if found is not None:
                 log.info("github.comment_recovered", key=row.key, comment_id=found)
                 self._store_comment(row.id, found)
                 self.report.comments_recovered.append(row.key)
                 return
+            self.comment_posts.settle(row.key, claim)
         body = compose_comment(row.key, row.body)
-        response = await self._write(
+        response = await self.comment_posts.send(
+            row.id,
+            claim,
+            row.key,
             lambda: self.gh.rest.issues.async_create_comment(
                 self.owner, self.repo, number, body=body
             ),
-            notify=True,
+            lambda call: self._write(call, notify=True),
         )
+        if response is None:
+            return  # another worker posted it meanwhile
         self._store_comment(row.id, response.parsed_data.id)
         self.report.comments_posted.append(row.key)
         log.info("github.comment_posted", key=row.key, issue=number)
@@ -417,6 +431,7 @@ async def sync_repository(
     pacer: WritePacer,
     *,
     bot_login: str | None = None,
+    late_writes: LateWrites | None = None,
 ) -> SyncReport:
     """Make GitHub match the desired rows of one repository; see the module docstring.
 
@@ -424,7 +439,8 @@ async def sync_repository(
     raise at once (the job is rescheduled; rows stay consistent). An item GitHub refuses
     for good (404, 410, 422) is logged and skipped so the others still converge, and
     then :class:`SyncIncomplete` (permanent, with the report) ends the job; 401 and 403
-    stop the sync at once.
+    stop the sync at once. A create whose earlier attempt may still land waits while the
+    others go on; then :class:`SettleWait` reschedules the job to look for it again.
     """
     with factory() as session:
         repository = session.get(Repository, repository_id)
@@ -432,7 +448,8 @@ async def sync_repository(
             raise GitHubPermanentError(f"no repository with id {repository_id}")
         session.expunge(repository)
     login = bot_login or f"{get_settings().app_slug}[bot]"
-    sync = _RepositorySync(factory, repository, gh, pacer, login)
+    policy = late_writes or LateWrites.from_settings(get_settings())
+    sync = _RepositorySync(factory, repository, gh, pacer, login, policy)
     context = {"repository": repository.full_name, "installation": repository.installation_id}
     first_failure: GitHubPermanentError | None = None
 
@@ -446,6 +463,8 @@ async def sync_repository(
                 raise
             sync.report.failed[key] = str(exc)
             first_failure = first_failure or exc
+        except SettleWait as wait:
+            sync.report.settling[key] = wait.at
 
     for issue in _pending_issues(factory, repository_id):
         await attempt(issue.key, sync.sync_issue(issue))
@@ -454,6 +473,11 @@ async def sync_repository(
             sync.report.comments_waiting.append(row.key)
             continue
         await attempt(row.key, sync.post_comment(row, number))
+    if sync.report.settling:
+        raise SettleWait(
+            min(sync.report.settling.values()),
+            "created before, outcome unknown: " + ", ".join(sync.report.settling),
+        )
     if first_failure is not None:
         raise SyncIncomplete(sync.report, first_failure)
     return sync.report

@@ -407,7 +407,10 @@ class GitHubIssue(Base):
     html_url: Mapped[str | None] = mapped_column(Text)
     synced_hash: Mapped[str | None] = mapped_column(String(64))
     synced_at: Mapped[datetime | None]
+    # When the last create was sent (its outcome unknown until the number is stored) and
+    # how many were sent: the count is the compare-and-set token of a re-claim.
     create_claimed_at: Mapped[datetime | None]
+    create_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -425,9 +428,11 @@ class GitHubComment(Base):
     body: Mapped[str] = mapped_column(Text)
     comment_id: Mapped[int | None] = mapped_column(BigInteger)
     posted_at: Mapped[datetime | None]
-    # Set (and committed) before the post call: a claimed, unposted comment may have been
-    # posted with its answer lost, so the sync looks for its marker before posting again.
+    # Set (and committed) as the post is sent, with the attempt count: a claimed, unposted
+    # comment may have been posted with its answer lost (or be stored late), so the sync
+    # looks for its marker, and waits out the late-write window, before posting again.
     post_claimed_at: Mapped[datetime | None]
+    post_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -462,6 +467,7 @@ class CheckRunRecord(Base):
     synced_hash: Mapped[str | None] = mapped_column(String(64))
     github_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     create_claimed_at: Mapped[datetime | None]
+    create_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     synced_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

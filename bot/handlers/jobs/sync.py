@@ -8,6 +8,7 @@ import structlog
 from sqlalchemy import select
 
 from bot.adapters.github.checks_sync import sync_check_runs
+from bot.adapters.github.late_writes import LateWrites
 from bot.adapters.github.sync import sync_repository
 from bot.adapters.queue import PermanentJobError
 from bot.adapters.queue.kinds import SYNC_CHECKS, SYNC_REPOSITORY, RepositoryPayload, defer_render
@@ -64,6 +65,7 @@ def make_sync_handler(services: Services) -> Handler:
                     services.github().installation(installation_id),
                     services.pacer(),
                     bot_login=f"{services.settings.app_slug}[bot]",
+                    late_writes=LateWrites.from_settings(services.settings),
                 )
             finally:
                 # Check runs do not wait for an issue GitHub refuses (nor the reverse).
@@ -72,6 +74,7 @@ def make_sync_handler(services: Services) -> Handler:
                     repository_id,
                     services.github().installation(installation_id),
                     services.pacer(),
+                    late_writes=LateWrites.from_settings(services.settings),
                 )
         if report.issues_created or report.issues_recovered:
             # Bodies rendered before these issues had numbers could not link to them (the
@@ -110,6 +113,7 @@ def make_check_sync_handler(services: Services) -> Handler:
             repository_id,
             services.github().installation(installation_id),
             services.pacer(),
+            late_writes=LateWrites.from_settings(services.settings),
         )
         ctx.log.info(
             "check_runs_synced",
