@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
@@ -72,6 +73,11 @@ class _Spooled:
 
     def read_bytes(self) -> bytes:
         return self.path.read_bytes()
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        with self.path.open("rb") as stream:
+            while chunk := stream.read(size):
+                yield chunk
 
 
 def _store(url: str, report: pathlib.Path) -> int:
@@ -169,12 +175,13 @@ def _child_baseline(url: str) -> dict[str, Any]:
     from bot.adapters.store.bulk import insert_rows
     from bot.adapters.store.db import make_engine, make_session_factory
     from bot.adapters.store.models import RunFile, TestResult
+    from bot.adapters.store.run_files import run_file_contents
     from bot.core.reports.run_files import parse_files
 
     factory = make_session_factory(make_engine(url))
     with factory() as session:
         row = session.query(RunFile).one()
-        files, run_id = [(row.filename, row.content)], row.run_id
+        files, run_id = run_file_contents(session, row.run_id), row.run_id
     started = time.perf_counter()
     parsed = parse_files(files)
     parse_s = time.perf_counter() - started
