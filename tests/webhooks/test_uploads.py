@@ -77,7 +77,8 @@ def test_upload_stores_run_files_and_job_and_answers_202(
     # quicker than the sync's debounce.
     assert [(j.kind, j.payload, j.lock_key) for j in jobs] == [
         ("process_run", {"run_id": run.id}, f"repo:{REPO}"),
-        ("sync_checks", {"repository_id": run.repository_id}, f"repo:{REPO}"),
+        # No installation known yet: the sync finds it and moves to installation:N.
+        ("sync_checks", {"repository_id": run.repository_id}, f"installation-unknown:{REPO}"),
     ]
     assert (check.status, check.name, check.head_sha) == (
         "in_progress",

@@ -19,7 +19,7 @@ from bot.adapters.github.errors import GitHubTransientError
 from bot.adapters.queue.kinds import DRAFT_FIVE_WHYS, DraftFiveWhysPayload
 from bot.adapters.queue.worker import Handler, JobContext
 from bot.adapters.store.db import transaction
-from bot.adapters.store.models import Campaign, Cluster, Repository, Run, utcnow
+from bot.adapters.store.models import Campaign, Cluster, Repository, Run
 from bot.app.clusters.issues import rewrite_failure_issue_body
 from bot.app.effects import campaigns_of_cluster, queue_sync, refresh_tracking_issues
 from bot.app.evidence import gather_facts
@@ -81,7 +81,11 @@ def make_draft_handler(services: Services) -> Handler:
         def store() -> str:
             with transaction(services.session_factory) as session:
                 cluster = session.get_one(Cluster, cluster_id)
-                saved = save_draft(session, Target.of_cluster(cluster), draft, at=utcnow())
+                run = session.get_one(Run, run_id)
+                # Stamped with the time of the run it was drawn from, not the clock: the
+                # same facts give the same issue text however late a worker gets to them.
+                at = run.finished_at or run.created_at
+                saved = save_draft(session, Target.of_cluster(cluster), draft, at=at)
                 if saved == "saved":
                     _echo(session, cluster, services.settings.github_web_url)
                 return saved

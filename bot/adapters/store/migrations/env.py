@@ -8,6 +8,8 @@ The engine is made by ``make_engine``, so SQLite migrations also run under
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from alembic import context
@@ -66,12 +68,34 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(database_url())
     try:
-        with engine.connect() as connection:
+        with engine.connect() as connection, _foreign_keys_off(connection):
             configure(connection)
             with context.begin_transaction():
                 context.run_migrations()
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite: foreign keys off while migrating. A batch migration copies a table, drops
+    the old one and renames the copy; with foreign keys on, dropping ``runs`` would delete
+    every row that refers to it (``ON DELETE CASCADE``). Checked again at the end, as
+    SQLite's own guide to schema changes says. (The pragma is a no-op in a transaction, so
+    it is sent on the raw connection before the first BEGIN.)"""
+    if not is_sqlite(connection):
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+        problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"migration left rows with broken foreign keys: {problems[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():
