@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.store.models import Campaign, Cluster, GitHubIssue, Repository, Run, TestResult
 from bot.app.checks.desired_checks import desire_completed
 from bot.app.clusters.issues import write_failure_issue
+from bot.app.clusters.split_notes import announce_splits
 from bot.app.clusters.views import findings_for_run
 from bot.app.steering.runs import following
 from bot.app.tracking_issue import previous_summaries, tracking_key, update_tracking_issue
@@ -40,8 +41,11 @@ def render_campaign(
     shown = tracking_issue_run(session, campaign, repository, config)
     if shown is not None:
         render_tracking_issue(session, repository, campaign, shown, config, web_url)
-        for cluster in clusters_seen(session, shown):
+        seen = clusters_seen(session, shown)
+        for cluster in seen:
             write_failure_issue(session, cluster, repository, config.config.failures, web_url)
+        # A split note waits for the new issue's number, which a sync has just given it.
+        announce_splits(session, repository.id, [cluster.id for cluster in seen])
     run = session.get(Run, check_run_of) if check_run_of is not None else None
     if run is None:
         run = session.scalars(
