@@ -34,11 +34,13 @@ def render_campaign(
     web_url: str,
     *,
     check_run_of: int | None = None,
+    only_run: bool = False,
 ) -> None:
     """The campaign's desired issues again, and the check run of ``check_run_of`` (None:
-    of the campaign's latest processed run)."""
+    of the campaign's latest processed run). ``only_run``: only that run's check run and
+    failure issues."""
     repository = session.get_one(Repository, campaign.repository_id)
-    shown = tracking_issue_run(session, campaign, repository, config)
+    shown = None if only_run else tracking_issue_run(session, campaign, repository, config)
     if shown is not None:
         render_tracking_issue(session, repository, campaign, shown, config, web_url)
         seen = clusters_seen(session, shown)
@@ -56,6 +58,11 @@ def render_campaign(
         ).first()
     if run is not None and run.campaign_id == campaign.id and run.status != "queued":
         desire_check(session, run, repository, campaign, config, web_url)
+        if check_run_of is not None and (shown is None or run.id != shown.id):
+            # This run's failure issues may have been written before a link they show had
+            # its number (the tracking issue's, say).
+            for cluster in clusters_seen(session, run):
+                write_failure_issue(session, cluster, repository, config.config.failures, web_url)
 
 
 def tracking_issue_run(

@@ -42,6 +42,9 @@ from bot.adapters.store.models import GitHubComment, GitHubIssue, Repository, ut
 
 log = get_logger(__name__)
 T = TypeVar("T")
+# Called with the session that stores a new issue's number (created or found again), the
+# repository's id and the issue row's id: what must follow is queued atomically with it.
+NumberedHook = Callable[[Session, int, int], None]
 
 PAGE_SIZE = 100
 # Clock skew allowed between us and GitHub when listing what was created since a claim.
@@ -126,8 +129,10 @@ class _RepositorySync:
         pacer: WritePacer,
         bot_login: str,
         late_writes: LateWrites,
+        on_numbered: NumberedHook | None = None,
     ) -> None:
         self.factory = factory
+        self.on_numbered = on_numbered
         self.issue_creates = CreateOnce(factory, ISSUE_CREATE, late_writes)
         self.comment_posts = CreateOnce(factory, COMMENT_POST, late_writes)
         self.repository_id = repository.id
@@ -166,6 +171,10 @@ class _RepositorySync:
                     synced_at=utcnow() if synced_hash else None,
                 )
             )
+            if self.on_numbered is not None:
+                # In the same transaction: a crash right after cannot lose what the new
+                # number asks for (bodies rendered before it could not link to it).
+                self.on_numbered(session, self.repository_id, issue_id)
 
     def _mark_synced(self, issue_id: int, synced_hash: str, html_url: str) -> None:
         with transaction(self.factory) as session:
@@ -432,6 +441,7 @@ async def sync_repository(
     *,
     bot_login: str | None = None,
     late_writes: LateWrites | None = None,
+    on_numbered: NumberedHook | None = None,
 ) -> SyncReport:
     """Make GitHub match the desired rows of one repository; see the module docstring.
 
@@ -449,7 +459,7 @@ async def sync_repository(
         session.expunge(repository)
     login = bot_login or f"{get_settings().app_slug}[bot]"
     policy = late_writes or LateWrites.from_settings(get_settings())
-    sync = _RepositorySync(factory, repository, gh, pacer, login, policy)
+    sync = _RepositorySync(factory, repository, gh, pacer, login, policy, on_numbered)
     context = {"repository": repository.full_name, "installation": repository.installation_id}
     first_failure: GitHubPermanentError | None = None
 

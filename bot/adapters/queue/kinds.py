@@ -127,6 +127,9 @@ class RenderCampaignPayload(JobPayload):
 
     campaign_id: int
     run_id: int | None = None
+    # Only the run's check run and failure issues (links that came after they were
+    # rendered), not the tracking issue.
+    only_run: bool = False
 
 
 class RepositoryPayload(JobPayload):
@@ -176,17 +179,25 @@ def defer_process_run(session: Session, *, run_id: int, full_name: str) -> None:
 
 
 def defer_render(
-    session: Session, *, campaign_id: int, full_name: str, run_id: int | None = None
+    session: Session,
+    *,
+    campaign_id: int,
+    full_name: str,
+    run_id: int | None = None,
+    only_run: bool = False,
 ) -> None:
     """Render a campaign's tracking issue, its failure issues and a check run again from
     stored results (never parsing or folding a run again), for what the last rendering
     could not know: new issue numbers, a person's command, a note. A burst coalesces into
     one pending job per campaign (and per run, for a given run's check run)."""
     key = f"render:{campaign_id}" if run_id is None else f"render:{campaign_id}:{run_id}"
+    if only_run:
+        key += ":links"
+    payload = RenderCampaignPayload(campaign_id=campaign_id, run_id=run_id, only_run=only_run)
     enqueue(
         session,
         RENDER_CAMPAIGN,
-        RenderCampaignPayload(campaign_id=campaign_id, run_id=run_id).to_json(),
+        payload.to_json() if only_run else payload.model_dump(mode="json", exclude={"only_run"}),
         lock_key=repository_lock(full_name),
         dedupe_key=key,
     )

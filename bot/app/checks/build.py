@@ -114,14 +114,18 @@ def _full_rows(session: Session, ids: Sequence[int]) -> dict[int, TestResult]:
 def base_run(
     session: Session, run: Run, repository: Repository, exclude: Sequence[int]
 ) -> Run | None:
-    """The base branch's latest processed run of the campaign on another commit."""
+    """The base branch's latest processed run of the campaign on another commit, among
+    those uploaded before this one: a check run rendered again later (a new issue number
+    to link) compares with the same base, not with whatever ran since."""
     branch = repository.default_branch or "main"
+    before = max([run.id, *exclude])
     query = (
         select(Run)
         .where(
             Run.campaign_id == run.campaign_id,
             Run.branch == branch,
             Run.status == "processed",
+            Run.id < before,
             Run.id.not_in(list(exclude)),
         )
         .order_by(Run.id.desc())

@@ -40,7 +40,14 @@ def make_render_handler(services: Services) -> Handler:
         with transaction(services.session_factory) as session:
             campaign = session.get_one(Campaign, payload.campaign_id)
             web_url = services.settings.github_web_url
-            render_campaign(session, campaign, config, web_url, check_run_of=payload.run_id)
+            render_campaign(
+                session,
+                campaign,
+                config,
+                web_url,
+                check_run_of=payload.run_id,
+                only_run=payload.only_run,
+            )
             repository = session.get_one(Repository, campaign.repository_id)
             defer_sync(
                 session, repository, delay=timedelta(seconds=services.settings.sync_debounce_s)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
 
 from bot.adapters.github.checks_sync import sync_check_runs
 from bot.adapters.github.late_writes import LateWrites
@@ -15,7 +16,15 @@ from bot.adapters.queue.kinds import SYNC_CHECKS, SYNC_REPOSITORY, RepositoryPay
 from bot.adapters.queue.sync_gate import SyncGate
 from bot.adapters.queue.worker import Handler, JobContext
 from bot.adapters.store.db import transaction
-from bot.adapters.store.models import Repository, Run, utcnow
+from bot.adapters.store.models import (
+    Campaign,
+    Cluster,
+    GitHubIssue,
+    Repository,
+    Run,
+    TestResult,
+    utcnow,
+)
 from bot.app.repo_config import resolve_installation
 from bot.app.services import Services
 from bot.handlers.registry import handles
@@ -66,6 +75,7 @@ def make_sync_handler(services: Services) -> Handler:
                     services.pacer(),
                     bot_login=f"{services.settings.app_slug}[bot]",
                     late_writes=LateWrites.from_settings(services.settings),
+                    on_numbered=queue_renders,
                 )
             finally:
                 # Check runs do not wait for an issue GitHub refuses (nor the reverse).
@@ -76,10 +86,6 @@ def make_sync_handler(services: Services) -> Handler:
                     services.pacer(),
                     late_writes=LateWrites.from_settings(services.settings),
                 )
-        if report.issues_created or report.issues_recovered:
-            # Bodies rendered before these issues had numbers could not link to them (the
-            # tracking issue to its failure issues and back): render them once more.
-            await asyncio.to_thread(_refresh_latest_runs, services, repository_id)
         ctx.log.info(
             "repository_synced",
             repository=report.repository,
@@ -125,15 +131,67 @@ def make_check_sync_handler(services: Services) -> Handler:
     return sync_checks
 
 
-def _refresh_latest_runs(services: Services, repository_id: int) -> None:
-    """Queue a render of each campaign that has a processed run, from stored results
-    (coalesced per campaign; no run is parsed or folded again)."""
-    with transaction(services.session_factory) as session:
-        repository = session.get_one(Repository, repository_id)
-        campaigns = session.scalars(
-            select(Run.campaign_id)
-            .where(Run.repository_id == repository_id, Run.status == "processed")
-            .distinct()
-        ).all()
-        for campaign_id in sorted(campaigns):
-            defer_render(session, campaign_id=campaign_id, full_name=repository.full_name)
+def queue_renders(session: Session, repository_id: int, issue_id: int) -> None:
+    """What was rendered before an issue had its number could not link to it: queue the
+    renders that put the links in (from stored results; nothing parsed or folded again).
+    Called in the transaction that stores the number, so a crash cannot lose them.
+
+    * every campaign's tracking issue (coalesced per campaign);
+    * the check run and failure issues of each run that may have been rendered without the
+      number: for a failure issue the latest runs that failed in its cluster, for a
+      tracking issue the campaign's latest runs. Which runs these are does not depend on
+      when the number arrived, so the end state does not either.
+    """
+    repository = session.get_one(Repository, repository_id)
+    campaigns = session.scalars(
+        select(Run.campaign_id)
+        .where(Run.repository_id == repository_id, Run.status == "processed")
+        .distinct()
+    ).all()
+    for campaign_id in sorted(campaigns):
+        defer_render(session, campaign_id=campaign_id, full_name=repository.full_name)
+    for campaign_id, run_id in _runs_rendered_without(session, repository_id, issue_id):
+        defer_render(
+            session,
+            campaign_id=campaign_id,
+            full_name=repository.full_name,
+            run_id=run_id,
+            only_run=True,
+        )
+
+
+RUNS_RELINKED = 50  # the latest runs re-rendered when an issue gets its number
+
+
+def _runs_rendered_without(
+    session: Session, repository_id: int, issue_id: int
+) -> list[tuple[int, int]]:
+    key = session.get_one(GitHubIssue, issue_id).key
+    processed: list[ColumnElement[bool]] = [
+        Run.repository_id == repository_id,
+        Run.status == "processed",
+    ]
+    if key.startswith("cluster:"):
+        cluster_id = session.scalar(
+            select(Cluster.id).where(
+                Cluster.repository_id == repository_id, Cluster.issue_key == key
+            )
+        )
+        if cluster_id is None:
+            return []
+        failed_in = select(TestResult.run_id).where(TestResult.cluster_id == cluster_id)
+        where = [*processed, Run.id.in_(failed_in)]
+    else:
+        name = key.removeprefix("campaign:")
+        campaign_id = session.scalar(
+            select(Campaign.id).where(
+                Campaign.repository_id == repository_id, Campaign.name == name
+            )
+        )
+        if campaign_id is None:
+            return []
+        where = [*processed, Run.campaign_id == campaign_id]
+    rows = session.execute(
+        select(Run.campaign_id, Run.id).where(*where).order_by(Run.id.desc()).limit(RUNS_RELINKED)
+    ).all()
+    return sorted((campaign_id, run_id) for campaign_id, run_id in rows)
