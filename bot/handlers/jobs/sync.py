@@ -172,15 +172,17 @@ def _runs_rendered_without(
         Run.status == "processed",
     ]
     if key.startswith("cluster:"):
-        cluster_id = session.scalar(
-            select(Cluster.id).where(
-                Cluster.repository_id == repository_id, Cluster.issue_key == key
-            )
-        )
-        if cluster_id is None:
+        cluster = session.scalars(
+            select(Cluster).where(Cluster.repository_id == repository_id, Cluster.issue_key == key)
+        ).first()
+        if cluster is None:
             return []
-        failed_in = select(TestResult.run_id).where(TestResult.cluster_id == cluster_id)
+        failed_in = select(TestResult.run_id).where(TestResult.cluster_id == cluster.id)
         where = [*processed, Run.id.in_(failed_in)]
+        if cluster.first_seen_run_id is not None:
+            # Runs before the cluster was born showed its failures under another cluster
+            # (an older signature version's), with that one's link: they stay as they were.
+            where.append(Run.id >= cluster.first_seen_run_id)
     else:
         name = key.removeprefix("campaign:")
         campaign_id = session.scalar(
