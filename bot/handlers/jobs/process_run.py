@@ -37,10 +37,11 @@ from bot.app.clusters.fix_in_build import (
 from bot.app.clusters.views import findings_for_run
 from bot.app.repo_config import load_repo_config_text, resolve_installation
 from bot.app.services import Services
+from bot.app.steering.run_change import run_change
 from bot.app.steering.runs import following
 from bot.app.tracking_issue import previous_summaries, run_info, tracking_key, update_tracking_issue
 from bot.core.analysis.run_analysis import RunAnalysis, analyze_run
-from bot.core.analysis.run_cases import OTHER_PHASE, RunCase
+from bot.core.analysis.run_cases import RunCase
 from bot.core.config.campaign import ComparisonConfig
 from bot.core.config.loader import load_config
 from bot.core.config.repo import ConfigResult
@@ -48,7 +49,7 @@ from bot.core.fix_in_build import Containment
 from bot.core.render.tracking_issue.issue_view import RunInfo
 from bot.core.render.tracking_issue.run_text import run_log_text
 from bot.core.reports.run_files import ParsedRun, parse_files
-from bot.core.steering.run_diff import RunDiff, TestOutcome, diff_phrase, diff_runs
+from bot.core.steering.run_diff import RunChange, diff_phrase
 from bot.handlers.registry import handles
 
 COMPARE_ATTEMPTS = 3  # then an unanswered "is the fix in this build?" counts as unknown
@@ -386,14 +387,14 @@ def _log_run(
 
 def _run_diff(
     session: Session, run: Run, counted: ColumnElement[bool], thresholds: ComparisonConfig
-) -> RunDiff:
+) -> RunChange:
     """This run against the campaign's previous processed run among ``counted`` (an
     earlier id, so a retried job compares with the same run): fork runs are left out
     (they change nothing but their check run), and a pull request's run is compared with
     the default branch's latest. A run whose reports could not be read is not compared
     (all would show as removed)."""
     if run.status != "processed":
-        return RunDiff()
+        return RunChange()
     previous = session.scalar(
         select(Run.id)
         .where(
@@ -406,23 +407,12 @@ def _run_diff(
         .limit(1)
     )
     if previous is None:
-        return RunDiff()
-    return diff_runs(
-        _outcomes(session, previous),
-        _outcomes(session, run.id),
-        since_run=previous,
+        return RunChange()
+    session.flush()  # this run's results are read back by the query
+    return run_change(
+        session,
+        previous,
+        run.id,
         min_shift_ratio=thresholds.min_shift_ratio,
         min_shift_s=thresholds.min_shift_s,
     )
-
-
-def _outcomes(session: Session, run_id: int) -> list[TestOutcome]:
-    rows = session.execute(
-        select(TestResult.test_id, TestResult.phase, TestResult.outcome, TestResult.duration_s)
-        .where(TestResult.run_id == run_id)
-        .order_by(TestResult.id)
-    )
-    return [
-        TestOutcome(test_id, phase or OTHER_PHASE, outcome, duration_s)
-        for test_id, phase, outcome, duration_s in rows
-    ]
