@@ -40,8 +40,9 @@ from bot.app.services import Services
 from bot.app.steering.run_change import run_change
 from bot.app.steering.runs import following
 from bot.app.tracking_issue import previous_summaries, run_info, tracking_key, update_tracking_issue
-from bot.core.analysis.run_analysis import RunAnalysis, analyze_run
-from bot.core.analysis.run_cases import RunCase
+from bot.core.analysis.phases import phase_namer
+from bot.core.analysis.run_analysis import RunAccumulator, RunAnalysis
+from bot.core.analysis.run_cases import RunCase, RunCases
 from bot.core.config.campaign import ComparisonConfig
 from bot.core.config.loader import load_config
 from bot.core.config.repo import ConfigResult
@@ -188,16 +189,15 @@ def store_processed_run(
         default_branch=repository.default_branch or None,
     )
     history = previous_summaries(session, campaign.id, run.id, where=follow.where)
-    cases = [RunCase(case, filename) for filename, case in parsed.iter_cases()]
-    analysis = analyze_run(
-        cases,
-        campaign_config,
-        history,
-        run_id=run.id,
-        finished_at=run.finished_at or run.created_at,
-        commit_sha=run.commit_sha,
+    cases = RunCases(parsed)
+    # One pass: each case is analysed as it goes into the database (nothing per case kept).
+    accumulator = RunAccumulator(
+        campaign_config, phase_namer(cases, campaign_config), history, run_id=run.id
     )
-    _store_results(session, run, parsed, analysis)
+    _store_results(session, run, parsed, accumulator)
+    analysis = accumulator.result(
+        cases, finished_at=run.finished_at or run.created_at, commit_sha=run.commit_sha
+    )
     run.summary = analysis.summary.to_json()
     run.duration_s = analysis.duration_s
     run.processed_at = utcnow()
@@ -283,15 +283,18 @@ def _desire_check(
     )
 
 
-def _store_results(session: Session, run: Run, parsed: ParsedRun, analysis: RunAnalysis) -> None:
-    """Replace the run's results (a retried job stores them once)."""
+def _store_results(
+    session: Session, run: Run, parsed: ParsedRun, accumulator: RunAccumulator
+) -> None:
+    """Replace the run's results (a retried job stores them once); each case is handed to
+    ``accumulator`` on its way in, which names its phase."""
     session.execute(delete(TestResult).where(TestResult.run_id == run.id))
     by_name = {f.filename: f for f in parsed.files}
     for row in session.scalars(select(RunFile).where(RunFile.run_id == run.id)):
         result = by_name.get(row.filename)
         if result is not None:
             row.format, row.error = result.format, result.error
-    phase_of = analysis.phase_by_test.get
+    add = accumulator.add
     insert_rows(
         session,
         TestResult.__table__,  # type: ignore[arg-type]
@@ -304,7 +307,7 @@ def _store_results(session: Session, run: Run, parsed: ParsedRun, analysis: RunA
                 case.file,
                 case.line,
                 case.suite,
-                phase_of(case.test_id),
+                add(RunCase(case, filename)),
                 case.outcome.value,
                 case.executions,
                 case.duration_s,
@@ -312,7 +315,7 @@ def _store_results(session: Session, run: Run, parsed: ParsedRun, analysis: RunA
                 case.message,
                 case.trace,
             )
-            for _, case in parsed.iter_cases()
+            for filename, case in parsed.iter_cases()
         ),
     )
 
