@@ -4,6 +4,7 @@ on both databases, and no statement binds one parameter per test (issue 18)."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from xml.sax.saxutils import escape
 import pytest
 from sqlalchemy import Engine, event, func, select
 
-from bot.adapters.store.models import Cluster, ClusterEvent, Run, TestResult
+from bot.adapters.store.models import Cluster, ClusterEvent, Run, SessionLogEntry, TestResult
 from tests.pipeline.conftest import Harness
 
 CASES = int(os.environ.get("LOOPWATCH_BIG_RUN_CASES", "70000"))
@@ -125,6 +126,18 @@ def test_a_70k_case_report_processes_with_no_statement_per_test(
             .where(TestResult.run_id == run.id, TestResult.cluster_id == cluster.id)
         )
         assert flaky_in_run == 2_000
+        # What changed since the first run, read with grouped queries (not both runs' rows).
+        log = session.scalar(
+            select(SessionLogEntry.text).where(
+                SessionLogEntry.run_id == run.id, SessionLogEntry.kind == "run"
+            )
+        )
+    assert log is not None
+    assert re.search(
+        rf"since run {first['run_id']}: 1000 new failures \(test_\d+, test_\d+ and 998 more\), "
+        r"1000 fixed \(test_\d+, test_\d+ and 998 more\)",
+        log,
+    ), log
     assert _result_count(harness, second["run_id"]) == CASES
     print(f"{db_kind}: largest parameter count per statement {counter.largest}")
     assert counter.largest <= MAX_PARAMETERS, counter.statement

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.core.analysis.run_cases import RunCase, matches, suite_name
@@ -154,7 +154,7 @@ def _max_skipped(suites: Sequence[_SuiteTally], limit: SkipLimit) -> tuple[str |
 
 def _required_tests(
     criterion: CriterionConfig,
-    items: Sequence[RunCase],
+    items: Iterable[RunCase],
     status: Status,
     counts: Counts,
     failing: Sequence[str],
@@ -178,7 +178,7 @@ def _required_tests(
     return None, note, missing
 
 
-def _criterion_result(items: Sequence[RunCase], criterion: CriterionConfig) -> CriterionResult:
+def _criterion_result(items: Iterable[RunCase], criterion: CriterionConfig) -> CriterionResult:
     matched_items = [item for item in items if matches(item, criterion.tests)]
     counts = Counts()
     for item in matched_items:
@@ -212,5 +212,5 @@ def _criterion_result(items: Sequence[RunCase], criterion: CriterionConfig) -> C
     )
 
 
-def build_criteria(items: Sequence[RunCase], campaign: CampaignConfig) -> list[CriterionResult]:
+def build_criteria(items: Iterable[RunCase], campaign: CampaignConfig) -> list[CriterionResult]:
     return [_criterion_result(items, criterion) for criterion in campaign.criteria]

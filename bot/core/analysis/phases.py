@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -44,75 +44,84 @@ def _configured_phase(item: RunCase, phases: Sequence[PhaseConfig]) -> str:
     return OTHER_PHASE
 
 
-def _folder_phases(items: Sequence[RunCase]) -> dict[int, str]:
+PhaseOf = Callable[[RunCase], str]
+
+
+def _folder_phases(items: Iterable[RunCase]) -> PhaseOf:
     """Phase names without config: by top-level folder under the common root.
 
     Cases without a path go by their report file. When every path lands in one folder
-    and there are several files, each file is its own phase.
+    and there are several files, each file is its own phase. Reads ``items`` once for
+    the distinct paths (a few per file, not one entry per case).
     """
-    dirs: dict[int, tuple[str, ...]] = {}
-    files: dict[int, str] = {}
-    for index, item in enumerate(items):
-        path = file_of(item)
-        if path:
-            files[index] = path
-            dirs[index] = PurePosixPath(path).parent.parts
+    files = {path for item in items if (path := file_of(item))}
+    dirs = {path: PurePosixPath(path).parent.parts for path in files}
     common: tuple[str, ...] = ()
     if dirs:
-        first = next(iter(dirs.values()))
-        common = first
+        common = next(iter(dirs.values()))
         for parts in dirs.values():
             size = 0
             while size < min(len(common), len(parts)) and common[size] == parts[size]:
                 size += 1
             common = common[:size]
-    names: dict[int, str] = {}
-    for index, parts in dirs.items():
-        below = parts[: len(common) + 1]
-        names[index] = "/".join(below) or "."
-    if len(set(names.values())) == 1 and len(set(files.values())) > 1:
-        names = dict(files)
-    for index, item in enumerate(items):
-        if index not in names:
-            names[index] = item.report_path or OTHER_PHASE
-    return names
+    names = {path: "/".join(parts[: len(common) + 1]) or "." for path, parts in dirs.items()}
+    if len(set(names.values())) == 1 and len(files) > 1:
+        names = {path: path for path in files}
+
+    def phase_of(item: RunCase) -> str:
+        path = file_of(item)
+        if path:
+            return names[path]
+        return item.report_path or OTHER_PHASE
+
+    return phase_of
 
 
-def build_phases(
-    items: Sequence[RunCase], campaign: CampaignConfig
-) -> tuple[list[PhaseResult], dict[str, str]]:
-    results: dict[str, PhaseResult] = {}
-    for position, phase in enumerate(campaign.phases):
-        priority = phase.priority if phase.priority is not None else position + 1
-        results.setdefault(
-            phase.name, PhaseResult(phase.name, priority, description=phase.description)
-        )
+def phase_namer(items: Iterable[RunCase], campaign: CampaignConfig) -> PhaseOf:
+    """The phase of each case: the first configured phase that matches it, else (no
+    phases configured) its folder; ``items`` is read at most once, before any naming."""
     if campaign.phases:
-        names = {i: _configured_phase(item, campaign.phases) for i, item in enumerate(items)}
-    else:
-        names = _folder_phases(items)
-    suites: dict[tuple[str, str], SuiteResult] = {}
-    phase_by_test: dict[str, str] = {}
-    for index, item in enumerate(items):
-        name = names[index]
-        result = results.setdefault(name, PhaseResult(name, None))
+        phases = campaign.phases
+        return lambda item: _configured_phase(item, phases)
+    return _folder_phases(items)
+
+
+class PhaseTally:
+    """A run's phases and suites, counted case by case (nothing kept per case)."""
+
+    def __init__(self, campaign: CampaignConfig) -> None:
+        self.campaign = campaign
+        self.results: dict[str, PhaseResult] = {}
+        self.suites: dict[tuple[str, str], SuiteResult] = {}
+        for position, phase in enumerate(campaign.phases):
+            priority = phase.priority if phase.priority is not None else position + 1
+            self.results.setdefault(
+                phase.name, PhaseResult(phase.name, priority, description=phase.description)
+            )
+
+    def add(self, item: RunCase, name: str) -> None:
+        result = self.results.get(name)
+        if result is None:
+            result = self.results[name] = PhaseResult(name, None)
         case = item.case
         duration = case.duration_s or 0.0
         result.counts.add(case)
         result.duration_s += duration
         suite_key = (name, suite_name(item))
-        suite = suites.get(suite_key)
+        suite = self.suites.get(suite_key)
         if suite is None:
-            suite = suites[suite_key] = SuiteResult(suite_key[1])
+            suite = self.suites[suite_key] = SuiteResult(suite_key[1])
             result.suites.append(suite)
         suite.counts.add(case)
         suite.duration_s += duration
-        phase_by_test[case.test_id] = name
-    configured = [results[p.name] for p in campaign.phases if p.name in results]
-    seen = {p.name for p in configured}
-    extra = sorted(
-        (p for p in results.values() if p.name not in seen),
-        key=lambda p: (p.name == OTHER_PHASE, p.name),
-    )
-    ordered = sorted(configured, key=lambda p: p.priority or 0) + extra
-    return ordered, phase_by_test
+
+    def ordered(self) -> list[PhaseResult]:
+        """Configured phases by priority, then the others by name (``Other`` last)."""
+        results = self.results
+        configured = [results[p.name] for p in self.campaign.phases if p.name in results]
+        seen = {p.name for p in configured}
+        extra = sorted(
+            (p for p in results.values() if p.name not in seen),
+            key=lambda p: (p.name == OTHER_PHASE, p.name),
+        )
+        return sorted(configured, key=lambda p: p.priority or 0) + extra

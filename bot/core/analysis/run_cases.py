@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from bot.core.reports.model import TestCase
+from bot.core.reports.run_files import ParsedRun
 
 # The phase (and suite) of tests that nothing else names.
 OTHER_PHASE = "Other"
@@ -18,6 +19,18 @@ class RunCase:
 
     case: TestCase
     report_path: str | None = None
+
+
+class RunCases:
+    """A parsed run's cases as :class:`RunCase`, made afresh on each iteration (so the
+    analysis can read them twice without a list of them all)."""
+
+    def __init__(self, parsed: ParsedRun) -> None:
+        self.parsed = parsed
+
+    def __iter__(self) -> Iterator[RunCase]:
+        for filename, case in self.parsed.iter_cases():
+            yield RunCase(case, filename)
 
 
 def file_of(item: RunCase) -> str | None:

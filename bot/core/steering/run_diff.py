@@ -13,7 +13,7 @@ A phase's duration counts as shifted when its summed test time changed by more t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.safe_markdown import shorten
@@ -23,6 +23,7 @@ MIN_SHIFT_RATIO = 0.5  # of the previous run's phase time
 MIN_SHIFT_S = 30.0
 MAX_SHIFTS_SHOWN = 3
 MAX_NAME_CHARS = 60
+MAX_NAMES_KEPT = 5  # new failures and fixed tests a RunChange names
 
 _FAILING = frozenset({"failed", "errored"})
 _PASSING = frozenset({"passed", "flaky"})
@@ -113,14 +114,12 @@ def diff_runs(
     before = _outcomes_by_test(previous)
     after = _outcomes_by_test(current)
     in_both = before.keys() & after.keys()
-    before_time = _phase_durations(previous)
-    after_time = _phase_durations(current)
-    shifts = [
-        PhaseShift(phase, before_time[phase], after_time[phase])
-        for phase in before_time.keys() & after_time.keys()
-        if _is_shift(before_time[phase], after_time[phase], min_shift_ratio, min_shift_s)
-    ]
-    shifts.sort(key=lambda s: (-abs(s.after_s - s.before_s), s.phase))
+    shifts = duration_shifts(
+        _phase_durations(previous),
+        _phase_durations(current),
+        min_shift_ratio=min_shift_ratio,
+        min_shift_s=min_shift_s,
+    )
     return RunDiff(
         compared=True,
         since_run=since_run,
@@ -146,11 +145,11 @@ def short_name(test_id: str) -> str:
     return shorten((head[cut:] or head) + bracket + params, MAX_NAME_CHARS)
 
 
-def _named(count_text: str, test_ids: Sequence[str], names: int) -> str:
-    if names <= 0 or not test_ids:
+def _named(count_text: str, count: int, shown_ids: Sequence[str], names: int) -> str:
+    if names <= 0 or not shown_ids:
         return count_text
-    shown = ", ".join(short_name(t) for t in test_ids[:names])
-    more = len(test_ids) - names
+    shown = ", ".join(short_name(t) for t in shown_ids[:names])
+    more = count - min(names, len(shown_ids))
     return f"{count_text} ({shown}{f' and {more} more' if more > 0 else ''})"
 
 
@@ -158,33 +157,102 @@ def _seconds(value: float) -> str:
     return format_duration(value) if value > 0 else "0s"
 
 
-def diff_phrase(diff: RunDiff, *, names: int = 2) -> str:
+@dataclass(frozen=True, slots=True)
+class RunChange:
+    """What :func:`diff_phrase` says: counts, and the first few new failures and fixed
+    tests (in test-id order). A big run's change is read as this from the database
+    (``bot.app.steering.run_change``) without loading either run's results."""
+
+    compared: bool = False
+    since_run: int | None = None
+    new_failures: int = 0
+    fixed: int = 0
+    newly_skipped: int = 0
+    added: int = 0
+    removed: int = 0
+    new_failure_names: tuple[str, ...] = ()
+    fixed_names: tuple[str, ...] = ()
+    duration_shifts: tuple[PhaseShift, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.new_failures
+            or self.fixed
+            or self.newly_skipped
+            or self.added
+            or self.removed
+            or self.duration_shifts
+        )
+
+
+def change_of(diff: RunDiff, names: int = MAX_NAMES_KEPT) -> RunChange:
+    return RunChange(
+        compared=diff.compared,
+        since_run=diff.since_run,
+        new_failures=len(diff.new_failures),
+        fixed=len(diff.fixed),
+        newly_skipped=len(diff.newly_skipped),
+        added=len(diff.added),
+        removed=len(diff.removed),
+        new_failure_names=tuple(diff.new_failures[:names]),
+        fixed_names=tuple(diff.fixed[:names]),
+        duration_shifts=tuple(diff.duration_shifts),
+    )
+
+
+def duration_shifts(
+    before_time: Mapping[str, float],
+    after_time: Mapping[str, float],
+    *,
+    min_shift_ratio: float = MIN_SHIFT_RATIO,
+    min_shift_s: float = MIN_SHIFT_S,
+) -> list[PhaseShift]:
+    """The phases (present in both runs) whose summed test time shifted, biggest first."""
+    shifts = [
+        PhaseShift(phase, before_time[phase], after_time[phase])
+        for phase in before_time.keys() & after_time.keys()
+        if _is_shift(before_time[phase], after_time[phase], min_shift_ratio, min_shift_s)
+    ]
+    shifts.sort(key=lambda s: (-abs(s.after_s - s.before_s), s.phase))
+    return shifts
+
+
+def diff_phrase(diff: RunDiff | RunChange, *, names: int = 2) -> str:
     """The change as plain text for the session log; empty when nothing changed or there
     was no previous run. New failures and fixed tests are named (at most ``names`` each)."""
-    if not diff.compared or not diff.changed:
+    change = change_of(diff, names) if isinstance(diff, RunDiff) else diff
+    if not change.compared or not change.changed:
         return ""
     counts = []
-    if diff.new_failures:
+    if change.new_failures:
         counts.append(
-            _named(plural(len(diff.new_failures), "new failure"), diff.new_failures, names)
+            _named(
+                plural(change.new_failures, "new failure"),
+                change.new_failures,
+                change.new_failure_names,
+                names,
+            )
         )
-    if diff.fixed:
-        counts.append(_named(f"{len(diff.fixed)} fixed", diff.fixed, names))
-    if diff.newly_skipped:
-        counts.append(f"{len(diff.newly_skipped)} newly skipped")
-    if diff.added:
-        counts.append(plural(len(diff.added), "test") + " added")
-    if diff.removed:
-        removed = str(len(diff.removed)) if diff.added else plural(len(diff.removed), "test")
+    if change.fixed:
+        counts.append(_named(f"{change.fixed} fixed", change.fixed, change.fixed_names, names))
+    if change.newly_skipped:
+        counts.append(f"{change.newly_skipped} newly skipped")
+    if change.added:
+        counts.append(plural(change.added, "test") + " added")
+    if change.removed:
+        removed = str(change.removed) if change.added else plural(change.removed, "test")
         counts.append(f"{removed} removed")
     shifts = [
         f"{s.phase} {_seconds(s.before_s)} → {_seconds(s.after_s)}"
-        for s in diff.duration_shifts[:MAX_SHIFTS_SHOWN]
+        for s in change.duration_shifts[:MAX_SHIFTS_SHOWN]
     ]
     shift_text = ", ".join(shifts)
-    hidden = len(diff.duration_shifts) - MAX_SHIFTS_SHOWN
+    hidden = len(change.duration_shifts) - MAX_SHIFTS_SHOWN
     if hidden > 0:
         shift_text += f" and {plural(hidden, 'more phase')}"
     parts = [part for part in (", ".join(counts), shift_text) if part]
-    since = f"since run {diff.since_run}" if diff.since_run is not None else "since the last run"
+    since = (
+        f"since run {change.since_run}" if change.since_run is not None else "since the last run"
+    )
     return f"{since}: " + "; ".join(parts)

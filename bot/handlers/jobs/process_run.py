@@ -39,10 +39,12 @@ from bot.app.clusters.views import findings_for_run
 from bot.app.repo_config import load_repo_config_text, resolve_installation
 from bot.app.run_order import later_folded_run, order_wait
 from bot.app.services import Services
+from bot.app.steering.run_change import run_change
 from bot.app.steering.runs import following
 from bot.app.tracking_issue import previous_summaries, run_info, update_tracking_issue
-from bot.core.analysis.run_analysis import RunAnalysis, analyze_run
-from bot.core.analysis.run_cases import OTHER_PHASE, RunCase
+from bot.core.analysis.phases import phase_namer
+from bot.core.analysis.run_analysis import RunAccumulator, RunAnalysis
+from bot.core.analysis.run_cases import RunCase, RunCases
 from bot.core.config.campaign import ComparisonConfig
 from bot.core.config.loader import load_config
 from bot.core.config.repo import ConfigResult
@@ -50,7 +52,7 @@ from bot.core.fix_in_build import Containment
 from bot.core.render.tracking_issue.issue_view import RunInfo
 from bot.core.render.tracking_issue.run_text import run_log_text
 from bot.core.reports.run_files import ParsedRun, parse_files
-from bot.core.steering.run_diff import RunDiff, TestOutcome, diff_phrase, diff_runs
+from bot.core.steering.run_diff import RunChange, diff_phrase
 from bot.handlers.registry import handles
 
 COMPARE_ATTEMPTS = 3  # then an unanswered "is the fix in this build?" counts as unknown
@@ -232,16 +234,15 @@ def store_processed_run(
         default_branch=repository.default_branch or None,
     )
     history = previous_summaries(session, campaign.id, run.id, where=follow.where)
-    cases = [RunCase(case, filename) for filename, case in parsed.iter_cases()]
-    analysis = analyze_run(
-        cases,
-        campaign_config,
-        history,
-        run_id=run.id,
-        finished_at=run.finished_at or run.created_at,
-        commit_sha=run.commit_sha,
+    cases = RunCases(parsed)
+    # One pass: each case is analysed as it goes into the database (nothing per case kept).
+    accumulator = RunAccumulator(
+        campaign_config, phase_namer(cases, campaign_config), history, run_id=run.id
     )
-    _store_results(session, run, parsed, analysis)
+    _store_results(session, run, parsed, accumulator)
+    analysis = accumulator.result(
+        cases, finished_at=run.finished_at or run.created_at, commit_sha=run.commit_sha
+    )
     run.summary = analysis.summary.to_json()
     run.duration_s = analysis.duration_s
     run.processed_at = utcnow()
@@ -332,15 +333,18 @@ def is_from_fork(run: Run, repository: Repository) -> bool:
     return bool(head) and head != repository.full_name.lower()
 
 
-def _store_results(session: Session, run: Run, parsed: ParsedRun, analysis: RunAnalysis) -> None:
-    """Replace the run's results (a retried job stores them once)."""
+def _store_results(
+    session: Session, run: Run, parsed: ParsedRun, accumulator: RunAccumulator
+) -> None:
+    """Replace the run's results (a retried job stores them once); each case is handed to
+    ``accumulator`` on its way in, which names its phase."""
     session.execute(delete(TestResult).where(TestResult.run_id == run.id))
     by_name = {f.filename: f for f in parsed.files}
     for row in session.scalars(select(RunFile).where(RunFile.run_id == run.id)):
         result = by_name.get(row.filename)
         if result is not None:
             row.format, row.error = result.format, result.error
-    phase_of = analysis.phase_by_test.get
+    add = accumulator.add
     insert_rows(
         session,
         TestResult.__table__,  # type: ignore[arg-type]
@@ -353,7 +357,7 @@ def _store_results(session: Session, run: Run, parsed: ParsedRun, analysis: RunA
                 case.file,
                 case.line,
                 case.suite,
-                phase_of(case.test_id),
+                add(RunCase(case, filename)),
                 case.outcome.value,
                 case.executions,
                 case.duration_s,
@@ -361,7 +365,7 @@ def _store_results(session: Session, run: Run, parsed: ParsedRun, analysis: RunA
                 case.message,
                 case.trace,
             )
-            for _, case in parsed.iter_cases()
+            for filename, case in parsed.iter_cases()
         ),
     )
 
@@ -443,14 +447,14 @@ def _log_run(
 
 def _run_diff(
     session: Session, run: Run, counted: ColumnElement[bool], thresholds: ComparisonConfig
-) -> RunDiff:
+) -> RunChange:
     """This run against the campaign's previous processed run among ``counted`` (an
     earlier id, so a retried job compares with the same run): fork runs are left out
     (they change nothing but their check run), and a pull request's run is compared with
     the default branch's latest. A run whose reports could not be read is not compared
     (all would show as removed)."""
     if run.status != "processed":
-        return RunDiff()
+        return RunChange()
     previous = session.scalar(
         select(Run.id)
         .where(
@@ -463,23 +467,12 @@ def _run_diff(
         .limit(1)
     )
     if previous is None:
-        return RunDiff()
-    return diff_runs(
-        _outcomes(session, previous),
-        _outcomes(session, run.id),
-        since_run=previous,
+        return RunChange()
+    session.flush()  # this run's results are read back by the query
+    return run_change(
+        session,
+        previous,
+        run.id,
         min_shift_ratio=thresholds.min_shift_ratio,
         min_shift_s=thresholds.min_shift_s,
     )
-
-
-def _outcomes(session: Session, run_id: int) -> list[TestOutcome]:
-    rows = session.execute(
-        select(TestResult.test_id, TestResult.phase, TestResult.outcome, TestResult.duration_s)
-        .where(TestResult.run_id == run_id)
-        .order_by(TestResult.id)
-    )
-    return [
-        TestOutcome(test_id, phase or OTHER_PHASE, outcome, duration_s)
-        for test_id, phase, outcome, duration_s in rows
-    ]
