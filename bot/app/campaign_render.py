@@ -17,7 +17,7 @@ from bot.app.checks.desired_checks import desire_completed
 from bot.app.clusters.issues import write_failure_issue
 from bot.app.clusters.split_notes import announce_splits
 from bot.app.clusters.views import findings_for_run
-from bot.app.steering.runs import following
+from bot.app.steering.runs import following_in
 from bot.app.tracking_issue import previous_summaries, tracking_key, update_tracking_issue
 from bot.core.analysis.run_analysis import RunAnalysis, analyze_run
 from bot.core.analysis.run_cases import RunCase, file_of
@@ -82,13 +82,7 @@ def tracking_issue_run(
     newest = latest()
     if newest is None:
         return None
-    follow = following(
-        session,
-        newest,
-        full_name=repository.full_name,
-        only_branches=config.config.failures.only_branches,
-        default_branch=repository.default_branch or None,
-    )
+    follow = following_in(session, newest, repository, config.config.failures.only_branches)
     return newest if follow.follows_run else latest(follow.where)
 
 
@@ -101,13 +95,7 @@ def render_tracking_issue(
     web_url: str,
 ) -> None:
     campaign_config = config.config.campaign(campaign.name)
-    follow = following(
-        session,
-        run,
-        full_name=repository.full_name,
-        only_branches=config.config.failures.only_branches,
-        default_branch=repository.default_branch or None,
-    )
+    follow = following_in(session, run, repository, config.config.failures.only_branches)
     history = previous_summaries(session, campaign.id, run.id, where=follow.where)
     seen = session.scalar(
         select(TestResult.id)

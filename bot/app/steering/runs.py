@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from bot.adapters.store.models import Run
+from bot.adapters.store.models import Repository, Run
 from bot.app.clusters.issues import may_open_issues
 
 
@@ -73,3 +73,16 @@ def following(
     if any_steering:
         return Following(and_(trusted(full_name), branches), follows_run=False)
     return Following(trusted(full_name), follows_run=True)
+
+
+def following_in(
+    session: Session, run: Run, repository: Repository, only_branches: Sequence[str]
+) -> Following:
+    """:func:`following` for a run of ``repository`` (its name and default branch)."""
+    return following(
+        session,
+        run,
+        full_name=repository.full_name,
+        only_branches=only_branches,
+        default_branch=repository.default_branch or None,
+    )

@@ -40,7 +40,7 @@ from bot.app.repo_config import load_repo_config_text, resolve_installation
 from bot.app.run_order import later_folded_run, order_wait
 from bot.app.services import Services
 from bot.app.steering.run_change import run_change
-from bot.app.steering.runs import following
+from bot.app.steering.runs import following_in
 from bot.app.tracking_issue import previous_summaries, run_info, update_tracking_issue
 from bot.core.analysis.phases import phase_namer
 from bot.core.analysis.run_analysis import RunAccumulator, RunAnalysis
@@ -226,13 +226,7 @@ def store_processed_run(
         render_campaign(session, campaign, config, web_url, check_run_of=run.id)
         return
     campaign_config = config.config.campaign(campaign.name)
-    follow = following(
-        session,
-        run,
-        full_name=repository.full_name,
-        only_branches=config.config.failures.only_branches,
-        default_branch=repository.default_branch or None,
-    )
+    follow = following_in(session, run, repository, config.config.failures.only_branches)
     history = previous_summaries(session, campaign.id, run.id, where=follow.where)
     cases = RunCases(parsed)
     # One pass: each case is analysed as it goes into the database (nothing per case kept).
